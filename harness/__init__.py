@@ -1,0 +1,1 @@
+"""The load-test engine and everything around it (stack, runs, results, comparison, costs)."""

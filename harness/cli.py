@@ -1,0 +1,27 @@
+"""`bwperf`: the one command-line entry. It composes the sub-commands of each area.
+
+This is the only module that may start both the harness and the platform under test; it starts
+the platform by command (`python -m app ...`), never by importing it (DESIGN.md §2).
+"""
+
+from __future__ import annotations
+
+import typer
+
+main_app = typer.Typer(
+    name="bwperf",
+    help="BetterWorld performance lab: run the platform, load it, compare runs, report costs.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+# Sub-command groups, one per area. Each area owns its `cli.py`; add one line here per area.
+# -- sub-apps --
+
+
+def main() -> None:
+    main_app()
+
+
+if __name__ == "__main__":
+    main()
