@@ -1,0 +1,151 @@
+"""Child processes that die with their parent and stop in order.
+
+Every server the stack starts is a child of the `bwperf` process. Linux's parent-death signal
+(PR_SET_PDEATHSIG) makes the kernel stop each child even if `bwperf` itself is killed with -9,
+so no postgres, valkey or API process is ever left behind.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Sequence
+
+_PR_SET_PDEATHSIG = 1
+
+
+class StackError(RuntimeError):
+    """A server of the stack could not be started or stopped; the message says which and why."""
+
+
+def _die_with_parent(sig: int) -> None:
+    # Runs in the child between fork and exec, after any change of user (which would clear it).
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0)
+
+
+@dataclass
+class ManagedProcess:
+    """A started child: its name (for messages), its Popen handle and its log file."""
+
+    name: str
+    popen: subprocess.Popen[bytes]
+    log_path: Path
+    stop_signal: int = signal.SIGTERM
+    _stopped: bool = field(default=False, repr=False)
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def is_running(self) -> bool:
+        return self.popen.poll() is None
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self, *, timeout_s: float = 15.0) -> int | None:
+        """Signal, wait up to `timeout_s`, then kill. Returns the exit code."""
+        if self._stopped or not self.is_running():
+            self._stopped = True
+            return self.popen.poll()
+        self._stopped = True
+        try:
+            self.popen.send_signal(self.stop_signal)
+            return self.popen.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            return self.popen.wait(timeout=5)
+
+
+def spawn(
+    name: str,
+    argv: Sequence[str],
+    *,
+    log_path: Path,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    user: str | None = None,
+    stop_signal: int = signal.SIGTERM,
+) -> ManagedProcess:
+    """Start `argv` with output appended to `log_path`; it receives SIGTERM if we die."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as log:
+        try:
+            popen = subprocess.Popen(
+                list(argv),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=dict(env) if env is not None else None,
+                cwd=str(cwd) if cwd else None,
+                **as_user(user),
+                preexec_fn=lambda: _die_with_parent(signal.SIGTERM),
+            )
+        except OSError as exc:
+            raise StackError(f"could not start {name} ({argv[0]}): {exc}") from exc
+    return ManagedProcess(name=name, popen=popen, log_path=log_path, stop_signal=stop_signal)
+
+
+def as_user(user: str | None) -> dict[str, object]:
+    """Popen arguments to run as `user` with only that user's group (not root's group 0,
+    whose missing directory permissions would otherwise apply)."""
+    if user is None:
+        return {}
+    return {"user": user, "group": user, "extra_groups": []}
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port that was free a moment ago (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def port_is_open(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex((host, port)) == 0
+
+
+def wait_until(
+    ready: "callable[[], bool]",
+    *,
+    process: ManagedProcess,
+    timeout_s: float,
+    what: str,
+) -> None:
+    """Poll `ready()` until true; fail early with the log tail if the process dies."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if not process.is_running():
+            raise StackError(
+                f"{process.name} exited with code {process.popen.returncode} before {what}; "
+                f"last lines of {process.log_path}:\n{process.log_tail()}"
+            )
+        try:
+            if ready():
+                return
+        except Exception:  # noqa: BLE001 - any failure means "not ready yet"
+            pass
+        time.sleep(0.05)
+    raise StackError(
+        f"{process.name} not {what} after {timeout_s:.0f}s; last lines of {process.log_path}:\n"
+        f"{process.log_tail()}"
+    )
+
+
+def child_env(extra: Mapping[str, str]) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(extra)
+    return env

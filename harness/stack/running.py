@@ -1,0 +1,200 @@
+"""Start, describe and stop a whole stack."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import urllib.request
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from .postgres import EmbeddedPostgres
+from .processes import ManagedProcess, StackError, child_env, free_port, port_is_open, spawn, wait_until
+from .valkey import EmbeddedValkey
+
+DEFAULT_HOME = Path(".bwperf")
+ALL_SERVICES = ("llm-emulator", "worker", "api")
+
+
+@dataclass(frozen=True)
+class StackState:
+    """What a running stack publishes in `<home>/stack.json` for other commands (seed, run)."""
+
+    pid: int
+    api_url: str
+    database_url: str
+    redis_url: str
+    metrics_urls: list[str] = field(default_factory=list)
+    llm_base_url: str | None = None
+
+
+def read_state(home: Path = DEFAULT_HOME) -> StackState | None:
+    """The state of a `bwperf up` still running from `home`, or None."""
+    path = home / "stack.json"
+    try:
+        state = StackState(**json.loads(path.read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+    try:
+        os.kill(state.pid, 0)
+    except OSError:
+        return None
+    return state
+
+
+def _secrets(home: Path) -> dict[str, str]:
+    """Per-home secrets, generated once and kept (mode 600) so keys stay valid across restarts."""
+    path = home / "secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    values = {"JWT_SECRET": secrets.token_urlsafe(32), "API_KEY_PEPPER": secrets.token_urlsafe(32)}
+    home.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(values, handle)
+    return values
+
+
+def _http_ok(url: str) -> bool:
+    with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - local URL we built
+        return response.status == 200
+
+
+class RunningStack:
+    """A started stack. Use as a context manager, or call `stop()`."""
+
+    def __init__(self, *, home: Path, env: dict[str, str], api_url: str) -> None:
+        self.home = home
+        self.env = env
+        self.api_url = api_url
+        self.postgres: EmbeddedPostgres | None = None
+        self.valkey: EmbeddedValkey | None = None
+        self.processes: dict[str, ManagedProcess] = {}
+        self.metrics_urls: list[str] = [f"{api_url}/metrics"]
+        self.llm_base_url: str | None = None
+        self._exit = ExitStack()
+
+    @property
+    def database_url(self) -> str:
+        return self.env["DATABASE_URL"]
+
+    @property
+    def redis_url(self) -> str:
+        return self.env["REDIS_URL"]
+
+    def state(self) -> StackState:
+        return StackState(pid=os.getpid(), api_url=self.api_url, database_url=self.database_url,
+                          redis_url=self.redis_url, metrics_urls=list(self.metrics_urls),
+                          llm_base_url=self.llm_base_url)
+
+    def publish(self) -> Path:
+        path = self.home / "stack.json"
+        path.write_text(json.dumps(asdict(self.state()), indent=2))
+        self._exit.callback(lambda: path.unlink(missing_ok=True))
+        return path
+
+    def start_service(self, name: str, *, env: Mapping[str, str], ready_url: str | None) -> ManagedProcess:
+        process = spawn(name, [sys.executable, "-m", "app", name],
+                        log_path=self.home / "logs" / f"{name}.log", env=child_env(env))
+        self.processes[name] = process
+        self._exit.callback(process.stop)
+        if ready_url:
+            wait_until(lambda: _http_ok(ready_url), process=process, timeout_s=30, what="healthy")
+        return process
+
+    def stop(self) -> None:
+        self._exit.close()
+
+    def __enter__(self) -> "RunningStack":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def start_stack(
+    *,
+    home: Path = DEFAULT_HOME,
+    api_port: int | None = 4000,
+    rate_limit_profile: str = "default",
+    services: Iterable[str] = ALL_SERVICES,
+    seed_problems: int = 0,
+    seed_missions: int = 0,
+    extra_env: Mapping[str, str] | None = None,
+) -> RunningStack:
+    """Start the stack in `home`; on any failure, stop what was started and raise StackError."""
+    home = home.resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    api_port = api_port if api_port is not None else free_port()
+    if port_is_open("127.0.0.1", api_port):
+        raise StackError(f"port {api_port} on 127.0.0.1 is already in use; choose another with --port")
+    env = {**_secrets(home), "RATE_LIMIT_PROFILE": rate_limit_profile,
+           "EVIDENCE_DIR": str(home / "evidence"), **(extra_env or {})}
+    stack = RunningStack(home=home, env=env, api_url=f"http://127.0.0.1:{api_port}")
+    try:
+        _start_data_services(stack)
+        _migrate(stack.env)
+        if seed_problems or seed_missions:
+            seed_database(stack.env, problems=seed_problems, missions=seed_missions)
+        _start_platform(stack, services=list(services), api_port=api_port)
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
+
+
+def _start_data_services(stack: RunningStack) -> None:
+    if os.environ.get("DATABASE_URL"):
+        stack.env["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    else:
+        stack.postgres = EmbeddedPostgres(data_dir=stack.home / "postgres")
+        stack._exit.callback(stack.postgres.stop)
+        stack.env["DATABASE_URL"] = stack.postgres.start()
+    if os.environ.get("REDIS_URL"):
+        stack.env["REDIS_URL"] = os.environ["REDIS_URL"]
+    else:
+        stack.valkey = EmbeddedValkey(data_dir=stack.home / "valkey")
+        stack._exit.callback(stack.valkey.stop)
+        stack.env["REDIS_URL"] = stack.valkey.start()
+
+
+def _run_app(env: Mapping[str, str], *args: str) -> str:
+    result = subprocess.run([sys.executable, "-m", "app", *args], env=child_env(env),
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise StackError(f"`python -m app {' '.join(args)}` failed:\n{result.stderr.strip()}")
+    return result.stdout
+
+
+def _migrate(env: Mapping[str, str]) -> None:
+    _run_app(env, "migrate")
+
+
+def seed_database(env: Mapping[str, str], *, problems: int, missions: int) -> str:
+    return _run_app(env, "seed", "--problems", str(problems), "--missions", str(missions))
+
+
+def _start_platform(stack: RunningStack, *, services: list[str], api_port: int) -> None:
+    unknown = set(services) - set(ALL_SERVICES)
+    if unknown:
+        raise StackError(f"unknown service(s) {sorted(unknown)}; known: {', '.join(ALL_SERVICES)}")
+    if "llm-emulator" in services and not os.environ.get("ANTHROPIC_API_KEY"):
+        port = free_port()
+        stack.start_service("llm-emulator", env={**stack.env, "LLM_EMULATOR_PORT": str(port)},
+                            ready_url=f"http://127.0.0.1:{port}/health")
+        stack.llm_base_url = f"http://127.0.0.1:{port}"
+        stack.env.setdefault("ANTHROPIC_BASE_URL", stack.llm_base_url)
+        stack.env.setdefault("ANTHROPIC_API_KEY", "emulator-key")
+    if "worker" in services:
+        port = free_port()
+        stack.start_service("worker", env={**stack.env, "WORKER_METRICS_PORT": str(port)},
+                            ready_url=f"http://127.0.0.1:{port}/health")
+        stack.metrics_urls.append(f"http://127.0.0.1:{port}/metrics")
+    if "api" in services:
+        stack.start_service("api", env={**stack.env, "API_PORT": str(api_port)},
+                            ready_url=f"{stack.api_url}/health")
