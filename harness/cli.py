@@ -17,6 +17,10 @@ main_app = typer.Typer(
 
 # Sub-command groups, one per area. Each area owns its `cli.py`; add one line here per area.
 # -- sub-apps --
+from harness.stack.cli import seed as seed_command, up as up_command  # noqa: E402
+
+main_app.command("up")(up_command)
+main_app.command("seed")(seed_command)
 
 
 def main() -> None:

@@ -1,8 +1,6 @@
 -- BetterWorld platform schema, version 1.
--- Geo search uses core PostgreSQL contrib only (cube + earthdistance), so the same SQL runs on
--- the embedded server and on any managed PostgreSQL; no PostGIS (DESIGN.md §4).
-CREATE EXTENSION IF NOT EXISTS cube;
-CREATE EXTENSION IF NOT EXISTS earthdistance;
+-- Geo search needs core PostgreSQL only (a GiST point index and exact great-circle distance,
+-- see app/geo.py), so the same SQL runs on the embedded server and any managed PostgreSQL.
 
 CREATE TABLE IF NOT EXISTS agents (
     id               uuid PRIMARY KEY DEFAULT gen_random_uuid(),

@@ -5,7 +5,7 @@ embedded ones otherwise, applies migrations, then starts the platform's processe
 (`python -m app ...`, never by import). Everything it starts stops with it.
 """
 
-from .running import RunningStack, StackState, read_state, start_stack
+from .running import RunningStack, StackState, read_state, run_app, start_stack
 from .processes import StackError
 
-__all__ = ["RunningStack", "StackError", "StackState", "read_state", "start_stack"]
+__all__ = ["RunningStack", "StackError", "StackState", "read_state", "run_app", "start_stack"]

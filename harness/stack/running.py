@@ -163,20 +163,22 @@ def _start_data_services(stack: RunningStack) -> None:
         stack.env["REDIS_URL"] = stack.valkey.start()
 
 
-def _run_app(env: Mapping[str, str], *args: str) -> str:
+def run_app(env: Mapping[str, str], *args: str, stream: bool = False) -> str:
+    """Run a one-shot platform command (`python -m app ARGS`); `stream` shows its output live."""
     result = subprocess.run([sys.executable, "-m", "app", *args], env=child_env(env),
-                            capture_output=True, text=True)
+                            capture_output=not stream, text=True)
     if result.returncode != 0:
-        raise StackError(f"`python -m app {' '.join(args)}` failed:\n{result.stderr.strip()}")
-    return result.stdout
+        detail = (result.stderr or "").strip() or "see the output above"
+        raise StackError(f"`python -m app {' '.join(args)}` failed (exit {result.returncode}): {detail}")
+    return result.stdout or ""
 
 
 def _migrate(env: Mapping[str, str]) -> None:
-    _run_app(env, "migrate")
+    run_app(env, "migrate")
 
 
 def seed_database(env: Mapping[str, str], *, problems: int, missions: int) -> str:
-    return _run_app(env, "seed", "--problems", str(problems), "--missions", str(missions))
+    return run_app(env, "seed", "--problems", str(problems), "--missions", str(missions), stream=True)
 
 
 def _start_platform(stack: RunningStack, *, services: list[str], api_port: int) -> None:

@@ -13,11 +13,11 @@ from harness.stack.postgres import EmbeddedPostgres
 from harness.stack.valkey import EmbeddedValkey
 
 
-def test_postgres_has_the_extensions_the_schema_needs(database_url: str) -> None:
+def test_postgres_is_version_18_with_contrib(database_url: str) -> None:
     with psycopg.connect(database_url) as conn:
-        names = {row[0] for row in conn.execute("SELECT extname FROM pg_extension")}
+        available = {row[0] for row in conn.execute("SELECT name FROM pg_available_extensions")}
         version = conn.execute("SHOW server_version_num").fetchone()[0]
-    assert {"cube", "earthdistance"} <= names
+    assert {"cube", "earthdistance", "btree_gist", "pg_trgm", "pg_stat_statements"} <= available
     assert int(version) >= 180000
 
 
