@@ -21,6 +21,9 @@ from harness.stack.cli import seed as seed_command, up as up_command  # noqa: E4
 
 main_app.command("up")(up_command)
 main_app.command("seed")(seed_command)
+from harness.tour import tour as tour_command  # noqa: E402
+
+main_app.command("tour")(tour_command)
 
 
 def main() -> None:
