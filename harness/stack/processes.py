@@ -78,7 +78,7 @@ def spawn(
     user: str | None = None,
     stop_signal: int = signal.SIGTERM,
 ) -> ManagedProcess:
-    """Start `argv` with output appended to `log_path`; it receives SIGTERM if we die."""
+    """Start `argv` with output appended to `log_path`; it receives `stop_signal` if we die."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:
         try:
@@ -90,7 +90,7 @@ def spawn(
                 env=dict(env) if env is not None else None,
                 cwd=str(cwd) if cwd else None,
                 **as_user(user),
-                preexec_fn=lambda: _die_with_parent(signal.SIGTERM),
+                preexec_fn=lambda: _die_with_parent(stop_signal),
             )
         except OSError as exc:
             raise StackError(f"could not start {name} ({argv[0]}): {exc}") from exc
