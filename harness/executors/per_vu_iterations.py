@@ -1,0 +1,73 @@
+"""per-vu-iterations: each of `vus` VUs runs `iterations` iterations, within `maxDuration`."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from harness.executors.base import DEFAULT_MAX_DURATION_S, CommonOptions, ExecutorType, VuHost, WorkerSlice
+from harness.executors.looping import owned_vu_indices, run_looping_vus
+from harness.plan.fields import Fields
+
+NAME = "per-vu-iterations"
+
+
+@dataclass(frozen=True)
+class PerVuIterationsConfig:
+    common: CommonOptions
+    vus: int
+    iterations: int
+    max_duration_s: float
+
+    @property
+    def capacity_vus(self) -> int:
+        return self.vus
+
+    @property
+    def duration_s(self) -> float:
+        return self.max_duration_s
+
+    def target_rate_per_s(self) -> float | None:
+        return None
+
+    def scaled(self, duration_scale: float) -> PerVuIterationsConfig:
+        common = dataclasses.replace(self.common, start_time_s=self.common.start_time_s * duration_scale)
+        return dataclasses.replace(self, common=common, max_duration_s=self.max_duration_s * duration_scale)
+
+    def new_runtime(self, *, worker: WorkerSlice) -> PerVuIterationsRuntime:
+        return PerVuIterationsRuntime(self, worker)
+
+
+class PerVuIterationsRuntime:
+    def __init__(self, config: PerVuIterationsConfig, worker: WorkerSlice) -> None:
+        self.config = config
+        self.worker = worker
+
+    def run(self, host: VuHost, *, start_s: float) -> None:
+        config = self.config
+        end_s = start_s + config.max_duration_s
+        clock = host.clock
+
+        def keep_going(done: int) -> bool:
+            return done < config.iterations and clock.now_s() < end_s
+
+        run_looping_vus(
+            host,
+            vu_indices=owned_vu_indices(config.vus, worker=self.worker, capacity_vus=config.vus),
+            keep_going_for=lambda _vu: keep_going,
+            deadline_s=end_s + config.common.graceful_stop_s,
+        )
+
+
+def read(common: CommonOptions, fields: Fields) -> PerVuIterationsConfig | None:
+    vus = fields.number("vus", default=1, integer=True, ge=1)
+    iterations = fields.number("iterations", default=1, integer=True, ge=1)
+    max_duration_s = fields.duration_s("maxDuration", default=DEFAULT_MAX_DURATION_S, min_s=0.001)
+    if None in (vus, iterations, max_duration_s):
+        return None
+    return PerVuIterationsConfig(common, vus, iterations, max_duration_s)
+
+
+EXECUTOR = ExecutorType(
+    name=NAME, keys=("vus", "iterations", "maxDuration"), read=read, runtime=PerVuIterationsRuntime
+)

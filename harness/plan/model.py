@@ -1,0 +1,57 @@
+"""The validated plan: scenarios (executor configs), thresholds, profiles and our options."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.engine.errors import PlanError
+from harness.executors.base import ScenarioConfig
+from harness.metrics.names import DEFAULT_SAMPLE_INTERVAL_S, DEFAULT_WINDOW_S
+from harness.thresholds import ThresholdSpec
+
+# Built-in profiles; a plan's `profiles:` may redefine them or add others.
+DEFAULT_PROFILES: dict[str, float] = {"full": 1.0, "ci": 0.2, "smoke": 0.067}
+FULL_PROFILE = "full"
+
+
+@dataclass(frozen=True)
+class Plan:
+    path: Path
+    sha256: str
+    document: Mapping[str, Any]
+    scenarios: Mapping[str, ScenarioConfig]
+    thresholds: tuple[ThresholdSpec, ...]
+    profiles: Mapping[str, float]
+    behaviours: str | None = None
+    agents: int = 0
+    window_s: float = DEFAULT_WINDOW_S
+    sample_interval_s: float = DEFAULT_SAMPLE_INTERVAL_S
+    profile: str = FULL_PROFILE
+    display_path: str = field(default="")
+
+    def with_profile(self, name: str) -> Plan:
+        """The plan with every duration scaled by the profile's `duration_scale`."""
+        if name not in self.profiles:
+            known = ", ".join(sorted(self.profiles))
+            raise PlanError([f"{self.display_path}: profiles has no profile {name!r} (known: {known})"])
+        scale = self.profiles[name]
+        scenarios = {key: config.scaled(scale) for key, config in self.scenarios.items()}
+        return dataclasses.replace(self, scenarios=scenarios, profile=name)
+
+    @property
+    def duration_s(self) -> float:
+        """The longest scenario end, startTime included, gracefulStop excluded."""
+        return max(c.common.start_time_s + c.duration_s for c in self.scenarios.values())
+
+    @property
+    def hard_deadline_s(self) -> float:
+        """When every scenario must have stopped, gracefulStop (and ramp-down) included."""
+        ends = []
+        for config in self.scenarios.values():
+            extra = getattr(config, "graceful_ramp_down_s", 0.0)
+            ends.append(config.common.start_time_s + config.duration_s + config.common.graceful_stop_s + extra)
+        return max(ends)
