@@ -1,0 +1,99 @@
+"""`bwperf cost ...`: the cost-tier report for finance.
+
+Every bad input (missing file, bad YAML, unknown format, a --compare-to file that is not a cost
+report) ends with one line on stderr naming the file, and exit code 2.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from harness.costs.compare import load_previous
+from harness.costs.errors import CostError
+from harness.costs.measurements import load_measurements
+from harness.costs.model import DEFAULT_MODEL_PATH, load_model
+from harness.costs.report import build_report
+
+EXIT_BAD_INPUT = 2
+DEFAULT_OUT_DIR = Path("reports/costs")
+
+app = typer.Typer(
+    help="Cost-tier model (MVP / Growth / Scale / Enterprise) and finance reports.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _group() -> None:
+    """Cost-tier model (MVP / Growth / Scale / Enterprise) and finance reports."""
+
+
+@app.command("report")
+def report_command(
+    run: Optional[Path] = typer.Option(None, "--run", help="Run result JSON: adds the measured projection."),
+    fmt: Optional[str] = typer.Option(
+        None, "--format", help="html, md, csv, xlsx or json (default: from --out's suffix, else html)."
+    ),
+    out: Optional[Path] = typer.Option(
+        None, "--out", help="Output file (default: reports/costs/cost-report-<UTC time>.<format>)."
+    ),
+    compare_to: Optional[Path] = typer.Option(
+        None, "--compare-to", help="An earlier JSON cost report: show what changed, per tier and line."
+    ),
+    model: Path = typer.Option(DEFAULT_MODEL_PATH, "--model", help="Cost model YAML."),
+    swing_pct: Optional[float] = typer.Option(
+        None, "--swing-pct", help="Sensitivity swing in percent (default: the model's sensitivity.swing_pct)."
+    ),
+) -> None:
+    """Write the cost-tier report: tiers, unit costs, what-ifs, sensitivity, and (with --run) projections."""
+    from harness.costs.render import FORMATS  # plotly and openpyxl load only when a report is written
+
+    try:
+        chosen = _choose_format(fmt, out, known=list(FORMATS))
+        if swing_pct is not None and not 0 < swing_pct < 100:
+            raise CostError(f"--swing-pct must be between 0 and 100, but is {swing_pct:g}")
+        cost_model = load_model(model)
+        measurements = load_measurements(run) if run is not None else None
+        previous = load_previous(compare_to) if compare_to is not None else None
+        now = datetime.now(timezone.utc)
+        report = build_report(
+            cost_model,
+            model_path=str(model),
+            measurements=measurements,
+            previous=previous,
+            previous_label=str(compare_to) if compare_to else "previous report",
+            swing_pct=None if swing_pct is None else Decimal(repr(swing_pct)),
+            generated_at=now,
+        )
+        spec = FORMATS[chosen]
+        target = out or DEFAULT_OUT_DIR / f"cost-report-{now:%Y%m%dT%H%M%SZ}{spec.suffix}"
+        _write(target, spec.render(report))
+    except CostError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    typer.echo(str(target))
+
+
+def _choose_format(fmt: str | None, out: Path | None, *, known: list[str]) -> str:
+    if fmt is not None:
+        name = fmt.lower()
+        if name not in known:
+            raise CostError(f"--format: unknown format {fmt!r} (expected one of {', '.join(known)})")
+        return name
+    suffix = out.suffix.lower().lstrip(".") if out is not None else ""
+    suffix = {"markdown": "md", "htm": "html"}.get(suffix, suffix)
+    return suffix if suffix in known else "html"
+
+
+def _write(target: Path, data: bytes) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    except OSError as exc:
+        raise CostError(f"{target}: cannot write the report: {exc.strerror or exc}") from None
