@@ -185,7 +185,10 @@ def _start_platform(stack: RunningStack, *, services: list[str], api_port: int) 
     unknown = set(services) - set(ALL_SERVICES)
     if unknown:
         raise StackError(f"unknown service(s) {sorted(unknown)}; known: {', '.join(ALL_SERVICES)}")
-    if "llm-emulator" in services and not os.environ.get("ANTHROPIC_API_KEY"):
+    # Start the emulator unless ANTHROPIC_BASE_URL names an endpoint (used as is) or
+    # ANTHROPIC_API_KEY is set without a base URL (the real API).
+    llm_env = {**os.environ, **stack.env}
+    if "llm-emulator" in services and not (llm_env.get("ANTHROPIC_BASE_URL") or llm_env.get("ANTHROPIC_API_KEY")):
         port = free_port()
         stack.start_service("llm-emulator", env={**stack.env, "LLM_EMULATOR_PORT": str(port)},
                             ready_url=f"http://127.0.0.1:{port}/health")
