@@ -1,0 +1,143 @@
+"""Credentials: agent API keys, human passwords, and JWT access/refresh tokens.
+
+- API keys are `bw_<env>_<43 url-safe chars>` (256 random bits), shown once and stored only as
+  HMAC-SHA256(pepper, key): a keyed hash, looked up by equality in one indexed query. A slow
+  password hash is pointless for 256-bit random secrets and would cap registration throughput.
+- Passwords use argon2id (argon2-cffi defaults, RFC 9106 low-memory profile). Hashing costs tens of
+  milliseconds of CPU, so it runs in a thread executor to keep the event loop serving.
+- JWTs are HS256 with `sub`, `iat`, `exp`, `jti` and `typ` ("access" or "refresh"). Verification
+  tries the current secret, then the previous one (seed 6.1 dual-key rotation), and refuses a
+  token of the other type.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import re
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Literal
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from .errors import Unauthorized
+
+TokenType = Literal["access", "refresh"]
+API_KEY_PREFIX_CHARS = 12  # kept in the table for support ("which key is this?"), never the key
+_API_KEY_SHAPE = re.compile(r"^bw_[a-z]+_[A-Za-z0-9_-]{20,}$")
+_JWT_ALGORITHM = "HS256"
+_REQUIRED_CLAIMS = ["sub", "iat", "exp", "jti", "typ"]
+
+
+# ---- API keys -----------------------------------------------------------------------------
+
+def key_environment(environment: str) -> str:
+    """The `<env>` part of a key: lower-case letters only, so the log redactor always matches."""
+    letters = re.sub(r"[^a-z]", "", environment.lower())
+    return letters or "dev"
+
+
+def new_api_key(environment: str) -> str:
+    return f"bw_{key_environment(environment)}_{secrets.token_urlsafe(32)}"
+
+
+def hash_api_key(api_key: str, pepper: str) -> bytes:
+    return hmac.new(pepper.encode(), api_key.encode(), hashlib.sha256).digest()
+
+
+def looks_like_api_key(token: str) -> bool:
+    return bool(_API_KEY_SHAPE.match(token))
+
+
+# ---- passwords ----------------------------------------------------------------------------
+
+_hasher = PasswordHasher()
+# Verified when the email is unknown, so that "no such user" costs the same time as a bad password.
+_DUMMY_HASH = _hasher.hash("dummy password for constant-time login failures")
+
+
+async def hash_password(password: str) -> str:
+    return await asyncio.get_running_loop().run_in_executor(None, _hasher.hash, password)
+
+
+def _verify(stored_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def verify_password(stored_hash: str | None, password: str) -> bool:
+    loop = asyncio.get_running_loop()
+    if stored_hash is None:
+        await loop.run_in_executor(None, _verify, _DUMMY_HASH, password)
+        return False
+    return await loop.run_in_executor(None, _verify, stored_hash, password)
+
+
+# ---- JWT ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in_s: int
+
+
+@dataclass(frozen=True)
+class JwtKeys:
+    """Signing secret plus the previous one, still accepted during a rotation's grace period."""
+
+    secret: str
+    previous: str | None = None
+    access_ttl_s: int = 15 * 60
+    refresh_ttl_s: int = 7 * 24 * 3600
+
+    def issue(self, subject: str, token_type: TokenType, *, now_s: int | None = None) -> str:
+        issued = int(time.time()) if now_s is None else now_s
+        ttl = self.access_ttl_s if token_type == "access" else self.refresh_ttl_s
+        claims = {
+            "sub": subject,
+            "iat": issued,
+            "exp": issued + ttl,
+            "jti": uuid.uuid4().hex,
+            "typ": token_type,
+        }
+        return jwt.encode(claims, self.secret, algorithm=_JWT_ALGORITHM)
+
+    def issue_pair(self, subject: str) -> TokenPair:
+        return TokenPair(
+            access_token=self.issue(subject, "access"),
+            refresh_token=self.issue(subject, "refresh"),
+            expires_in_s=self.access_ttl_s,
+        )
+
+    def verify(self, token: str, expected: TokenType) -> dict[str, object]:
+        """The token's claims, or Unauthorized. Tries the current secret, then the previous."""
+        secrets_to_try = [self.secret] + ([self.previous] if self.previous else [])
+        claims: dict[str, object] | None = None
+        for secret in secrets_to_try:
+            try:
+                claims = jwt.decode(
+                    token, secret, algorithms=[_JWT_ALGORITHM], options={"require": _REQUIRED_CLAIMS}
+                )
+                break
+            except jwt.InvalidSignatureError:
+                continue  # maybe signed with the other secret
+            except jwt.ExpiredSignatureError:
+                raise Unauthorized("the token has expired") from None
+            except jwt.InvalidTokenError:
+                raise Unauthorized("the token is malformed") from None
+        if claims is None:
+            raise Unauthorized("the token signature is not valid")
+        if claims.get("typ") != expected:
+            raise Unauthorized(f"a {expected} token is required, but this is a {claims.get('typ')} token")
+        if not isinstance(claims.get("sub"), str):
+            raise Unauthorized("the token has no subject")
+        return claims
