@@ -56,7 +56,7 @@ def tier_stack_figure(report: CostReport) -> go.Figure:
     fig.add_bar(x=names, y=[1 - s if t else 0 for s, t in zip(shares_infra, totals)], marker_color=AI_COLOUR,
                 showlegend=False, row=1, col=2, text=[f"{1 - s:.0%}" for s in shares_infra], textposition="inside",
                 hovertemplate="%{x}: %{y:.1%}<extra>AI APIs</extra>")  # fmt: skip
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
     fig.update_yaxes(tickprefix="$", tickformat=",.0f", row=1, col=1, range=[0, max(totals) * 1.15])
     fig.update_yaxes(tickformat=".0%", range=[0, 1], row=1, col=2)
     return _layout(fig, title="Monthly cost per tier: infrastructure vs AI APIs", height=460)
@@ -106,19 +106,24 @@ def unit_costs_figure(report: CostReport) -> go.Figure:
 
 
 def whatif_figure(report: CostReport) -> go.Figure:
-    """Saving (share of the tier's bill) of each scenario, grouped by tier."""
+    """Saving (share of the tier's bill) of each scenario, grouped by tier; scenarios read down."""
     fig = go.Figure()
+    scenario_names = [s.name for s in report.model.scenarios][::-1]  # first scenario at the top
     for i, costs in enumerate(report.tiers):
-        results = [r for r in report.scenarios if r.tier_id == costs.tier_id]
-        fig.add_bar(x=[r.scenario_name for r in results], y=[float(r.saving_share) for r in results],
+        results = {r.scenario_name: r for r in report.scenarios if r.tier_id == costs.tier_id}
+        shown = [name for name in scenario_names if name in results]
+        fig.add_bar(y=shown, x=[float(results[n].saving_share) for n in shown], orientation="h",
                     name=costs.tier_name, marker_color=TIER_COLOURS[i % len(TIER_COLOURS)],
-                    customdata=[_f(r.saving_usd_month) for r in results],
-                    hovertemplate="%{x}<br>saves %{y:.1%} ($%{customdata:,.2f}/mo)<extra>" + costs.tier_name
+                    customdata=[_f(results[n].saving_usd_month) for n in shown],
+                    hovertemplate="%{y}<br>saves %{x:.1%} ($%{customdata:,.2f}/mo)<extra>" + costs.tier_name
                     + "</extra>")  # fmt: skip
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(tickformat=".0%", title_text="Saving, share of the tier's total", zeroline=True)
-    fig.update_xaxes(tickangle=-20)
-    return _layout(fig, title="What-ifs: saving of each lever, per tier (below zero costs more)", height=480)
+    fig.update_layout(barmode="group", legend={"traceorder": "reversed"})
+    fig.update_yaxes(categoryorder="array", categoryarray=scenario_names)
+    fig.update_xaxes(tickformat=".0%", title_text="Saving, share of the tier's total (left of zero: costs more)",
+                     zeroline=True, zerolinecolor="#333")  # fmt: skip
+    fig = _layout(fig, title="What-ifs: saving of each lever, per tier", height=160 + 70 * len(scenario_names))
+    fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
+    return fig
 
 
 def projection_figure(report: CostReport) -> go.Figure | None:
@@ -130,12 +135,17 @@ def projection_figure(report: CostReport) -> go.Figure | None:
     fig = make_subplots(rows=1, cols=2, subplot_titles=("API instances", "Worker instances"))
     for col, pick in ((1, lambda t: t.api), (2, lambda t: t.workers)):
         checks = [pick(t) for t in tiers]
-        fig.add_bar(x=names, y=[c.planned_instances if c else None for c in checks], name="plan (seed)",
-                    marker_color="#9aa5b1", showlegend=col == 1, row=1, col=col)  # fmt: skip
-        fig.add_bar(x=names, y=[c.needed_instances if c else None for c in checks], name="needed (measured)",
+        fig.add_bar(x=names, y=[c.planned_instances if c else None for c in checks], name="plan",
+                    marker_color="#9aa5b1", showlegend=col == 1, row=1, col=col,
+                    text=[c.planned_instances if c else "" for c in checks], textposition="outside")  # fmt: skip
+        fig.add_bar(x=names, y=[c.needed_instances if c else None for c in checks],
+                    name="needed at peak (measured; red: under-, amber: over-provisioned)",
                     marker_color=[_status_colour(c.status) if c else "#ccc" for c in checks],
-                    text=[c.status if c else "not measured" for c in checks], textposition="outside",
+                    text=[f"{c.needed_instances}" if c else "not measured" for c in checks], textposition="outside",
                     showlegend=col == 1, row=1, col=col)  # fmt: skip
+        top = max([max(c.planned_instances, c.needed_instances) for c in checks if c] or [1])
+        fig.update_yaxes(range=[0, top * 1.18], title_text="instances", row=1, col=col)
+    fig.update_traces(cliponaxis=False, constraintext="none", textfont_size=12)
     fig.update_layout(barmode="group")
     return _layout(fig, title=f"Instances at peak from run {report.projection.measurements.source_label}", height=440)
 

@@ -157,21 +157,27 @@ def _guardrail(metrics: Mapping[str, Any], source: str, worker_instances: float)
     if count <= 0:
         return {}
 
-    def per_eval(metric: str) -> float | None:
+    def per_eval(metric: str) -> Decimal | None:
+        # Decimal so that a cost total divided by the count stays exact (0.035 / 10 = 0.0035).
         if metric not in metrics:
             return None
         entry = _values(metrics, metric, source)
         if "avg" in entry:
-            return _number(entry["avg"], f"metrics.{metric}.avg", source)
-        return _stat(metrics, metric, ("count",), source) / count
+            return _dec(_number(entry["avg"], f"metrics.{metric}.avg", source))
+        return _dec(_stat(metrics, metric, ("count",), source)) / _dec(count)
 
-    cost = per_eval("guardrail_cost_usd")
+    input_tokens = per_eval("guardrail_input_tokens")
+    output_tokens = per_eval("guardrail_output_tokens")
     return {
-        "eval_input_tokens": per_eval("guardrail_input_tokens"),
-        "eval_output_tokens": per_eval("guardrail_output_tokens"),
-        "eval_cost_usd": None if cost is None else Decimal(repr(cost)),
+        "eval_input_tokens": None if input_tokens is None else float(input_tokens),
+        "eval_output_tokens": None if output_tokens is None else float(output_tokens),
+        "eval_cost_usd": per_eval("guardrail_cost_usd"),
         "guardrail_evals_per_s": rate / worker_instances if rate > 0 else None,
     }
+
+
+def _dec(value: float) -> Decimal:
+    return Decimal(repr(value))
 
 
 def _p95_budget_ms(data: Mapping[str, Any], source: str) -> float:
