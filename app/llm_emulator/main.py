@@ -13,6 +13,7 @@ import sys
 from typing import Any, Callable, Mapping
 
 from aiohttp import web
+from prometheus_client import disable_created_metrics
 
 from .faults import FaultConfig
 from .latency import LatencyModel
@@ -80,6 +81,7 @@ def main(argv: list[str]) -> int:
     except EmulatorConfigError as exc:
         print(f"llm-emulator: {exc}", file=sys.stderr)
         return 2
+    disable_created_metrics()  # `_created` series double the exposition and no rule reads them
     print(f"llm-emulator: listening on http://{HOST}:{port} (latency {config.latency.as_dict()}, "
           f"faults {config.faults.as_dict()})", flush=True)
     web.run_app(create_app(config), host=HOST, port=port, print=None, access_log=None,

@@ -17,6 +17,7 @@ import anthropic
 import redis.asyncio as aioredis
 import structlog
 from aiohttp import web
+from prometheus_client import disable_created_metrics
 from psycopg_pool import PoolTimeout
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
@@ -87,6 +88,7 @@ def main(argv: list[str]) -> int:
         print(f"worker: {exc}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
+    disable_created_metrics()  # `_created` series double the exposition and no rule reads them
     return asyncio.run(serve(settings, rules=rules, prices=prices))
 
 
@@ -101,6 +103,7 @@ async def serve(settings: WorkerSettings, *, rules: RuleSet, prices: PriceTable)
     client = anthropic.AsyncAnthropic(api_key=settings.anthropic_api_key, base_url=settings.anthropic_base_url,
                                       timeout=settings.llm_timeout_s, max_retries=settings.llm_max_retries)
     metrics = WorkerMetrics()
+    metrics.initialise(model=settings.llm_model)
     consumer = StreamConsumer(redis, stream=settings.stream, group=settings.group,
                               consumer=settings.consumer_name, dead_stream=settings.dead_stream)
     classifier = LLMClassifier(client, model=settings.llm_model, max_tokens=settings.llm_max_tokens,

@@ -74,6 +74,19 @@ class WorkerMetrics:
                                 "Deliveries that failed and were left pending for a retry", ["error"], registry=registry)
         self.in_flight = Gauge("guardrail_jobs_in_flight", "Jobs being evaluated by this worker", registry=registry)
 
+    def initialise(self, *, model: str) -> None:
+        """Create the series alerts read, at zero, so `rate()` and absence checks work from the start."""
+        for outcome in ("approved", "rejected", "needs_review"):
+            for tier in ("prefilter", "cache", "llm", "dead_letter"):
+                self.evaluations.labels(outcome, tier)
+        for kind in ("bad_job", "problem_missing", "max_deliveries"):
+            self.dead_letter.labels(kind)
+        for result in ("hit", "miss", "error"):
+            self.cache_lookups.labels(result)
+        for direction in ("input", "output"):
+            self.llm_tokens.labels(direction, model)
+        self.llm_cost.labels(model)
+
     def record_llm_call(self, call: CallRecord) -> None:
         self.llm_calls.labels(call.model, call.result).inc()
         self.llm_call_duration.labels(call.model, call.result).observe(call.duration_s)
@@ -99,7 +112,10 @@ REFRESH = web.AppKey("refresh", object)
 
 
 async def _health(request: web.Request) -> web.Response:
-    return web.json_response(request.app[HEALTH]())     # type: ignore[operator]
+    # 200 only while consuming: a stack waiting for readiness must not count a starting or
+    # draining worker as up.
+    body = request.app[HEALTH]()     # type: ignore[operator]
+    return web.json_response(body, status=200 if body.get("status") == "running" else 503)
 
 
 async def _metrics(request: web.Request) -> web.Response:
