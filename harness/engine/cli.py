@@ -1,0 +1,124 @@
+"""`bwperf run PLAN`: validate the plan, pick or start the target, run the engine process.
+
+The engine runs in a child process (`python -m harness.engine.main`) so that Locust's gevent
+monkey-patching never touches this process, which may be running the embedded stack. Ctrl-C
+reaches both; the child stops the load, writes a result marked incomplete and exits 130.
+"""
+
+from __future__ import annotations
+
+import secrets
+import signal
+import subprocess
+import sys
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from harness.engine.errors import BwperfError, InputError, TargetError, exit_code_for
+from harness.engine.request import RunRequest
+from harness.engine.target import check_target
+from harness.plan.load import load_plan
+
+DEFAULT_MASTER_PORT = 5557
+EMBEDDED_SEED_PROBLEMS = 2000
+EMBEDDED_SEED_MISSIONS = 5000
+
+
+def new_run_id(plan_path: Path) -> str:
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{plan_path.stem}-{secrets.token_hex(2)}"
+
+
+def run_command(
+    plan: Annotated[Path | None, typer.Argument(help="plan file (YAML or JSON, k6 option names)")] = None,
+    target: Annotated[str | None, typer.Option(help="base URL of the API; without it the embedded stack is started")] = None,
+    profile: Annotated[str, typer.Option(help="duration profile: smoke, ci, full (or one the plan defines)")] = "full",
+    workers: Annotated[int, typer.Option(min=0, help="local worker processes (0: run in one process)")] = 0,
+    out: Annotated[Path, typer.Option(help="results land in OUT/<run-id>/")] = Path("reports"),
+    agents: Annotated[int | None, typer.Option(min=0, help="agent credential pool size (default: plan's setup.agents)")] = None,
+    redis_url: Annotated[str | None, typer.Option(help="Redis to sample with INFO")] = None,
+    metrics_url: Annotated[list[str] | None, typer.Option(help="extra Prometheus /metrics URL to sample (repeatable)")] = None,
+    allow_remote_target: Annotated[bool, typer.Option(help="allow a target that is not on this machine (staging)")] = False,
+    expect_workers: Annotated[int, typer.Option(min=0, help="also wait for this many remote workers")] = 0,
+    master_bind_host: Annotated[str, typer.Option(help="address the master listens on for workers")] = "127.0.0.1",
+    master_port: Annotated[int, typer.Option(help="master port for workers")] = DEFAULT_MASTER_PORT,
+    worker: Annotated[bool, typer.Option("--worker", help="run as a worker of a master elsewhere")] = False,
+    master_host: Annotated[str, typer.Option(help="with --worker: the master's address")] = "127.0.0.1",
+    quiet: Annotated[bool, typer.Option(help="no live progress")] = False,
+) -> None:
+    """Run a plan: k6 executors on Locust, exact percentiles, thresholds (exit 99 when they fail)."""
+    console = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
+    try:
+        if worker:
+            code = _run_worker(master_host=master_host, master_port=master_port)
+        else:
+            if plan is None:
+                raise InputError("a PLAN file is required (or --worker to serve a master)")
+            code = _run(plan=plan, target=target, profile=profile, workers=workers, out=out, agents=agents,
+                        redis_url=redis_url, metrics_urls=list(metrics_url or []), allow_remote=allow_remote_target,
+                        expect_workers=expect_workers, master_bind_host=master_bind_host,
+                        master_port=master_port, quiet=quiet, console=console)
+    except BwperfError as error:
+        console.print(f"[red]error:[/red] {error}", highlight=False)
+        raise typer.Exit(exit_code_for(error)) from None
+    raise typer.Exit(code)
+
+
+def _run(*, plan: Path, target: str | None, profile: str, workers: int, out: Path, agents: int | None,
+         redis_url: str | None, metrics_urls: list[str], allow_remote: bool, expect_workers: int,
+         master_bind_host: str, master_port: int, quiet: bool, console: Console) -> int:
+    load_plan(plan).with_profile(profile)  # fail fast, before any server starts
+    with ExitStack() as stack:
+        if target is None:
+            running = stack.enter_context(_embedded_stack(console))
+            target, redis_url = running.api_url, redis_url or running.redis_url
+            metrics_urls = [u for u in running.metrics_urls if u.rstrip("/") != f"{target}/metrics"] + metrics_urls
+        else:
+            check_target(target, allow_remote=allow_remote)
+        request = RunRequest(
+            plan_path=str(plan), profile=profile, target=target.rstrip("/"), out_dir=str(out),
+            run_id=new_run_id(plan), workers=workers, expect_remote_workers=expect_workers,
+            master_bind_host=master_bind_host, master_port=master_port, agents=agents,
+            redis_url=redis_url, metrics_urls=metrics_urls, quiet=quiet,
+        )
+        return _child([sys.executable, "-m", "harness.engine.main"], stdin_text=request.model_dump_json())
+
+
+def _embedded_stack(console: Console):  # noqa: ANN202 - the stack's own context manager
+    try:
+        from harness.stack import StackError, start_stack
+    except ImportError as error:
+        raise TargetError(f"no --target given and the embedded stack is not available ({error})") from error
+    console.print("no --target: starting the embedded stack (PostgreSQL, Valkey, API, worker) ...")
+    try:
+        return start_stack(api_port=None, rate_limit_profile="loadtest",
+                           seed_problems=EMBEDDED_SEED_PROBLEMS, seed_missions=EMBEDDED_SEED_MISSIONS)
+    except StackError as error:
+        raise TargetError(f"no --target given and the embedded stack failed to start: {error}") from error
+
+
+def _run_worker(*, master_host: str, master_port: int) -> int:
+    return _child([sys.executable, "-m", "harness.engine.worker_main", "--master-host", master_host,
+                   "--master-port", str(master_port)], stdin_text=None)
+
+
+def _child(command: list[str], *, stdin_text: str | None) -> int:
+    """Run the engine process; Ctrl-C is left to it (it writes a partial result first)."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        process = subprocess.Popen(command, stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
+                                   preexec_fn=_default_sigint)
+        if stdin_text is not None and process.stdin is not None:
+            process.stdin.write(stdin_text.encode())
+            process.stdin.close()
+        return process.wait()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.default_int_handler)

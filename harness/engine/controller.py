@@ -1,0 +1,141 @@
+"""What a run does around the load, the same for a local run and a distributed master:
+aggregate the windows that arrive, show progress, stop on an aborting threshold or Ctrl-C,
+sample the target and Redis, and build the result at the end."""
+
+from __future__ import annotations
+
+import os
+import platform
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import gevent
+import locust
+
+from harness.engine.health import CpuReading
+from harness.engine.progress import Progress
+from harness.engine.request import RunRequest
+from harness.engine.result_builder import RunFacts, build_result
+from harness.metrics.aggregate import Aggregator
+from harness.metrics.window import Window
+from harness.plan.model import Plan
+from harness.results.model import Machine, RunMeta, RunResult, Versions
+from harness.samplers.collector import SampleCollector
+from harness.thresholds import evaluate
+from harness.version import harness_version, python_version
+
+
+class RunController:
+    def __init__(
+        self,
+        *,
+        request: RunRequest,
+        plan: Plan,
+        producers: int,
+        progress: Progress,
+        collector: SampleCollector,
+        stop_all: Callable[[], None],
+        run_start_s: float,
+    ) -> None:
+        self.request = request
+        self.plan = plan
+        self.aggregator = Aggregator(window_s=plan.window_s, producers=producers)
+        self.progress = progress
+        self.collector = collector
+        self.run_start_s = run_start_s
+        self.started_at = datetime.now(UTC)
+        self.interrupted_reason: str | None = None
+        self.aborted_by: set[tuple[str, str]] = set()
+        self._stop_all = stop_all
+        self._sampler: gevent.Greenlet | None = None
+        self.warnings: list[str] = []
+
+    def warn(self, message: str) -> None:
+        """An engine warning: shown once and kept in the result."""
+        if message not in self.warnings:
+            self.warnings.append(message)
+            self.progress.message(f"warning: {message}")
+
+    def elapsed_s(self) -> float:
+        return max(0.0, time.monotonic() - self.run_start_s)
+
+    def on_windows(self, windows: list[Window], *, producer: str, closed_through: int) -> None:
+        points = self.aggregator.add(windows, producer=producer, closed_through=closed_through)
+        self.aggregator.elapsed_s = self.elapsed_s()
+        if points:
+            self.progress.update(points, elapsed_s=self.aggregator.elapsed_s)
+            self._check_aborts()
+
+    def _check_aborts(self) -> None:
+        elapsed = self.aggregator.elapsed_s
+        specs = [s for s in self.plan.thresholds if s.abort_on_fail and elapsed >= s.delay_abort_eval_s]
+        failed = [o for o in evaluate(specs, self.aggregator) if not o.ok]
+        if failed and self.interrupted_reason is None:
+            self.aborted_by = {(o.spec.key, o.spec.expression) for o in failed}
+            first = failed[0]
+            self.interrupt(f"threshold {first.spec.key}: {first.spec.expression} failed "
+                           f"(observed {first.observed:.4g}) with abortOnFail")
+
+    def interrupt(self, reason: str) -> None:
+        if self.interrupted_reason is None:
+            self.interrupted_reason = reason
+            self.progress.message(f"stopping: {reason}")
+        self._stop_all()
+
+    def start_sampling(self) -> None:
+        def loop() -> None:
+            while True:
+                self.collector.sample_once(self.elapsed_s())
+                gevent.sleep(self.collector.interval_s)
+
+        self._sampler = gevent.spawn(loop)
+
+    def stop_sampling(self) -> None:
+        if self._sampler is not None:
+            self._sampler.kill(block=True, timeout=5.0)
+        self.collector.sample_once(self.elapsed_s())
+
+    def build(self, *, cpu: list[CpuReading], workers: int) -> RunResult:
+        self.aggregator.finalize_all()
+        self.aggregator.elapsed_s = self.elapsed_s()
+        outcomes = evaluate(list(self.plan.thresholds), self.aggregator)
+        ended_at = datetime.now(UTC)
+        meta = RunMeta(
+            run_id=self.request.run_id,
+            started_at=self.started_at,
+            ended_at=ended_at,
+            duration_s=round(self.aggregator.elapsed_s, 3),
+            target=self.request.target,
+            plan_path=self.plan.display_path,
+            plan_sha256=self.plan.sha256,
+            profile=self.plan.profile,
+            duration_scale=self.plan.profiles[self.plan.profile],
+            git_sha=git_sha(self.plan.path.resolve().parent),
+            versions=Versions(python=python_version(), locust=locust.__version__, harness=harness_version()),
+            machine=Machine(hostname=socket.gethostname(), cpu_count=os.cpu_count() or 1, platform=platform.platform()),
+            workers=max(1, workers),
+            window_s=self.plan.window_s,
+        )
+        facts = RunFacts(
+            meta=meta,
+            complete=self.interrupted_reason is None,
+            interrupted_reason=self.interrupted_reason,
+            samples=self.collector.result(),
+            cpu=cpu,
+            aborted_by=frozenset(self.aborted_by),
+            warnings=tuple(self.warnings),
+        )
+        return build_result(plan=self.plan, aggregator=self.aggregator, outcomes=outcomes, facts=facts)
+
+
+def git_sha(directory: os.PathLike[str] | str) -> str | None:
+    try:
+        out = subprocess.run(["git", "-C", str(directory), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    sha = out.stdout.strip()
+    return sha if out.returncode == 0 and sha else None

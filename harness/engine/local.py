@@ -1,0 +1,58 @@
+"""A run in one process: the load session and the controller side by side."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import gevent
+from locust.env import Environment
+from locust.event import Events
+
+from harness.credentials import AgentCredential
+from harness.engine.behaviours import BehaviourSet
+from harness.engine.controller import RunController
+from harness.engine.progress import Progress
+from harness.engine.request import RunRequest
+from harness.engine.session import LoadSession, SessionSpec
+from harness.executors.base import LOCAL
+from harness.plan.model import Plan
+from harness.results.model import RunResult
+from harness.samplers.collector import SampleCollector
+
+START_DELAY_S = 0.2
+
+
+def run_local(
+    request: RunRequest,
+    *,
+    plan: Plan,
+    behaviours: BehaviourSet,
+    credentials: list[AgentCredential],
+    collector: SampleCollector,
+    progress: Progress,
+) -> RunResult:
+    environment = Environment(events=Events(), host=request.target)
+    start_s = time.monotonic() + START_DELAY_S
+    holder: dict[str, RunController] = {}
+    session = LoadSession(
+        SessionSpec(plan=plan, target=request.target, worker=LOCAL, credentials=tuple(credentials), start_at_s=start_s),
+        environment=environment,
+        behaviours=behaviours,
+        on_windows=lambda windows, closed: holder["c"].on_windows(windows, producer="local", closed_through=closed),
+        warn=lambda message: holder["c"].warn(message),
+    )
+    controller = holder["c"] = RunController(
+        request=request, plan=plan, producers=1, progress=progress, collector=collector,
+        stop_all=session.stop, run_start_s=start_s,
+    )
+    handler = gevent.signal_handler(signal.SIGINT, controller.interrupt, "interrupted (Ctrl-C)")
+    try:
+        progress.start()
+        controller.start_sampling()
+        session.run()
+    finally:
+        handler.cancel()
+        controller.stop_sampling()
+        progress.stop()
+    return controller.build(cpu=[session.cpu.reading()], workers=1)

@@ -1,0 +1,91 @@
+"""The engine process: `python -m harness.engine.main` reads a `RunRequest` (JSON) on stdin,
+runs it (locally, or as the master of worker processes), writes the result and the k6 summary
+export into `<out_dir>/<run_id>/`, and exits 0, 99 (thresholds failed), 130 (interrupted), or the
+error's code. `bwperf run` starts it, so that gevent's monkey-patching stays in this process.
+"""
+
+from __future__ import annotations
+
+import locust  # noqa: F401, I001 - first: Locust monkey-patches the process with gevent on import
+
+import logging
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from harness.credentials import provision_agents
+from harness.engine.behaviours import load_behaviours
+from harness.engine.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLDS_FAILED, BwperfError, exit_code_for
+from harness.engine.progress import Progress
+from harness.engine.request import RunRequest
+from harness.engine.summary import print_summary
+from harness.plan.load import check_custom_metrics, load_plan
+from harness.plan.model import Plan
+from harness.results.io import RESULT_FILE_NAME, save_result
+from harness.results.k6_summary import write_k6_summary
+from harness.results.model import RunResult
+from harness.samplers.collector import SampleCollector
+
+SUMMARY_EXPORT_FILE_NAME = "summary-export.json"
+
+
+def make_collector(request: RunRequest, plan: Plan) -> SampleCollector:
+    urls = [request.target.rstrip("/") + "/metrics", *request.metrics_urls]
+    return SampleCollector(
+        prometheus_urls=urls,
+        redis_url=request.redis_url,
+        interval_s=request.sample_interval_s or plan.sample_interval_s,
+    )
+
+
+def execute(request: RunRequest, *, console: Console) -> int:
+    plan = load_plan(request.plan_path).with_profile(request.profile)
+    behaviours = load_behaviours(plan)
+    check_custom_metrics(plan, behaviours.metrics)
+    agents = request.agents if request.agents is not None else plan.agents
+    credentials = provision_agents(target=request.target, size=agents, run_tag=request.run_id[-6:]) if agents else []
+    if agents and not request.quiet:
+        console.print(f"setup: registered {len(credentials)} agents")
+    progress = Progress(scenarios=list(plan.scenarios), duration_s=plan.duration_s, quiet=request.quiet, console=console)
+    collector = make_collector(request, plan)
+    if request.workers or request.expect_remote_workers:
+        from harness.engine.distributed import run_master
+
+        result = run_master(request, plan=plan, behaviours=behaviours, credentials=credentials,
+                            collector=collector, progress=progress)
+    else:
+        from harness.engine.local import run_local
+
+        result = run_local(request, plan=plan, behaviours=behaviours, credentials=credentials,
+                           collector=collector, progress=progress)
+    return write_outputs(request, result, console=console)
+
+
+def write_outputs(request: RunRequest, result: RunResult, *, console: Console) -> int:
+    run_dir = Path(request.out_dir) / request.run_id
+    path = save_result(result, run_dir / RESULT_FILE_NAME)
+    write_k6_summary(result, run_dir / SUMMARY_EXPORT_FILE_NAME)
+    print_summary(result, result_path=path, console=console)
+    if not result.thresholds_ok:
+        return EXIT_THRESHOLDS_FAILED
+    if not result.complete:
+        return EXIT_INTERRUPTED
+    return EXIT_OK
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    console = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
+    try:
+        request = RunRequest.model_validate_json(sys.stdin.read())
+        return execute(request, console=console)
+    except BwperfError as error:
+        console.print(f"[red]error:[/red] {error}", highlight=False)
+        return exit_code_for(error)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

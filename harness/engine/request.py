@@ -1,0 +1,24 @@
+"""What the `bwperf run` command hands to the engine process (as JSON on its stdin)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class RunRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    plan_path: str
+    profile: str = "full"
+    target: str
+    out_dir: str = "reports"
+    run_id: str
+    workers: int = 0  # 0: one process; N: a master and N local worker processes
+    expect_remote_workers: int = 0
+    master_bind_host: str = "127.0.0.1"
+    master_port: int = 5557
+    agents: int | None = None  # None: the plan's setup.agents
+    redis_url: str | None = None
+    metrics_urls: list[str] = []
+    sample_interval_s: float | None = None
+    quiet: bool = False

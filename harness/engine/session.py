@@ -1,0 +1,161 @@
+"""A load session: this process's share of every scenario of a plan, run as greenlets.
+
+Each scenario waits for its startTime, then its executor runtime drives VUs through a
+`GeventVuHost`. A ticker closes the recorder's windows at every window boundary and hands them
+on (to the local aggregator, or to the master). Everything ends by itself: each scenario at its
+duration plus gracefulStop, and the whole session at a hard deadline whatever happens.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import gevent
+import psutil
+from gevent.event import Event
+
+from harness.credentials import AgentCredential
+from harness.engine.behaviours import BehaviourSet
+from harness.engine.health import CpuReading
+from harness.engine.sink import attach_request_sink
+from harness.engine.vu import VirtualUser, user_class_for
+from harness.engine.vu_host import GeventVuHost, StoppableClock
+from harness.executors.base import ScenarioConfig, WorkerSlice
+from harness.metrics.recorder import Recorder
+from harness.metrics.window import Window
+from harness.plan.model import Plan
+
+logger = logging.getLogger(__name__)
+
+HARD_DEADLINE_MARGIN_S = 15.0
+
+WindowsCallback = Callable[[list[Window], int], None]
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    plan: Plan
+    target: str
+    worker: WorkerSlice
+    credentials: tuple[AgentCredential, ...]
+    start_at_s: float  # monotonic time of the run's start on this process
+
+
+class CpuSampler:
+    def __init__(self, role: str) -> None:
+        self.role = role
+        self._process = psutil.Process()
+        self._process.cpu_percent(None)
+        self.samples: list[float] = []
+
+    def sample(self) -> None:
+        self.samples.append(self._process.cpu_percent(None))
+
+    def reading(self) -> CpuReading:
+        values = self.samples or [0.0]
+        return CpuReading(self.role, self._process.pid, sum(values) / len(values), max(values))
+
+
+class LoadSession:
+    def __init__(
+        self,
+        spec: SessionSpec,
+        *,
+        environment: Any,
+        behaviours: BehaviourSet,
+        on_windows: WindowsCallback,
+        warn: Callable[[str], None],
+        role: str = "local",
+    ) -> None:
+        self.spec = spec
+        self.stop_event = Event()
+        self.recorder = Recorder(run_start_s=spec.start_at_s, window_s=spec.plan.window_s, clock=time.monotonic)
+        self.hosts: dict[str, GeventVuHost] = {}
+        self.cpu = CpuSampler(role)
+        self._environment = environment
+        self._behaviours = behaviours
+        self._on_windows = on_windows
+        self._warn = warn
+        self._clock = StoppableClock(self.stop_event)
+        self._user_class = user_class_for(spec.target)
+        self._vu_serial = 0
+
+    @property
+    def hard_deadline_s(self) -> float:
+        return self.spec.start_at_s + self.spec.plan.hard_deadline_s + HARD_DEADLINE_MARGIN_S
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def gauges(self) -> dict[str, tuple[int, int]]:
+        return {name: (host.busy, host.allocated) for name, host in self.hosts.items()}
+
+    def run(self) -> None:
+        """Run every scenario to its end (or the stop), then flush the last windows."""
+        detach = attach_request_sink(self._environment.events, self.recorder)
+        ticker = gevent.spawn(self._tick_loop)
+        scenarios = [gevent.spawn(self._run_scenario, n, c) for n, c in self.spec.plan.scenarios.items()]
+        try:
+            gevent.joinall(scenarios, timeout=max(0.0, self.hard_deadline_s - time.monotonic()))
+            late = [g for g in scenarios if not g.dead]
+            if late:
+                self._warn(f"hard deadline reached: stopping {len(late)} scenario(s) that had not ended")
+                self.stop_event.set()
+                gevent.killall(late, block=True, timeout=5.0)
+        finally:
+            ticker.kill(block=True)
+            self.cpu.sample()
+            windows, closed_through = self.recorder.take_all(gauges=self.gauges())
+            self._on_windows(windows, closed_through)
+            detach()
+
+    def _run_scenario(self, name: str, config: ScenarioConfig) -> None:
+        start_s = self.spec.start_at_s + config.common.start_time_s
+        self._clock.sleep_until(start_s)
+        if self.stop_event.is_set():
+            return
+        runtime = config.new_runtime(worker=self.spec.worker)
+        host = GeventVuHost(
+            scenario=name,
+            make_vu=lambda _index: self._make_vu(name, config),
+            recorder=self.recorder,
+            stop_event=self.stop_event,
+            warn=self._warn,
+        )
+        self.hosts[name] = host
+        runtime.run(host, start_s=start_s)
+
+    def _make_vu(self, scenario: str, config: ScenarioConfig) -> VirtualUser:
+        worker = self.spec.worker
+        vu_id = self._vu_serial * worker.count + worker.index
+        self._vu_serial += 1
+        pool = self.spec.credentials
+        return self._user_class(
+            self._environment,
+            scenario=scenario,
+            vu_id=vu_id,
+            behaviour=self._behaviours.functions[scenario],
+            credentials=pool[vu_id % len(pool)] if pool else None,
+            recorder=self.recorder,
+            declared=self._behaviours.metrics,
+            tags=config.common.tags,
+        )
+
+    def _tick_loop(self) -> None:
+        window_s = self.spec.plan.window_s
+        index = 1
+        while True:
+            boundary_s = self.spec.start_at_s + index * window_s + 0.001
+            delay = boundary_s - time.monotonic()
+            if delay > 0:
+                gevent.sleep(delay)
+            now = time.monotonic()
+            index = self.recorder.window_index(now) + 1
+            self.cpu.sample()
+            windows, closed_through = self.recorder.take_closed(now_s=now, gauges=self.gauges())
+            if closed_through >= 0:
+                self._on_windows(windows, closed_through)

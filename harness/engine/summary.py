@@ -1,0 +1,46 @@
+"""The end-of-run summary printed to the terminal (thresholds, scenarios, generator health)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from harness.results.model import RunResult
+
+
+def print_summary(result: RunResult, *, result_path: Path, console: Console) -> None:
+    table = Table(title=f"run {result.meta.run_id}" + ("" if result.complete else "  (INCOMPLETE)"))
+    for column in ("scenario", "target/s", "achieved/s", "iterations", "dropped", "requests", "failures", "p95 ms", "p99 ms"):
+        table.add_column(column, justify="left" if column == "scenario" else "right")
+    for name, s in result.scenarios.items():
+        d = s.http_req_duration
+        failures = ", ".join(f"{k}:{v}" for k, v in sorted(s.failures.items())) or "0"
+        table.add_row(
+            name,
+            f"{s.target_rate_per_s:.2f}" if s.target_rate_per_s is not None else "-",
+            f"{s.achieved_rate_per_s:.2f}",
+            str(s.iterations_started),
+            str(s.dropped_iterations),
+            str(s.requests),
+            failures,
+            f"{d.p95:.2f}" if d else "-",
+            f"{d.p99:.2f}" if d else "-",
+        )
+    console.print(table)
+    for t in result.thresholds:
+        mark = "[green]ok  [/green]" if t.ok else "[red]FAIL[/red]"
+        observed = "no data" if t.observed is None else f"{t.observed:.4g}"
+        console.print(f"  {mark} {t.metric}: {t.expression}  (observed {observed})")
+    g = result.generator
+    lag = f"lag p50 {g.lag_p50_ms:.2f} ms, p99 {g.lag_p99_ms:.2f} ms" if g.lag_p99_ms is not None else "no scheduled iterations"
+    cpu = ", ".join(f"{p.role} {p.cpu_percent_avg:.0f}% (max {p.cpu_percent_max:.0f}%)" for p in g.processes)
+    console.print(f"  generator: {lag}; dropped {g.dropped_iterations}; cpu {cpu}")
+    if g.saturated:
+        console.print("  [yellow]generator saturated:[/yellow] " + "; ".join(g.reasons))
+    for note in result.samples.notes:
+        console.print(f"  note: {note}")
+    if result.interrupted_reason:
+        console.print(f"  stopped early: {result.interrupted_reason}")
+    console.print(f"  result: {result_path}")

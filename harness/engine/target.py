@@ -1,0 +1,48 @@
+"""The target URL: where load may go (loopback only, unless explicitly allowed) and whether
+anything listens there."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+from harness.engine.errors import TargetError
+
+LOOPBACK_NAMES = ("localhost",)
+CONNECT_TIMEOUT_S = 3.0
+
+
+def target_host_port(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise TargetError(f"target {url!r} is not an http(s) URL like http://127.0.0.1:4000")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as error:
+        raise TargetError(f"target {url!r} has an invalid port") from error
+    return parts.hostname, port
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_target(url: str, *, allow_remote: bool) -> None:
+    """Raise `TargetError` (exit 2) naming the reason: not allowed, or not reachable."""
+    host, port = target_host_port(url)
+    if not is_loopback(host) and not allow_remote:
+        raise TargetError(
+            f"target host {host!r} is not on this machine: load, soak and stress traffic may only go "
+            "to 127.0.0.1, localhost or ::1 unless --allow-remote-target is given (e.g. staging in CI)"
+        )
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S):
+            pass
+    except OSError as error:
+        raise TargetError(f"target {url} is unreachable: nothing accepts connections on {host}:{port} ({error})") from error

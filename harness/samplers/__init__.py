@@ -1,0 +1,1 @@
+"""Samplers during a run: the target's Prometheus /metrics and Redis INFO (`collector.py`)."""
