@@ -169,6 +169,7 @@ def _widths(ws: Worksheet, table: Table) -> None:
 def _sheet_title(table: Table) -> str:
     titles = {
         "what_ifs": "What-ifs",
+        "what_if_details": "What-if details",
         "sensitivity": "Sensitivity",
         "measurements": "Measured",
         "projection": "Projection",
