@@ -44,18 +44,49 @@ def tier_stack_figure(report: CostReport) -> go.Figure:
     ai = [_f(c.ai_usd_month) for c in report.tiers]
     totals = [_f(c.total_usd_month) for c in report.tiers]
     fig = make_subplots(rows=1, cols=2, subplot_titles=("USD per month", "Share of the monthly bill"))
-    fig.add_bar(x=names, y=infra, name="Infrastructure (fixed)", marker_color=INFRA_COLOUR, row=1, col=1,
-                hovertemplate="%{x}: $%{y:,.2f}<extra>Infrastructure</extra>")  # fmt: skip
-    fig.add_bar(x=names, y=ai, name="AI APIs (variable)", marker_color=AI_COLOUR, row=1, col=1,
-                text=[f"${t:,.0f}" for t in totals], textposition="outside",
-                hovertemplate="%{x}: $%{y:,.2f}<extra>AI APIs</extra>")  # fmt: skip
+    fig.add_bar(
+        x=names,
+        y=infra,
+        name="Infrastructure (fixed)",
+        marker_color=INFRA_COLOUR,
+        row=1,
+        col=1,
+        hovertemplate="%{x}: $%{y:,.2f}<extra>Infrastructure</extra>",
+    )
+    fig.add_bar(
+        x=names,
+        y=ai,
+        name="AI APIs (variable)",
+        marker_color=AI_COLOUR,
+        row=1,
+        col=1,
+        text=[f"${t:,.0f}" for t in totals],
+        textposition="outside",
+        hovertemplate="%{x}: $%{y:,.2f}<extra>AI APIs</extra>",
+    )
     shares_infra = [i / t if t else 0 for i, t in zip(infra, totals)]
-    fig.add_bar(x=names, y=shares_infra, marker_color=INFRA_COLOUR, showlegend=False, row=1, col=2,
-                text=[f"{s:.0%}" for s in shares_infra], textposition="inside",
-                hovertemplate="%{x}: %{y:.1%}<extra>Infrastructure</extra>")  # fmt: skip
-    fig.add_bar(x=names, y=[1 - s if t else 0 for s, t in zip(shares_infra, totals)], marker_color=AI_COLOUR,
-                showlegend=False, row=1, col=2, text=[f"{1 - s:.0%}" for s in shares_infra], textposition="inside",
-                hovertemplate="%{x}: %{y:.1%}<extra>AI APIs</extra>")  # fmt: skip
+    fig.add_bar(
+        x=names,
+        y=shares_infra,
+        marker_color=INFRA_COLOUR,
+        showlegend=False,
+        row=1,
+        col=2,
+        text=[f"{s:.0%}" for s in shares_infra],
+        textposition="inside",
+        hovertemplate="%{x}: %{y:.1%}<extra>Infrastructure</extra>",
+    )
+    fig.add_bar(
+        x=names,
+        y=[1 - s if t else 0 for s, t in zip(shares_infra, totals)],
+        marker_color=AI_COLOUR,
+        showlegend=False,
+        row=1,
+        col=2,
+        text=[f"{1 - s:.0%}" for s in shares_infra],
+        textposition="inside",
+        hovertemplate="%{x}: %{y:.1%}<extra>AI APIs</extra>",
+    )
     fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
     fig.update_yaxes(tickprefix="$", tickformat=",.0f", row=1, col=1, range=[0, max(totals) * 1.15])
     fig.update_yaxes(tickformat=".0%", range=[0, 1], row=1, col=2)
@@ -69,21 +100,35 @@ def tornado_figure(bars: tuple[TornadoBar, ...], *, top: int = 10) -> go.Figure:
     swing = format(shown[0].swing_pct.normalize(), "f") if shown else "0"
     drivers = [b.driver for b in shown]
     fig = go.Figure()
-    fig.add_bar(y=drivers, x=[_f(b.low_total_usd_month) - base for b in shown], base=base, orientation="h",
-                name=f"driver -{swing} %", marker_color=LOW_COLOUR,
-                customdata=[_f(b.low_total_usd_month) for b in shown],
-                hovertemplate="%{y}: total $%{customdata:,.2f}<extra></extra>")  # fmt: skip
-    fig.add_bar(y=drivers, x=[_f(b.high_total_usd_month) - base for b in shown], base=base, orientation="h",
-                name=f"driver +{swing} %", marker_color=HIGH_COLOUR,
-                customdata=[_f(b.high_total_usd_month) for b in shown],
-                hovertemplate="%{y}: total $%{customdata:,.2f}<extra></extra>")  # fmt: skip
-    fig.add_vline(x=base, line_color="#333", line_dash="dot",
-                  annotation_text=f"plan ${base:,.0f}", annotation_position="top")  # fmt: skip
+    fig.add_bar(
+        y=drivers,
+        x=[_f(b.low_total_usd_month) - base for b in shown],
+        base=base,
+        orientation="h",
+        name=f"driver -{swing} %",
+        marker_color=LOW_COLOUR,
+        customdata=[_f(b.low_total_usd_month) for b in shown],
+        hovertemplate="%{y}: total $%{customdata:,.2f}<extra></extra>",
+    )
+    fig.add_bar(
+        y=drivers,
+        x=[_f(b.high_total_usd_month) - base for b in shown],
+        base=base,
+        orientation="h",
+        name=f"driver +{swing} %",
+        marker_color=HIGH_COLOUR,
+        customdata=[_f(b.high_total_usd_month) for b in shown],
+        hovertemplate="%{y}: total $%{customdata:,.2f}<extra></extra>",
+    )
+    fig.add_vline(
+        x=base, line_color="#333", line_dash="dot", annotation_text=f"plan ${base:,.0f}", annotation_position="top"
+    )
     fig.update_layout(barmode="overlay")
     fig.update_xaxes(tickprefix="$", tickformat=",.0f", title_text="Total monthly cost (USD)")
     name = shown[0].tier_name if shown else ""
-    return _layout(fig, title=f"Sensitivity, {name}: total cost with each driver -/+{swing} %",
-                   height=140 + 38 * len(shown))  # fmt: skip
+    return _layout(
+        fig, title=f"Sensitivity, {name}: total cost with each driver -/+{swing} %", height=140 + 38 * len(shown)
+    )
 
 
 def unit_costs_figure(report: CostReport) -> go.Figure:
@@ -98,9 +143,16 @@ def unit_costs_figure(report: CostReport) -> go.Figure:
     )
     for col, values in enumerate(series, start=1):
         numbers = [float(round_usd(v, Decimal("0.0001"))) for v in values]
-        fig.add_bar(x=names, y=numbers, marker_color=list(TIER_COLOURS[: len(names)]), showlegend=False,
-                    text=[f"${n:,.4f}" if n < 1 else f"${n:,.2f}" for n in numbers], textposition="outside",
-                    row=1, col=col)  # fmt: skip
+        fig.add_bar(
+            x=names,
+            y=numbers,
+            marker_color=list(TIER_COLOURS[: len(names)]),
+            showlegend=False,
+            text=[f"${n:,.4f}" if n < 1 else f"${n:,.2f}" for n in numbers],
+            textposition="outside",
+            row=1,
+            col=col,
+        )
         fig.update_yaxes(tickprefix="$", range=[0, max(numbers or [1]) * 1.2], row=1, col=col)
     return _layout(fig, title="Unit costs: the bill per user falls as the platform grows", height=420)
 
@@ -112,15 +164,23 @@ def whatif_figure(report: CostReport) -> go.Figure:
     for i, costs in enumerate(report.tiers):
         results = {r.scenario_name: r for r in report.scenarios if r.tier_id == costs.tier_id}
         shown = [name for name in scenario_names if name in results]
-        fig.add_bar(y=shown, x=[float(results[n].saving_share) for n in shown], orientation="h",
-                    name=costs.tier_name, marker_color=TIER_COLOURS[i % len(TIER_COLOURS)],
-                    customdata=[_f(results[n].saving_usd_month) for n in shown],
-                    hovertemplate="%{y}<br>saves %{x:.1%} ($%{customdata:,.2f}/mo)<extra>" + costs.tier_name
-                    + "</extra>")  # fmt: skip
+        fig.add_bar(
+            y=shown,
+            x=[float(results[n].saving_share) for n in shown],
+            orientation="h",
+            name=costs.tier_name,
+            marker_color=TIER_COLOURS[i % len(TIER_COLOURS)],
+            customdata=[_f(results[n].saving_usd_month) for n in shown],
+            hovertemplate="%{y}<br>saves %{x:.1%} ($%{customdata:,.2f}/mo)<extra>" + costs.tier_name + "</extra>",
+        )
     fig.update_layout(barmode="group", legend={"traceorder": "reversed"})
     fig.update_yaxes(categoryorder="array", categoryarray=scenario_names)
-    fig.update_xaxes(tickformat=".0%", title_text="Saving, share of the tier's total (left of zero: costs more)",
-                     zeroline=True, zerolinecolor="#333")  # fmt: skip
+    fig.update_xaxes(
+        tickformat=".0%",
+        title_text="Saving, share of the tier's total (left of zero: costs more)",
+        zeroline=True,
+        zerolinecolor="#333",
+    )
     fig = _layout(fig, title="What-ifs: saving of each lever, per tier", height=160 + 70 * len(scenario_names))
     fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
     return fig
@@ -135,14 +195,28 @@ def projection_figure(report: CostReport) -> go.Figure | None:
     fig = make_subplots(rows=1, cols=2, subplot_titles=("API instances", "Worker instances"))
     for col, pick in ((1, lambda t: t.api), (2, lambda t: t.workers)):
         checks = [pick(t) for t in tiers]
-        fig.add_bar(x=names, y=[c.planned_instances if c else None for c in checks], name="plan",
-                    marker_color="#9aa5b1", showlegend=col == 1, row=1, col=col,
-                    text=[c.planned_instances if c else "" for c in checks], textposition="outside")  # fmt: skip
-        fig.add_bar(x=names, y=[c.needed_instances if c else None for c in checks],
-                    name="needed at peak (measured; red: under-, amber: over-provisioned)",
-                    marker_color=[_status_colour(c.status) if c else "#ccc" for c in checks],
-                    text=[f"{c.needed_instances}" if c else "not measured" for c in checks], textposition="outside",
-                    showlegend=col == 1, row=1, col=col)  # fmt: skip
+        fig.add_bar(
+            x=names,
+            y=[c.planned_instances if c else None for c in checks],
+            name="plan",
+            marker_color="#9aa5b1",
+            showlegend=col == 1,
+            row=1,
+            col=col,
+            text=[c.planned_instances if c else "" for c in checks],
+            textposition="outside",
+        )
+        fig.add_bar(
+            x=names,
+            y=[c.needed_instances if c else None for c in checks],
+            name="needed at peak (measured; red: under-, amber: over-provisioned)",
+            marker_color=[_status_colour(c.status) if c else "#ccc" for c in checks],
+            text=[f"{c.needed_instances}" if c else "not measured" for c in checks],
+            textposition="outside",
+            showlegend=col == 1,
+            row=1,
+            col=col,
+        )
         top = max([max(c.planned_instances, c.needed_instances) for c in checks if c] or [1])
         fig.update_yaxes(range=[0, top * 1.18], title_text="instances", row=1, col=col)
     fig.update_traces(cliponaxis=False, constraintext="none", textfont_size=12)

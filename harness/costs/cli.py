@@ -6,10 +6,10 @@ report) ends with one line on stderr naming the file, and exit code 2.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Optional
+from typing import Annotated
 
 import typer
 
@@ -36,20 +36,23 @@ def _group() -> None:
 
 @app.command("report")
 def report_command(
-    run: Optional[Path] = typer.Option(None, "--run", help="Run result JSON: adds the measured projection."),
-    fmt: Optional[str] = typer.Option(
-        None, "--format", help="html, md, csv, xlsx or json (default: from --out's suffix, else html)."
-    ),
-    out: Optional[Path] = typer.Option(
-        None, "--out", help="Output file (default: reports/costs/cost-report-<UTC time>.<format>)."
-    ),
-    compare_to: Optional[Path] = typer.Option(
-        None, "--compare-to", help="An earlier JSON cost report: show what changed, per tier and line."
-    ),
-    model: Path = typer.Option(DEFAULT_MODEL_PATH, "--model", help="Cost model YAML."),
-    swing_pct: Optional[float] = typer.Option(
-        None, "--swing-pct", help="Sensitivity swing in percent (default: the model's sensitivity.swing_pct)."
-    ),
+    run: Annotated[Path | None, typer.Option("--run", help="Run result JSON: adds the measured projection.")] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="html, md, csv, xlsx or json (default: from --out's suffix, else html)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output file (default: reports/costs/cost-report-<UTC time>.<format>).")
+    ] = None,
+    compare_to: Annotated[
+        Path | None,
+        typer.Option("--compare-to", help="An earlier JSON cost report: show what changed, per tier and line."),
+    ] = None,
+    model: Annotated[Path, typer.Option("--model", help="Cost model YAML.")] = DEFAULT_MODEL_PATH,
+    swing_pct: Annotated[
+        float | None,
+        typer.Option("--swing-pct", help="Sensitivity swing in percent (default: the model's sensitivity.swing_pct)."),
+    ] = None,
 ) -> None:
     """Write the cost-tier report: tiers, unit costs, what-ifs, sensitivity, and (with --run) projections."""
     from harness.costs.render import FORMATS  # plotly and openpyxl load only when a report is written
@@ -61,7 +64,7 @@ def report_command(
         cost_model = load_model(model)
         measurements = load_measurements(run) if run is not None else None
         previous = load_previous(compare_to) if compare_to is not None else None
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         report = build_report(
             cost_model,
             model_path=str(model),

@@ -8,10 +8,11 @@ resource name, money from `monthlyCost`.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 from harness.costs.errors import CompareFileError
 from harness.costs.infracost import REPORT_KIND
@@ -98,9 +99,7 @@ def check_document(data: Any, *, name: str) -> None:
             _decimal(resource.get("monthlyCost"), f"{where}.monthlyCost", name)
 
 
-def compare_documents(
-    previous: Mapping[str, Any], current: Mapping[str, Any], *, previous_label: str
-) -> Comparison:
+def compare_documents(previous: Mapping[str, Any], current: Mapping[str, Any], *, previous_label: str) -> Comparison:
     """Per-tier and per-line differences, current minus previous, tiers in the current order."""
     past = _tiers(previous)
     now = _tiers(current)

@@ -10,9 +10,10 @@ cost, but fixed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal, Mapping
+from typing import Literal
 
 from harness.costs.model import AiOperation, CostModel, InfrastructureLine, Tier
 

@@ -1,9 +1,9 @@
 """Errors raised by the cost package. The CLI maps every one of them to exit code 2.
 
-    CostError                 base: a one-line message that names the file at fault
-    ├── ModelFileError        the cost model YAML is missing, unreadable or invalid
-    ├── ResultFileError       a run result cannot give the measurements a projection needs
-    └── CompareFileError      a --compare-to file is not a cost report written by this tool
+CostError                 base: a one-line message that names the file at fault
+├── ModelFileError        the cost model YAML is missing, unreadable or invalid
+├── ResultFileError       a run result cannot give the measurements a projection needs
+└── CompareFileError      a --compare-to file is not a cost report written by this tool
 """
 
 from __future__ import annotations

@@ -30,10 +30,11 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from harness.costs.errors import ResultFileError
 
@@ -82,7 +83,7 @@ def sustained_capacity_rps(
     A run of windows counts at its *lowest* rate: that is the rate it sustained.
     """
     best: tuple[float, float] | None = None
-    for start in range(0, len(windows) - sustain_windows + 1):
+    for start in range(len(windows) - sustain_windows + 1):
         run = windows[start : start + sustain_windows]
         if all(w.p95_ms <= p95_budget_ms for w in run):
             rate = min(w.rate_rps for w in run)

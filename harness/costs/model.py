@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -126,7 +126,7 @@ class SelfHost(_Frozen):
     replaces_operations: tuple[str, ...]
 
 
-Change = Annotated[Union[SetAssumption, ScaleOperationPrice, SelfHost], Field(discriminator="kind")]
+Change = Annotated[SetAssumption | ScaleOperationPrice | SelfHost, Field(discriminator="kind")]
 
 
 class Scenario(_Frozen):
@@ -239,7 +239,9 @@ def check_references(model: CostModel) -> list[str]:
                 problems.append(f"{base}.ai_operations[{i}].price: unknown price {op.price!r}")
         guardrails = sum(op.role == "guardrail" for op in tier.ai_operations)
         if guardrails != 1:
-            problems.append(f"{base}.ai_operations: exactly one operation must have role 'guardrail', found {guardrails}")
+            problems.append(
+                f"{base}.ai_operations: exactly one operation must have role 'guardrail', found {guardrails}"
+            )
     tier_ids = {t.id for t in model.tiers}
     for tier_id in model.load_assumptions.min_instances:
         if tier_id not in tier_ids:

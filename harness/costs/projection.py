@@ -80,8 +80,8 @@ def measured_cost_per_eval_usd(model: CostModel, tier: Tier, measurements: Measu
         + _dec(measurements.eval_output_tokens) * tokens.output_usd_per_mtok
     ) / MTOK
     return cost, (
-        f"measured tokens x {price.model} list price (${tokens.input_usd_per_mtok}/${tokens.output_usd_per_mtok}"
-        " per MTok in/out)"
+        f"measured tokens x {price.model} list price (${_plain(tokens.input_usd_per_mtok)}"
+        f"/${_plain(tokens.output_usd_per_mtok)} per MTok in/out)"
     )
 
 
@@ -114,9 +114,7 @@ def project_tier(model: CostModel, tier: Tier, measurements: Measurements) -> Ti
     peak_jobs = jobs_month / seconds * load.peak_factor
     workers = None
     if measurements.guardrail_evals_per_s is not None:
-        workers = _sizing(
-            _role_line(costs, "worker"), peak_jobs, _dec(measurements.guardrail_evals_per_s), load, least
-        )
+        workers = _sizing(_role_line(costs, "worker"), peak_jobs, _dec(measurements.guardrail_evals_per_s), load, least)
 
     guardrail = _role_line(costs, "guardrail")
     if guardrail is None:  # check_references guarantees one; a hand-built model may not
@@ -169,9 +167,7 @@ def _sizing(
     if line is None:
         return None
     planned = int(line.quantity)
-    needed = instances_needed(
-        peak, capacity, target_utilisation=load.target_utilisation, min_instances=min_instances
-    )
+    needed = instances_needed(peak, capacity, target_utilisation=load.target_utilisation, min_instances=min_instances)
     return SizingCheck(
         line_name=line.name,
         planned_instances=planned,
@@ -198,6 +194,10 @@ def _role_line(costs: TierCosts, role: str) -> CostLine | None:
 
 def _guardrail_op(tier: Tier) -> AiOperation:
     return next(op for op in tier.ai_operations if op.role == "guardrail")
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
 
 
 def _dec(value: float) -> Decimal:

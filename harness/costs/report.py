@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from harness.costs.compare import Comparison, compare_documents
 from harness.costs.economics import TierCosts, UnitEconomics, all_tier_costs, unit_economics
@@ -44,11 +45,11 @@ def build_report(
     """Compute every view. `previous` is a parsed earlier JSON report (see compare.load_previous)."""
     tiers = all_tier_costs(model)
     swing = model.sensitivity.swing_pct if swing_pct is None else swing_pct
-    moment = generated_at or datetime.now(timezone.utc)
+    moment = generated_at or datetime.now(UTC)
     report = CostReport(
         model=model,
         model_path=model_path,
-        generated_at=moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        generated_at=moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         tiers=tiers,
         unit_economics=tuple(unit_economics(costs) for costs in tiers),
         scenarios=run_scenarios(model),

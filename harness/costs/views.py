@@ -1,80 +1,12 @@
-"""The report's views as plain tables: what every output format shows, defined once.
-
-A table is typed by column (money, share, count...), so each renderer formats cells its own way:
-Markdown and HTML as text, CSV as plain numbers, XLSX as numbers with currency formats.
-"""
+"""The report's views as plain tables: what every output format shows, defined once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal, Union
 
-from harness.costs.economics import CENT, UNIT_PLACES, round_usd
+from harness.costs.economics import round_usd
 from harness.costs.report import CostReport
-
-Kind = Literal["text", "int", "number", "money", "dollars", "unit_money", "price", "pct"]
-Cell = Union[str, int, Decimal, None]
-
-
-@dataclass(frozen=True)
-class Column:
-    title: str
-    kind: Kind = "text"
-
-
-@dataclass(frozen=True)
-class Table:
-    key: str  # stable id, used as sheet name / CSV section
-    title: str
-    description: str
-    columns: tuple[Column, ...]
-    rows: tuple[tuple[Cell, ...], ...]
-
-
-def format_cell(value: Cell, kind: Kind) -> str:
-    """Human text for Markdown and HTML: $1,917.00, $0.1917, 33.2 %, 300,000."""
-    if value is None:
-        return ""
-    if kind == "text" or isinstance(value, str):
-        return str(value)
-    number = Decimal(value)
-    if kind == "money":
-        return _signed_dollars(round_usd(number), "{:,.2f}")
-    if kind == "dollars":
-        return _signed_dollars(round_usd(number, Decimal(1)), "{:,.0f}")
-    if kind == "unit_money":
-        return _signed_dollars(round_usd(number, UNIT_PLACES), "{:,.4f}")
-    if kind == "price":
-        return "$" + format(number.normalize(), "f")
-    if kind == "pct":
-        return f"{round_usd(number * 100, Decimal('0.1'))} %"
-    if kind == "int":
-        return f"{number:,.0f}"
-    return f"{number:,.2f}"
-
-
-def plain_cell(value: Cell, kind: Kind) -> str:
-    """Machine text for CSV: no currency signs or separators, money to cents, shares as fractions."""
-    if value is None:
-        return ""
-    if kind == "text" or isinstance(value, str):
-        return str(value)
-    number = Decimal(value)
-    if kind in ("money", "dollars"):
-        return str(round_usd(number))
-    if kind in ("unit_money", "pct"):
-        return str(round_usd(number, UNIT_PLACES))
-    if kind == "int":
-        return str(round_usd(number, Decimal(1)))
-    if kind == "price":
-        return format(number.normalize(), "f")
-    return str(round_usd(number, CENT))
-
-
-def _signed_dollars(amount: Decimal, pattern: str) -> str:
-    sign = "-" if amount < 0 else ""
-    return f"{sign}${pattern.format(abs(amount))}"
+from harness.costs.table import Column, Table, format_cell
 
 
 def basis(projected: bool) -> str:
@@ -85,21 +17,34 @@ def summary_table(report: CostReport) -> Table:
     rows = []
     for costs in report.tiers:
         seed = report.model.tier(costs.tier_id).seed_totals
-        rows.append((
-            costs.tier_name, basis(costs.projected), costs.agents, costs.humans,
-            costs.infrastructure_usd_month, costs.ai_usd_month, costs.total_usd_month,
-            seed.total_usd_month, costs.total_usd_month - seed.total_usd_month,
-        ))  # fmt: skip
+        rows.append(
+            (
+                costs.tier_name,
+                basis(costs.projected),
+                costs.agents,
+                costs.humans,
+                costs.infrastructure_usd_month,
+                costs.ai_usd_month,
+                costs.total_usd_month,
+                seed.total_usd_month,
+                costs.total_usd_month - seed.total_usd_month,
+            )
+        )
     return Table(
         key="summary",
         title="Monthly cost per tier",
         description="Infrastructure (fixed) and AI API (variable) cost per month, beside the total the seed states.",
         columns=(
-            Column("Tier"), Column("Basis"), Column("Agents", "int"), Column("Humans", "int"),
-            Column("Infrastructure (USD/mo)", "money"), Column("AI APIs (USD/mo)", "money"),
-            Column("Total (USD/mo)", "money"), Column("Seed total (USD/mo)", "money"),
+            Column("Tier"),
+            Column("Basis"),
+            Column("Agents", "int"),
+            Column("Humans", "int"),
+            Column("Infrastructure (USD/mo)", "money"),
+            Column("AI APIs (USD/mo)", "money"),
+            Column("Total (USD/mo)", "money"),
+            Column("Seed total (USD/mo)", "money"),
             Column("Model minus seed (USD/mo)", "money"),
-        ),  # fmt: skip
+        ),
         rows=tuple(rows),
     )
 
@@ -108,23 +53,44 @@ def lines_table(report: CostReport) -> Table:
     rows = []
     for costs in report.tiers:
         for line in costs.lines:
-            rows.append((
-                costs.tier_name, "Infrastructure" if line.category == "infrastructure" else "AI APIs",
-                line.name, line.provider, line.spec, line.quantity,
-                "instances" if line.category == "infrastructure" else "LLM calls/month" if line.role == "guardrail"
-                else "calls/month",
-                line.unit_price_usd if line.category == "ai" else None, line.cost_usd_month,
-                line.behaviour, f"{line.source_id} ({line.source_kind})", line.note,
-            ))  # fmt: skip
+            rows.append(
+                (
+                    costs.tier_name,
+                    "Infrastructure" if line.category == "infrastructure" else "AI APIs",
+                    line.name,
+                    line.provider,
+                    line.spec,
+                    line.quantity,
+                    "instances"
+                    if line.category == "infrastructure"
+                    else "LLM calls/month"
+                    if line.role == "guardrail"
+                    else "calls/month",
+                    line.unit_price_usd if line.category == "ai" else None,
+                    line.cost_usd_month,
+                    line.behaviour,
+                    f"{line.source_id} ({line.source_kind})",
+                    line.note,
+                )
+            )
     return Table(
         key="lines",
         title="Line items",
         description="Every line of every tier. AI cost = calls x price per call; infrastructure is priced per line.",
         columns=(
-            Column("Tier"), Column("Category"), Column("Line"), Column("Provider / model"), Column("Spec"),
-            Column("Quantity", "int"), Column("Unit"), Column("Price per call (USD)", "price"),
-            Column("Monthly cost (USD)", "money"), Column("Cost type"), Column("Source"), Column("Note"),
-        ),  # fmt: skip
+            Column("Tier"),
+            Column("Category"),
+            Column("Line"),
+            Column("Provider / model"),
+            Column("Spec"),
+            Column("Quantity", "int"),
+            Column("Unit"),
+            Column("Price per call (USD)", "price"),
+            Column("Monthly cost (USD)", "money"),
+            Column("Cost type"),
+            Column("Source"),
+            Column("Note"),
+        ),
         rows=tuple(rows),
     )
 
@@ -138,15 +104,28 @@ def unit_table(report: CostReport) -> Table:
             " 1,000 evaluations requested; fixed = infrastructure, variable = per-call AI."
         ),
         columns=(
-            Column("Tier"), Column("Per agent (USD/mo)", "unit_money"), Column("Per human (USD/mo)", "unit_money"),
-            Column("AI per agent (USD/mo)", "unit_money"), Column("Guardrails per 1,000 evaluations (USD)", "unit_money"),
-            Column("Fixed (USD/mo)", "money"), Column("Variable (USD/mo)", "money"), Column("Fixed share", "pct"),
-        ),  # fmt: skip
+            Column("Tier"),
+            Column("Per agent (USD/mo)", "unit_money"),
+            Column("Per human (USD/mo)", "unit_money"),
+            Column("AI per agent (USD/mo)", "unit_money"),
+            Column("Guardrails per 1,000 evaluations (USD)", "unit_money"),
+            Column("Fixed (USD/mo)", "money"),
+            Column("Variable (USD/mo)", "money"),
+            Column("Fixed share", "pct"),
+        ),
         rows=tuple(
-            (u.tier_name, u.cost_per_agent_usd_month, u.cost_per_human_usd_month, u.ai_cost_per_agent_usd_month,
-             u.guardrail_usd_per_1k_evaluations, u.fixed_usd_month, u.variable_usd_month, u.fixed_share)
+            (
+                u.tier_name,
+                u.cost_per_agent_usd_month,
+                u.cost_per_human_usd_month,
+                u.ai_cost_per_agent_usd_month,
+                u.guardrail_usd_per_1k_evaluations,
+                u.fixed_usd_month,
+                u.variable_usd_month,
+                u.fixed_share,
+            )
             for u in report.unit_economics
-        ),  # fmt: skip
+        ),
     )
 
 
@@ -163,9 +142,11 @@ def scenarios_table(report: CostReport) -> Table:
         title="What-ifs: the seed's cost levers",
         description="Monthly saving of each lever against the plan (negative: costs more). " + _rates_note(report),
         columns=(
-            Column("Scenario"), Column("Lever"), Column("Source"),
+            Column("Scenario"),
+            Column("Lever"),
+            Column("Source"),
             *(Column(f"Saving, {c.tier_name} (USD/mo)", "money") for c in tiers),
-        ),  # fmt: skip
+        ),
         rows=tuple(rows),
     )
 
@@ -176,36 +157,57 @@ def scenario_details_table(report: CostReport) -> Table:
         title="What-ifs in detail",
         description="AI and total monthly cost of each tier under each scenario, beside the plan.",
         columns=(
-            Column("Scenario"), Column("Tier"),
-            Column("AI, plan (USD/mo)", "money"), Column("AI, what-if (USD/mo)", "money"),
-            Column("Total, plan (USD/mo)", "money"), Column("Total, what-if (USD/mo)", "money"),
-            Column("Saving (USD/mo)", "money"), Column("Saving share", "pct"),
-        ),  # fmt: skip
+            Column("Scenario"),
+            Column("Tier"),
+            Column("AI, plan (USD/mo)", "money"),
+            Column("AI, what-if (USD/mo)", "money"),
+            Column("Total, plan (USD/mo)", "money"),
+            Column("Total, what-if (USD/mo)", "money"),
+            Column("Saving (USD/mo)", "money"),
+            Column("Saving share", "pct"),
+        ),
         rows=tuple(
-            (r.scenario_name, r.tier_name, r.base_ai_usd_month, r.ai_usd_month,
-             r.base_total_usd_month, r.total_usd_month, r.saving_usd_month, r.saving_share)
+            (
+                r.scenario_name,
+                r.tier_name,
+                r.base_ai_usd_month,
+                r.ai_usd_month,
+                r.base_total_usd_month,
+                r.total_usd_month,
+                r.saving_usd_month,
+                r.saving_share,
+            )
             for r in report.scenarios
-        ),  # fmt: skip
+        ),
     )
 
 
 def sensitivity_table(report: CostReport) -> Table:
     swing = format(report.swing_pct.normalize(), "f")
     rows = [
-        (bar.tier_name, bar.driver, bar.low_total_usd_month, bar.base_total_usd_month,
-         bar.high_total_usd_month, bar.range_usd_month)
+        (
+            bar.tier_name,
+            bar.driver,
+            bar.low_total_usd_month,
+            bar.base_total_usd_month,
+            bar.high_total_usd_month,
+            bar.range_usd_month,
+        )
         for bars in report.tornados
         for bar in bars
-    ]  # fmt: skip
+    ]
     return Table(
         key="sensitivity",
         title=f"Sensitivity: each driver -{swing} % / +{swing} %",
         description="Total monthly cost with one driver moved at a time, widest range first (the tornado charts).",
         columns=(
-            Column("Tier"), Column("Driver"), Column(f"Total at -{swing} % (USD/mo)", "money"),
-            Column("Total, plan (USD/mo)", "money"), Column(f"Total at +{swing} % (USD/mo)", "money"),
+            Column("Tier"),
+            Column("Driver"),
+            Column(f"Total at -{swing} % (USD/mo)", "money"),
+            Column("Total, plan (USD/mo)", "money"),
+            Column(f"Total at +{swing} % (USD/mo)", "money"),
             Column("Range (USD/mo)", "money"),
-        ),  # fmt: skip
+        ),
         rows=tuple(rows),
     )
 
@@ -218,17 +220,28 @@ def assumption_tables(report: CostReport) -> tuple[Table, ...]:
         title="Tier assumptions",
         description="Who each tier serves and the guardrail levers already assumed in the plan.",
         columns=(
-            Column("Tier"), Column("Agents", "int"), Column("Humans", "int"),
-            Column("Guardrail evaluations/month", "int"), Column("Cache hit rate", "pct"),
-            Column("Pre-filter rate", "pct"), Column("Source"), Column("Note"),
-        ),  # fmt: skip
+            Column("Tier"),
+            Column("Agents", "int"),
+            Column("Humans", "int"),
+            Column("Guardrail evaluations/month", "int"),
+            Column("Cache hit rate", "pct"),
+            Column("Pre-filter rate", "pct"),
+            Column("Source"),
+            Column("Note"),
+        ),
         rows=tuple(
-            (t.name, t.assumptions.agents, t.assumptions.humans, costs.guardrail_evaluations_month,
-             t.assumptions.guardrail_cache_hit_rate, t.assumptions.guardrail_prefilter_rate,
-             f"{t.assumptions.source} ({model.sources[t.assumptions.source].kind})",
-             " ".join(n for n in (t.note, t.assumptions.note) if n))
+            (
+                t.name,
+                t.assumptions.agents,
+                t.assumptions.humans,
+                costs.guardrail_evaluations_month,
+                t.assumptions.guardrail_cache_hit_rate,
+                t.assumptions.guardrail_prefilter_rate,
+                f"{t.assumptions.source} ({model.sources[t.assumptions.source].kind})",
+                " ".join(n for n in (t.note, t.assumptions.note) if n),
+            )
             for t, costs in zip(model.tiers, report.tiers)
-        ),  # fmt: skip
+        ),
     )
     minimum = ", ".join(f"{k} {v}" for k, v in load.min_instances.items()) or "1 everywhere"
     loads = Table(
@@ -252,17 +265,26 @@ def assumption_tables(report: CostReport) -> tuple[Table, ...]:
         title="Price book",
         description="Price per call is what the tiers use; token prices only price tokens a run measured.",
         columns=(
-            Column("Key"), Column("Model"), Column("Price per call (USD)", "price"),
-            Column("Input (USD/MTok)", "price"), Column("Output (USD/MTok)", "price"),
-            Column("Per-call source"), Column("Token-price source"),
-        ),  # fmt: skip
+            Column("Key"),
+            Column("Model"),
+            Column("Price per call (USD)", "price"),
+            Column("Input (USD/MTok)", "price"),
+            Column("Output (USD/MTok)", "price"),
+            Column("Per-call source"),
+            Column("Token-price source"),
+        ),
         rows=tuple(
-            (key, p.model, p.cost_usd_per_call,
-             p.token_prices.input_usd_per_mtok if p.token_prices else None,
-             p.token_prices.output_usd_per_mtok if p.token_prices else None,
-             _source(report, p.source), _source(report, p.token_prices.source) if p.token_prices else "")
+            (
+                key,
+                p.model,
+                p.cost_usd_per_call,
+                p.token_prices.input_usd_per_mtok if p.token_prices else None,
+                p.token_prices.output_usd_per_mtok if p.token_prices else None,
+                _source(report, p.source),
+                _source(report, p.token_prices.source) if p.token_prices else "",
+            )
             for key, p in model.price_book.items()
-        ),  # fmt: skip
+        ),
     )
     sources = Table(
         key="sources",
@@ -289,42 +311,63 @@ def projection_tables(report: CostReport) -> tuple[Table, ...]:
             ("API capacity per instance, p95 within budget (req/s)", f"{m.api_capacity_rps:,.1f}"),
             ("p95 budget (ms)", f"{m.p95_budget_ms:g}"),
             ("p95 at that rate (ms)", "n/a" if m.api_p95_ms is None else f"{m.api_p95_ms:g}"),
-            ("Guardrail evaluations per second per worker (observed, a lower bound unless saturated)",
-             "not measured" if m.guardrail_evals_per_s is None else f"{m.guardrail_evals_per_s:g}"),
-            ("Tokens per evaluation (input / output)",
-             "not measured" if m.eval_input_tokens is None else f"{m.eval_input_tokens:g} / {m.eval_output_tokens:g}"),
-            ("Cost per evaluation, measured (USD)",
-             "not measured" if p.measured_cost_per_eval_usd is None else f"${round_usd(p.measured_cost_per_eval_usd, Decimal('0.000001'))}"),
+            (
+                "Guardrail evaluations per second per worker (observed, a lower bound unless saturated)",
+                "not measured" if m.guardrail_evals_per_s is None else f"{m.guardrail_evals_per_s:g}",
+            ),
+            ("Tokens per evaluation (input / output)", _tokens(m.eval_input_tokens, m.eval_output_tokens)),
+            (
+                "Cost per evaluation, measured (USD)",
+                "not measured"
+                if p.measured_cost_per_eval_usd is None
+                else f"${_per_eval(p.measured_cost_per_eval_usd)}",
+            ),
             ("Cost per evaluation, plan (USD)", f"${p.planned_cost_per_eval_usd}"),
             ("How the measured cost was obtained", p.cost_basis),
-        ),  # fmt: skip
+        ),
     )
     rows = []
     for t in p.tiers:
         api, workers = t.api, t.workers
-        rows.append((
-            t.tier_name, t.peak_api_rps,
-            api.planned_instances if api else None, api.needed_instances if api else None,
-            api.status if api else "no API line",
-            workers.planned_instances if workers else None, workers.needed_instances if workers else None,
-            workers.status if workers else "not measured",
-            t.planned_guardrail_usd_month, t.projected_guardrail_usd_month, t.guardrail_status,
-            t.planned_total_usd_month, t.projected_total_usd_month,
-        ))  # fmt: skip
+        rows.append(
+            (
+                t.tier_name,
+                t.peak_api_rps,
+                api.planned_instances if api else None,
+                api.needed_instances if api else None,
+                api.status if api else "no API line",
+                workers.planned_instances if workers else None,
+                workers.needed_instances if workers else None,
+                workers.status if workers else "not measured",
+                t.planned_guardrail_usd_month,
+                t.projected_guardrail_usd_month,
+                t.guardrail_status,
+                t.planned_total_usd_month,
+                t.projected_total_usd_month,
+            )
+        )
     projected = Table(
         key="projection",
         title="Measured projection beside the plan",
         description=(
             "Instances needed at peak from the measured capacity, and guardrail spend at the measured cost per"
-            " evaluation. Projected total = plan with those three lines replaced."
+            " evaluation. Projected total = plan with those three lines replaced. " + _load_note(report)
         ),
         columns=(
-            Column("Tier"), Column("Peak API req/s", "number"), Column("API planned", "int"),
-            Column("API needed", "int"), Column("API"), Column("Workers planned", "int"),
-            Column("Workers needed", "int"), Column("Workers"), Column("Guardrails, plan (USD/mo)", "money"),
-            Column("Guardrails, measured (USD/mo)", "money"), Column("Guardrail cost"),
-            Column("Total, plan (USD/mo)", "money"), Column("Total, projected (USD/mo)", "money"),
-        ),  # fmt: skip
+            Column("Tier"),
+            Column("Peak API req/s", "number"),
+            Column("API planned", "int"),
+            Column("API needed", "int"),
+            Column("API"),
+            Column("Workers planned", "int"),
+            Column("Workers needed", "int"),
+            Column("Workers"),
+            Column("Guardrails, plan (USD/mo)", "money"),
+            Column("Guardrails, measured (USD/mo)", "money"),
+            Column("Guardrail cost"),
+            Column("Total, plan (USD/mo)", "money"),
+            Column("Total, projected (USD/mo)", "money"),
+        ),
         rows=tuple(rows),
     )
     return measured, projected
@@ -347,9 +390,13 @@ def comparison_table(report: CostReport) -> Table | None:
         title="Change since the previous report",
         description=f"Against {c.previous_label} (generated {c.previous_generated_at or 'unknown'}); unchanged lines omitted.",
         columns=(
-            Column("Tier"), Column("Line"), Column("Previous (USD/mo)", "money"), Column("Now (USD/mo)", "money"),
-            Column("Difference (USD/mo)", "money"), Column("Change"),
-        ),  # fmt: skip
+            Column("Tier"),
+            Column("Line"),
+            Column("Previous (USD/mo)", "money"),
+            Column("Now (USD/mo)", "money"),
+            Column("Difference (USD/mo)", "money"),
+            Column("Change"),
+        ),
         rows=tuple(rows),
     )
 
@@ -364,6 +411,25 @@ def all_tables(report: CostReport) -> tuple[Table, ...]:
     tables += [scenarios_table(report), scenario_details_table(report), sensitivity_table(report), lines_table(report)]
     tables.extend(assumption_tables(report))
     return tuple(tables)
+
+
+def _tokens(input_tokens: float | None, output_tokens: float | None) -> str:
+    if input_tokens is None or output_tokens is None:
+        return "not measured"
+    return f"{input_tokens:,.0f} / {output_tokens:,.0f}"
+
+
+def _per_eval(cost: Decimal) -> str:
+    return _plain(round_usd(cost, Decimal("0.000001")))
+
+
+def _load_note(report: CostReport) -> str:
+    load = report.model.load_assumptions
+    return (
+        f"Load assumed (ours): {format_cell(load.api_requests_per_agent_month, 'int')} requests per agent and"
+        f" {format_cell(load.api_requests_per_human_month, 'int')} per human a month, peak {_plain(load.peak_factor)}x"
+        f" the average, instances run at {format_cell(load.target_utilisation, 'pct')} of measured capacity."
+    )
 
 
 def _rates_note(report: CostReport) -> str:

@@ -6,12 +6,12 @@ tier with `economics.tier_costs`, never editing the model.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable
 
 from harness.costs.economics import Adjustments, SelfHostedInference, tier_costs
-from harness.costs.model import CostModel, Scenario, ScaleOperationPrice, SelfHost, SetAssumption, Tier
+from harness.costs.model import CostModel, ScaleOperationPrice, Scenario, SelfHost, SetAssumption, Tier
 
 
 @dataclass(frozen=True)
@@ -151,4 +151,3 @@ def _total(model: CostModel, tier: Tier, adjust: Adjustments) -> Decimal:
 
 def all_tornados(model: CostModel, *, swing_pct: Decimal) -> tuple[tuple[TornadoBar, ...], ...]:
     return tuple(tornado(model, tier, swing_pct=swing_pct) for tier in model.tiers)
-

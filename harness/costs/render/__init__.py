@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from harness.costs.render.csv_report import render_csv
 from harness.costs.render.html_report import render_html

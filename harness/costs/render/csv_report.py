@@ -11,13 +11,16 @@ import csv
 import io
 
 from harness.costs.report import CostReport
-from harness.costs.views import all_tables, plain_cell
+from harness.costs.table import plain_cell
+from harness.costs.views import all_tables
 
 
 def render_csv(report: CostReport) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["# BetterWorld cost-tier report", f"generated {report.generated_at}", f"model {report.model_path}"])
+    writer.writerow(
+        ["# BetterWorld cost-tier report", f"generated {report.generated_at}", f"model {report.model_path}"]
+    )
     writer.writerow([])
     for table in all_tables(report):
         writer.writerow([f"# {table.key}", table.title])

@@ -10,13 +10,13 @@ import plotly.graph_objects as go
 from harness.costs import charts
 from harness.costs.render.prose import findings, headline, reading_notes
 from harness.costs.report import CostReport
+from harness.costs.table import Table, format_cell
 from harness.costs.views import (
-    Table,
     assumption_tables,
     comparison_table,
-    format_cell,
     lines_table,
     projection_tables,
+    scenario_details_table,
     scenarios_table,
     sensitivity_table,
     summary_table,
@@ -62,16 +62,25 @@ def render_html(report: CostReport) -> str:
         body += ['<h2 id="compare">Change since the previous report</h2>', _table(compared)]
     if report.projection is not None:
         measured, projected = projection_tables(report)
-        body += ['<h2 id="projection">Measured projection</h2>', _table(measured), figures["projection"],
-                 _table(projected)]  # fmt: skip
+        body += [
+            '<h2 id="projection">Measured projection</h2>',
+            _table(measured),
+            figures["projection"],
+            _table(projected),
+        ]
     body += ['<h2 id="whatifs">What-ifs</h2>', figures["whatif"], _table(scenarios_table(report))]
+    body.append(
+        "<details><summary>Every what-if in detail</summary>" + _table(scenario_details_table(report)) + "</details>"
+    )
     body += ['<h2 id="sensitivity">Sensitivity</h2>', *figures["tornados"]]
-    body.append("<details><summary>All sensitivity figures</summary>" + _table(sensitivity_table(report)) + "</details>")
+    body.append(
+        "<details><summary>All sensitivity figures</summary>" + _table(sensitivity_table(report)) + "</details>"
+    )
     body += ['<h2 id="lines">Line items</h2>', _lines_by_tier(report)]
     body.append('<h2 id="assumptions">Assumptions and sources</h2>')
     body += [_table(t) for t in assumption_tables(report)]
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         "<title>BetterWorld cost-tier report</title>"
         f"<style>{_CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
     )
@@ -85,8 +94,9 @@ def _figures(report: CostReport) -> dict[str, Any]:  # each value: an HTML str, 
         nonlocal first
         if fig is None:
             return ""
-        out = fig.to_html(full_html=False, include_plotlyjs=first, div_id=div_id,
-                          config={"displaylogo": False, "responsive": True})  # fmt: skip
+        out = fig.to_html(
+            full_html=False, include_plotlyjs=first, div_id=div_id, config={"displaylogo": False, "responsive": True}
+        )
         first = False
         return f'<div class="chart">{out}</div>'
 
@@ -95,8 +105,9 @@ def _figures(report: CostReport) -> dict[str, Any]:  # each value: an HTML str, 
         "units": html(charts.unit_costs_figure(report), "chart-units"),
         "projection": html(charts.projection_figure(report), "chart-projection"),
         "whatif": html(charts.whatif_figure(report), "chart-whatifs"),
-        "tornados": [html(charts.tornado_figure(bars), f"chart-tornado-{bars[0].tier_id}")
-                     for bars in report.tornados if bars],  # fmt: skip
+        "tornados": [
+            html(charts.tornado_figure(bars), f"chart-tornado-{bars[0].tier_id}") for bars in report.tornados if bars
+        ],
     }
 
 
@@ -106,8 +117,12 @@ def _nav(report: CostReport) -> str:
         links.append(("compare", "Changes"))
     if report.projection is not None:
         links.append(("projection", "Measured projection"))
-    links += [("whatifs", "What-ifs"), ("sensitivity", "Sensitivity"), ("lines", "Line items"),
-              ("assumptions", "Assumptions")]  # fmt: skip
+    links += [
+        ("whatifs", "What-ifs"),
+        ("sensitivity", "Sensitivity"),
+        ("lines", "Line items"),
+        ("assumptions", "Assumptions"),
+    ]
     return "<nav>" + "".join(f'<a href="#{key}">{escape(label)}</a>' for key, label in links) + "</nav>"
 
 
@@ -157,8 +172,11 @@ def _lines_by_tier(report: CostReport) -> str:
             ("", "", "AI subtotal", "", "", None, "", None, costs.ai_usd_month, "", "", ""),
             ("Total", "", "", "", "", None, "", None, costs.total_usd_month, "", "", ""),
         ]
-        table = Table(key=full.key, title=costs.tier_name, description=full.description, columns=full.columns,
-                      rows=tuple(rows))  # fmt: skip
+        table = Table(
+            key=full.key, title=costs.tier_name, description=full.description, columns=full.columns, rows=tuple(rows)
+        )
         label = f"{costs.tier_name}{' (projected)' if costs.projected else ''}: {format_cell(costs.total_usd_month, 'money')}/mo"
-        parts.append(f"<details><summary>{escape(label)}</summary>{_table(table, title=False, total_label='Total')}</details>")
+        parts.append(
+            f"<details><summary>{escape(label)}</summary>{_table(table, title=False, total_label='Total')}</details>"
+        )
     return "".join(parts)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from harness.costs.render.prose import findings, headline, reading_notes
 from harness.costs.report import CostReport
-from harness.costs.views import Table, all_tables, format_cell
+from harness.costs.table import Table, format_cell
+from harness.costs.views import all_tables
 
 
 def render_markdown(report: CostReport) -> str:

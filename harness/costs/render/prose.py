@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from harness.costs.economics import UNIT_PLACES, round_usd
 from harness.costs.report import CostReport
-from harness.costs.views import format_cell
+from harness.costs.table import format_cell
 
 
 def headline(report: CostReport) -> str:
@@ -23,10 +23,14 @@ def headline(report: CostReport) -> str:
 
 def reading_notes(report: CostReport) -> list[str]:
     notes = [
-        "All money is USD per month, computed with exact decimals and shown rounded half-up to cents"
-        " (unit costs to 4 decimal places).",
-        "Tiers other than those marked projected reproduce the seed's tables 10.1-10.3 line by line;"
-        " the seed prints rounded totals (its ~$13 AI at MVP is $12.80 here).",
+        (
+            "All money is USD per month, computed with exact decimals and shown rounded half-up to cents"
+            " (unit costs to 4 decimal places)."
+        ),
+        (
+            "Tiers other than those marked projected reproduce the seed's tables 10.1-10.3 line by line;"
+            " the seed prints rounded totals (its ~$13 AI at MVP is $12.80 here)."
+        ),
     ]
     for costs in report.tiers:
         if costs.projected:
@@ -64,9 +68,9 @@ def findings(report: CostReport) -> list[str]:
         best = max(results, key=lambda r: r.saving_usd_month)
         widest = bars[0]
         out.append(
-            f"{costs.tier_name}: the biggest lever is \"{best.scenario_name}\" (saves"
+            f'{costs.tier_name}: the biggest lever is "{best.scenario_name}" (saves'
             f" {format_cell(best.saving_usd_month, 'money')}, {format_cell(best.saving_share, 'pct')});"
-            f" the most sensitive driver is \"{widest.driver}\" (±{format(report.swing_pct.normalize(), 'f')} % moves"
+            f' the most sensitive driver is "{widest.driver}" (±{format(report.swing_pct.normalize(), "f")} % moves'
             f" the total by {format_cell(widest.range_usd_month, 'money')})."
         )
     out += projection_flags(report)
@@ -90,7 +94,7 @@ def projection_flags(report: CostReport) -> list[str]:
         if t.guardrail_status in ("above plan", "below plan"):
             priced.setdefault(t.guardrail_status, []).append(t.tier_name)
     for status, tiers in priced.items():
-        measured = round_usd(p.measured_cost_per_eval_usd or Decimal(0), UNIT_PLACES / 100)
+        measured = round_usd(p.measured_cost_per_eval_usd or Decimal(0), UNIT_PLACES / 100).normalize()
         flags.append(
             f"Guardrail cost per evaluation is {status} ({', '.join(tiers)}): measured ${measured}"
             f" vs plan ${p.planned_cost_per_eval_usd}."

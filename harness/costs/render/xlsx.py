@@ -20,7 +20,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from harness.costs.render.prose import findings, headline, reading_notes
 from harness.costs.report import CostReport
-from harness.costs.views import Kind, Table, all_tables, basis, lines_table
+from harness.costs.table import Kind, Table
+from harness.costs.views import all_tables, basis, lines_table
 
 FORMATS: dict[str, str] = {
     "money": '"$"#,##0.00;[Red]-"$"#,##0.00',
@@ -36,7 +37,15 @@ _BOLD = Font(bold=True)
 _FORMULA_VIEWS = {"summary", "lines", "unit_economics"}  # written by hand below, with formulas
 
 # Column letters of the Lines sheet that the formulas refer to.
-LINES_TIER, LINES_CATEGORY, LINES_NAME, LINES_QTY, LINES_PRICE, LINES_COST, LINES_TYPE = "A", "B", "C", "F", "H", "I", "J"
+LINES_TIER, LINES_CATEGORY, LINES_NAME, LINES_QTY, LINES_PRICE, LINES_COST, LINES_TYPE = (
+    "A",
+    "B",
+    "C",
+    "F",
+    "H",
+    "I",
+    "J",
+)
 
 
 def render_xlsx(report: CostReport) -> bytes:
@@ -59,8 +68,11 @@ def _readme(ws: Worksheet, report: CostReport) -> None:
     ws["A1"] = "BetterWorld cost-tier report"
     ws["A1"].font = Font(bold=True, size=14)
     row = 3
-    for heading, items in (("Headline", [headline(report)]), ("What stands out", findings(report)),
-                           ("How to read it", reading_notes(report))):  # fmt: skip
+    for heading, items in (
+        ("Headline", [headline(report)]),
+        ("What stands out", findings(report)),
+        ("How to read it", reading_notes(report)),
+    ):
         ws.cell(row=row, column=1, value=heading).font = _BOLD
         row += 1
         for item in items:
@@ -115,13 +127,22 @@ def _lines(ws: Worksheet, report: CostReport) -> None:
 
 
 def _sumifs(tier_cell: str, column: str, criteria: str) -> str:
-    rng = lambda col: f"Lines!${col}:${col}"  # noqa: E731 - a local shorthand for whole columns
+    rng = lambda col: f"Lines!${col}:${col}"
     return f"SUMIFS({rng(LINES_COST)},{rng(LINES_TIER)},{tier_cell},{rng(column)},{criteria})"
 
 
 def _summary(ws: Worksheet, report: CostReport) -> None:
-    titles = ["Tier", "Basis", "Agents", "Humans", "Infrastructure (USD/mo)", "AI APIs (USD/mo)",
-              "Total (USD/mo)", "Seed total (USD/mo)", "Model minus seed (USD/mo)"]  # fmt: skip
+    titles = [
+        "Tier",
+        "Basis",
+        "Agents",
+        "Humans",
+        "Infrastructure (USD/mo)",
+        "AI APIs (USD/mo)",
+        "Total (USD/mo)",
+        "Seed total (USD/mo)",
+        "Model minus seed (USD/mo)",
+    ]
     _header(ws, titles)
     for r, costs in enumerate(report.tiers, start=2):
         seed = report.model.tier(costs.tier_id).seed_totals
@@ -139,13 +160,24 @@ def _summary(ws: Worksheet, report: CostReport) -> None:
 
 
 def _unit_economics(ws: Worksheet, report: CostReport) -> None:
-    titles = ["Tier", "Per agent (USD/mo)", "Per human (USD/mo)", "AI per agent (USD/mo)",
-              "Guardrail evaluations/month", "Guardrail cost (USD/mo)", "Guardrails per 1,000 evaluations (USD)",
-              "Fixed (USD/mo)", "Variable (USD/mo)", "Fixed share"]  # fmt: skip
+    titles = [
+        "Tier",
+        "Per agent (USD/mo)",
+        "Per human (USD/mo)",
+        "AI per agent (USD/mo)",
+        "Guardrail evaluations/month",
+        "Guardrail cost (USD/mo)",
+        "Guardrails per 1,000 evaluations (USD)",
+        "Fixed (USD/mo)",
+        "Variable (USD/mo)",
+        "Fixed share",
+    ]
     _header(ws, titles)
     for r, costs in enumerate(report.tiers, start=2):
         s = r  # Summary lists the tiers in the same order, one row each
-        guardrail = next(op.operation for op in report.model.tier(costs.tier_id).ai_operations if op.role == "guardrail")
+        guardrail = next(
+            op.operation for op in report.model.tier(costs.tier_id).ai_operations if op.role == "guardrail"
+        )
         _put(ws, r, 1, costs.tier_name, "text")
         _put(ws, r, 2, f"=Summary!G{s}/Summary!C{s}", "unit_money")
         _put(ws, r, 3, f"=IF(Summary!D{s}=0,0,Summary!G{s}/Summary!D{s})", "unit_money")

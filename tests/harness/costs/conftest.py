@@ -3,7 +3,7 @@ projection is hand-computed in test_projection.py."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,7 +11,7 @@ from harness.costs.measurements import Measurements
 from harness.costs.model import CostModel, load_model
 from harness.costs.report import CostReport, build_report
 
-FIXED_TIME = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
+FIXED_TIME = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")

@@ -59,10 +59,14 @@ def test_run_and_compare_to(tmp_path: Path) -> None:
     assert _run("--format", "json", "--out", str(first))[0] == 0
     changed_model = tmp_path / "tiers.yaml"
     changed_model.write_text(
-        DEFAULT_MODEL_PATH.read_text().replace("calls_per_month: 300000, source: seed-10.2}", "calls_per_month: 330000, source: seed-10.2}", 1)
+        DEFAULT_MODEL_PATH.read_text().replace(
+            "calls_per_month: 300000, source: seed-10.2}", "calls_per_month: 330000, source: seed-10.2}", 1
+        )
     )
     out = tmp_path / "second.md"
-    code, _, stderr = _run("--run", str(run), "--compare-to", str(first), "--model", str(changed_model), "--out", str(out))
+    code, _, stderr = _run(
+        "--run", str(run), "--compare-to", str(first), "--model", str(changed_model), "--out", str(out)
+    )
     assert (code, stderr) == (0, "")
     text = out.read_text()
     assert "## Change since the previous report" in text

@@ -13,7 +13,6 @@ from harness.costs.errors import CompareFileError
 from harness.costs.infracost import report_document
 from harness.costs.model import DEFAULT_MODEL_PATH, parse_model
 from harness.costs.report import CostReport, build_report
-
 from tests.harness.costs.conftest import FIXED_TIME
 
 D = Decimal
@@ -22,7 +21,9 @@ D = Decimal
 def _changed_report() -> CostReport:
     """The model with Scale's API at $90 instead of $75 and MVP's domain line removed."""
     text = DEFAULT_MODEL_PATH.read_text(encoding="utf-8")
-    text = text.replace('spec: "shared-cpu-2x, 1 GB each", cost_usd_month: 75,', 'spec: "shared-cpu-2x, 1 GB each", cost_usd_month: 90,')
+    text = text.replace(
+        'spec: "shared-cpu-2x, 1 GB each", cost_usd_month: 75,', 'spec: "shared-cpu-2x, 1 GB each", cost_usd_month: 90,'
+    )
     domain = '      - {id: domain, resource: Domain name, provider: Registrar, spec: ".ai domain", cost_usd_month: 7, source: seed-10.1, note: amortized}\n'
     assert domain in text
     text = text.replace(domain, "")
@@ -37,8 +38,9 @@ def test_identical_reports_have_no_differences(plain_report: CostReport) -> None
 
 
 def test_differences_per_tier_and_line(plain_report: CostReport) -> None:
-    comparison = compare_documents(report_document(plain_report), report_document(_changed_report()),
-                                   previous_label="old.json")  # fmt: skip
+    comparison = compare_documents(
+        report_document(plain_report), report_document(_changed_report()), previous_label="old.json"
+    )
     tiers = {t.tier_name: t for t in comparison.tiers}
     assert tiers["Scale"].diff_usd_month == D("15")
     assert (tiers["Scale"].previous_usd_month, tiers["Scale"].current_usd_month) == (D("1917.00"), D("1932.00"))
@@ -52,8 +54,13 @@ def test_differences_per_tier_and_line(plain_report: CostReport) -> None:
 
 def test_report_built_with_previous_carries_the_comparison(plain_report: CostReport) -> None:
     changed = _changed_report()
-    report = build_report(changed.model, model_path="changed.yaml", previous=report_document(plain_report),
-                          previous_label="old.json", generated_at=FIXED_TIME)  # fmt: skip
+    report = build_report(
+        changed.model,
+        model_path="changed.yaml",
+        previous=report_document(plain_report),
+        previous_label="old.json",
+        generated_at=FIXED_TIME,
+    )
     assert report.comparison is not None
     assert report.comparison.previous_label == "old.json"
     assert report.comparison.previous_generated_at == "2026-11-26T12:00:00Z"
@@ -73,12 +80,17 @@ def test_load_previous_accepts_a_written_report(tmp_path: Path, plain_report: Co
     [
         ("{oops", r"p\.json: not a JSON cost report \(invalid JSON at line 1, column 2\)"),
         ('{"foo": 1}', r'p\.json: not a cost report \(expected "kind": "bwperf.cost-report"'),
-        ('[1, 2]', r"p\.json: not a cost report"),
+        ("[1, 2]", r"p\.json: not a cost report"),
         ('{"kind": "bwperf.cost-report", "projects": {}}', r"projects must be a list"),
-        ('{"kind": "bwperf.cost-report", "projects": [{"name": "MVP", "breakdown": {"totalMonthlyCost": "x",'
-         ' "resources": []}}]}', r"projects\[0\]\.breakdown\.totalMonthlyCost must be a decimal amount, but is 'x'"),
+        (
+            (
+                '{"kind": "bwperf.cost-report", "projects": [{"name": "MVP", "breakdown": {"totalMonthlyCost": "x",'
+                ' "resources": []}}]}'
+            ),
+            r"projects\[0\]\.breakdown\.totalMonthlyCost must be a decimal amount, but is 'x'",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_previous_files(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "p.json"
     path.write_text(content)

@@ -109,8 +109,12 @@ def test_adjustments_reprice_without_touching_the_model(model: CostModel) -> Non
 
 
 def test_self_hosting_replaces_operations_with_one_fixed_ai_line(model: CostModel) -> None:
-    hosted = SelfHostedInference(name="GPU", spec="1 GPU", cost_usd_month=D(2500),
-                                 replaces_operations=frozenset({"guardrail_evaluation", "task_decomposition"}))  # fmt: skip
+    hosted = SelfHostedInference(
+        name="GPU",
+        spec="1 GPU",
+        cost_usd_month=D(2500),
+        replaces_operations=frozenset({"guardrail_evaluation", "task_decomposition"}),
+    )
     costs = tier_costs(model, model.tier("enterprise"), adjust=Adjustments(self_hosted=hosted))
     assert costs.ai_usd_month == D("2500") + D("300") + D("1500")
     assert costs.fixed_usd_month == D("5000") + D("2500")

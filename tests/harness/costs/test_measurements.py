@@ -69,8 +69,12 @@ def test_p95_over_budget_gives_no_capacity() -> None:
 
 
 def test_budget_falls_back_to_the_strictest_tagged_threshold() -> None:
-    data = result(thresholds={"http_req_duration{scenario:browse}": ["p(95)<180"],
-                              "http_req_duration{scenario:search}": [{"threshold": "p(95)<150"}]})  # fmt: skip
+    data = result(
+        thresholds={
+            "http_req_duration{scenario:browse}": ["p(95)<180"],
+            "http_req_duration{scenario:search}": [{"threshold": "p(95)<150"}],
+        }
+    )
     assert measurements_from_result_json(data).p95_budget_ms == 150.0
 
 
@@ -104,10 +108,12 @@ def test_intervals_are_used_when_present() -> None:
         ({"metrics": None}, "metrics is required"),
         ({"thresholds": {"errors": ["rate<0.01"]}}, r'thresholds.http_req_duration needs a "p\(95\)<N" rule'),
         ({"target": {"api_instances": 0}}, r"target.api_instances must be > 0, but is 0"),
-        ({"intervals": [{"duration_s": 1, "http_reqs": "many", "http_req_duration_p95_ms": 1}]},
-         r"intervals\[0\].http_reqs must be a number >= 0, but is 'many'"),
+        (
+            {"intervals": [{"duration_s": 1, "http_reqs": "many", "http_req_duration_p95_ms": 1}]},
+            r"intervals\[0\].http_reqs must be a number >= 0, but is 'many'",
+        ),
     ],
-)  # fmt: skip
+)
 def test_errors_name_the_file_and_field(change: dict[str, Any], message: str) -> None:
     with pytest.raises(ResultFileError, match=r"^r\.json: " + message):
         measurements_from_result_json(result(**change), source="r.json")

@@ -53,8 +53,14 @@ SEED_10_1 = {
         ("PgBouncer", "Fly.io", "Sidecar container", 5),
     ],
 }
-SEED_COUNTS = {("growth", "api"): 2, ("growth", "worker"): 2, ("scale", "api"): 5, ("scale", "web"): 3,
-               ("scale", "worker"): 3, ("scale", "postgres_replicas"): 2}  # fmt: skip
+SEED_COUNTS = {
+    ("growth", "api"): 2,
+    ("growth", "worker"): 2,
+    ("scale", "api"): 5,
+    ("scale", "web"): 3,
+    ("scale", "worker"): 3,
+    ("scale", "postgres_replicas"): 2,
+}
 
 # Seed table 10.2: operation -> (model, cost per call, calls per month MVP / Growth / Scale).
 SEED_10_2 = {

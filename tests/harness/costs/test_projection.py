@@ -67,8 +67,14 @@ def test_small_tiers_keep_their_failover_minimum(model: CostModel, measured: Mea
 
 
 def test_measured_cost_overrides_tokens_and_cheap_runs_are_below_plan(model: CostModel) -> None:
-    m = Measurements(source_label="r", api_capacity_rps=1000, p95_budget_ms=200, eval_cost_usd=D("0.002"),
-                     eval_input_tokens=1e6, eval_output_tokens=1e6)  # fmt: skip
+    m = Measurements(
+        source_label="r",
+        api_capacity_rps=1000,
+        p95_budget_ms=200,
+        eval_cost_usd=D("0.002"),
+        eval_input_tokens=1e6,
+        eval_output_tokens=1e6,
+    )
     p = project(model, m)
     assert p.measured_cost_per_eval_usd == D("0.002")
     mvp = p.tiers[0]

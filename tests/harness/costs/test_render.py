@@ -76,11 +76,25 @@ def test_html_is_self_contained(html_page: tuple[str, _Page]) -> None:
 def test_html_has_every_chart_and_section(html_page: tuple[str, _Page]) -> None:
     text, page = html_page
     assert set(page.chart_ids) == {
-        "chart-tiers", "chart-units", "chart-projection", "chart-whatifs",
-        "chart-tornado-mvp", "chart-tornado-growth", "chart-tornado-scale", "chart-tornado-enterprise",
-    }  # fmt: skip
-    assert page.section_ids == ["findings", "tiers", "units", "projection", "whatifs", "sensitivity", "lines",
-                                "assumptions"]  # fmt: skip
+        "chart-tiers",
+        "chart-units",
+        "chart-projection",
+        "chart-whatifs",
+        "chart-tornado-mvp",
+        "chart-tornado-growth",
+        "chart-tornado-scale",
+        "chart-tornado-enterprise",
+    }
+    assert page.section_ids == [
+        "findings",
+        "tiers",
+        "units",
+        "projection",
+        "whatifs",
+        "sensitivity",
+        "lines",
+        "assumptions",
+    ]
     assert page.tables >= 10
     for total in ("$64.80", "$329.00", "$1,917.00", "$12,850.00"):
         assert total in text
@@ -138,7 +152,11 @@ def test_json_has_the_infracost_shape(report: CostReport) -> None:
     enterprise = doc["projects"][3]["breakdown"]["resources"]
     guard = next(r for r in enterprise if r["name"] == "ai.guardrail_evaluation")["costComponents"][0]
     assert (guard["unit"], guard["price"], guard["monthlyQuantity"], guard["monthlyCost"]) == (
-        "calls", "0.003", "1350000", "4050.00")  # fmt: skip
+        "calls",
+        "0.003",
+        "1350000",
+        "4050.00",
+    )
     assert doc["projection"]["tiers"][3]["api"]["status"] == "under-provisioned"
 
 
@@ -199,9 +217,20 @@ def workbook(report: CostReport, tmp_path_factory: pytest.TempPathFactory) -> An
 
 def test_xlsx_has_a_sheet_per_view(workbook: Any) -> None:
     assert workbook.sheetnames == [
-        "Read me", "Summary", "Unit economics", "Lines", "Measured", "Projection", "What-ifs", "What-if details",
-        "Sensitivity", "Tier assumptions", "Load assumptions", "Price book", "Sources",
-    ]  # fmt: skip
+        "Read me",
+        "Summary",
+        "Unit economics",
+        "Lines",
+        "Measured",
+        "Projection",
+        "What-ifs",
+        "What-if details",
+        "Sensitivity",
+        "Tier assumptions",
+        "Load assumptions",
+        "Price book",
+        "Sources",
+    ]
 
 
 def test_xlsx_totals_are_formulas_that_compute_the_right_numbers(workbook: Any) -> None:
@@ -229,13 +258,25 @@ def test_xlsx_unit_economics_formulas(workbook: Any) -> None:
 def test_xlsx_lines_are_numbers_and_ai_costs_are_quantity_times_price(workbook: Any) -> None:
     ws = workbook["Lines"]
     header = [c.value for c in ws[1]]
-    assert header[:9] == ["Tier", "Category", "Line", "Provider / model", "Spec", "Quantity", "Unit",
-                          "Price per call (USD)", "Monthly cost (USD)"]  # fmt: skip
+    assert header[:9] == [
+        "Tier",
+        "Category",
+        "Line",
+        "Provider / model",
+        "Spec",
+        "Quantity",
+        "Unit",
+        "Price per call (USD)",
+        "Monthly cost (USD)",
+    ]
     ai_rows = [r for r in range(2, ws.max_row + 1) if ws[f"B{r}"].value == "AI APIs"]
     assert len(ai_rows) == 16
     for r in ai_rows:
         assert ws[f"I{r}"].value == f"=F{r}*H{r}"
         assert isinstance(ws[f"F{r}"].value, (int, float)) and isinstance(ws[f"H{r}"].value, (int, float))
-    infra = [ws[f"I{r}"].value for r in range(2, ws.max_row + 1) if ws[f"A{r}"].value == "Scale"
-             and ws[f"B{r}"].value == "Infrastructure"]  # fmt: skip
+    infra = [
+        ws[f"I{r}"].value
+        for r in range(2, ws.max_row + 1)
+        if ws[f"A{r}"].value == "Scale" and ws[f"B{r}"].value == "Infrastructure"
+    ]
     assert sum(infra) == 637

@@ -10,14 +10,22 @@ from harness.costs.whatif import run_scenarios, tornado
 D = Decimal
 
 
-def _result(model: CostModel, scenario_id: str, tier_id: str):  # noqa: ANN202
+def _result(model: CostModel, scenario_id: str, tier_id: str):
     return next(r for r in run_scenarios(model) if r.scenario_id == scenario_id and r.tier_id == tier_id)
 
 
 def test_seed_levers_are_named_scenarios(model: CostModel) -> None:
     ids = {s.id for s in model.scenarios}
-    assert {"cache-30", "cache-50", "prefilter-20", "prefilter-30", "batched-embeddings",
-            "fine-tuned-guardrail", "self-hosted-gpu-2k", "self-hosted-gpu-3k"} <= ids  # fmt: skip
+    assert {
+        "cache-30",
+        "cache-50",
+        "prefilter-20",
+        "prefilter-30",
+        "batched-embeddings",
+        "fine-tuned-guardrail",
+        "self-hosted-gpu-2k",
+        "self-hosted-gpu-3k",
+    } <= ids
 
 
 def test_guardrail_cache(model: CostModel) -> None:
