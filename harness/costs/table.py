@@ -75,3 +75,8 @@ def plain_cell(value: Cell, kind: Kind) -> str:
 def _signed_dollars(amount: Decimal, pattern: str) -> str:
     sign = "-" if amount < 0 else ""
     return f"{sign}${pattern.format(abs(amount))}"
+
+
+def plain_decimal(value: Decimal) -> str:
+    """Exact decimal text without exponent or trailing zeros: 0.0001, 43800, 0.7."""
+    return format(value.normalize(), "f")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from harness.costs.economics import round_usd
 from harness.costs.report import CostReport
 from harness.costs.table import Column, Table, format_cell
+from harness.costs.views_context import assumption_tables, projection_tables
 
 
 def basis(projected: bool) -> str:
@@ -212,167 +210,6 @@ def sensitivity_table(report: CostReport) -> Table:
     )
 
 
-def assumption_tables(report: CostReport) -> tuple[Table, ...]:
-    model = report.model
-    load = model.load_assumptions
-    tiers = Table(
-        key="tier_assumptions",
-        title="Tier assumptions",
-        description="Who each tier serves and the guardrail levers already assumed in the plan.",
-        columns=(
-            Column("Tier"),
-            Column("Agents", "int"),
-            Column("Humans", "int"),
-            Column("Guardrail evaluations/month", "int"),
-            Column("Cache hit rate", "pct"),
-            Column("Pre-filter rate", "pct"),
-            Column("Source"),
-            Column("Note"),
-        ),
-        rows=tuple(
-            (
-                t.name,
-                t.assumptions.agents,
-                t.assumptions.humans,
-                costs.guardrail_evaluations_month,
-                t.assumptions.guardrail_cache_hit_rate,
-                t.assumptions.guardrail_prefilter_rate,
-                f"{t.assumptions.source} ({model.sources[t.assumptions.source].kind})",
-                " ".join(n for n in (t.note, t.assumptions.note) if n),
-            )
-            for t, costs in zip(model.tiers, report.tiers)
-        ),
-    )
-    minimum = ", ".join(f"{k} {v}" for k, v in load.min_instances.items()) or "1 everywhere"
-    loads = Table(
-        key="load_assumptions",
-        title="Load assumptions (for measured projections)",
-        description=f"Ours, not the seed's ({load.source}). {load.note}",
-        columns=(Column("Assumption"), Column("Value")),
-        rows=(
-            ("Hours per month", _plain(load.hours_per_month)),
-            ("API requests per agent per month", _plain(load.api_requests_per_agent_month)),
-            ("API requests per human per month", _plain(load.api_requests_per_human_month)),
-            ("Peak factor (busiest hour / average)", _plain(load.peak_factor)),
-            ("Target utilisation of measured capacity", _plain(load.target_utilisation)),
-            ("Over-provisioned when planned >= needed x", _plain(load.over_provision_ratio)),
-            ("Cost per call within plan when within +-", _plain(load.cost_tolerance)),
-            ("Minimum instances per sized service", minimum),
-        ),
-    )
-    prices = Table(
-        key="prices",
-        title="Price book",
-        description="Price per call is what the tiers use; token prices only price tokens a run measured.",
-        columns=(
-            Column("Key"),
-            Column("Model"),
-            Column("Price per call (USD)", "price"),
-            Column("Input (USD/MTok)", "price"),
-            Column("Output (USD/MTok)", "price"),
-            Column("Per-call source"),
-            Column("Token-price source"),
-        ),
-        rows=tuple(
-            (
-                key,
-                p.model,
-                p.cost_usd_per_call,
-                p.token_prices.input_usd_per_mtok if p.token_prices else None,
-                p.token_prices.output_usd_per_mtok if p.token_prices else None,
-                _source(report, p.source),
-                _source(report, p.token_prices.source) if p.token_prices else "",
-            )
-            for key, p in model.price_book.items()
-        ),
-    )
-    sources = Table(
-        key="sources",
-        title="Sources",
-        description="seed = the DevOps plan's own numbers; ours = the perf lab's assumption or projection.",
-        columns=(Column("Key"), Column("Kind"), Column("What"), Column("As of")),
-        rows=tuple((key, s.kind, s.title, s.as_of) for key, s in model.sources.items()),
-    )
-    return tiers, loads, prices, sources
-
-
-def projection_tables(report: CostReport) -> tuple[Table, ...]:
-    p = report.projection
-    if p is None:
-        return ()
-    m = p.measurements
-    measured = Table(
-        key="measurements",
-        title="Measured in the run",
-        description=f"From run {m.source_label}.",
-        columns=(Column("Measure"), Column("Value")),
-        rows=(
-            ("Run", m.source_label),
-            ("API capacity per instance, p95 within budget (req/s)", f"{m.api_capacity_rps:,.1f}"),
-            ("p95 budget (ms)", f"{m.p95_budget_ms:g}"),
-            ("p95 at that rate (ms)", "n/a" if m.api_p95_ms is None else f"{m.api_p95_ms:g}"),
-            (
-                "Guardrail evaluations per second per worker (observed, a lower bound unless saturated)",
-                "not measured" if m.guardrail_evals_per_s is None else f"{m.guardrail_evals_per_s:g}",
-            ),
-            ("Tokens per evaluation (input / output)", _tokens(m.eval_input_tokens, m.eval_output_tokens)),
-            (
-                "Cost per evaluation, measured (USD)",
-                "not measured"
-                if p.measured_cost_per_eval_usd is None
-                else f"${_per_eval(p.measured_cost_per_eval_usd)}",
-            ),
-            ("Cost per evaluation, plan (USD)", f"${p.planned_cost_per_eval_usd}"),
-            ("How the measured cost was obtained", p.cost_basis),
-        ),
-    )
-    rows = []
-    for t in p.tiers:
-        api, workers = t.api, t.workers
-        rows.append(
-            (
-                t.tier_name,
-                t.peak_api_rps,
-                api.planned_instances if api else None,
-                api.needed_instances if api else None,
-                api.status if api else "no API line",
-                workers.planned_instances if workers else None,
-                workers.needed_instances if workers else None,
-                workers.status if workers else "not measured",
-                t.planned_guardrail_usd_month,
-                t.projected_guardrail_usd_month,
-                t.guardrail_status,
-                t.planned_total_usd_month,
-                t.projected_total_usd_month,
-            )
-        )
-    projected = Table(
-        key="projection",
-        title="Measured projection beside the plan",
-        description=(
-            "Instances needed at peak from the measured capacity, and guardrail spend at the measured cost per"
-            " evaluation. Projected total = plan with those three lines replaced. " + _load_note(report)
-        ),
-        columns=(
-            Column("Tier"),
-            Column("Peak API req/s", "number"),
-            Column("API planned", "int"),
-            Column("API needed", "int"),
-            Column("API"),
-            Column("Workers planned", "int"),
-            Column("Workers needed", "int"),
-            Column("Workers"),
-            Column("Guardrails, plan (USD/mo)", "money"),
-            Column("Guardrails, measured (USD/mo)", "money"),
-            Column("Guardrail cost"),
-            Column("Total, plan (USD/mo)", "money"),
-            Column("Total, projected (USD/mo)", "money"),
-        ),
-        rows=tuple(rows),
-    )
-    return measured, projected
-
-
 def comparison_table(report: CostReport) -> Table | None:
     c = report.comparison
     if c is None:
@@ -413,25 +250,6 @@ def all_tables(report: CostReport) -> tuple[Table, ...]:
     return tuple(tables)
 
 
-def _tokens(input_tokens: float | None, output_tokens: float | None) -> str:
-    if input_tokens is None or output_tokens is None:
-        return "not measured"
-    return f"{input_tokens:,.0f} / {output_tokens:,.0f}"
-
-
-def _per_eval(cost: Decimal) -> str:
-    return _plain(round_usd(cost, Decimal("0.000001")))
-
-
-def _load_note(report: CostReport) -> str:
-    load = report.model.load_assumptions
-    return (
-        f"Load assumed (ours): {format_cell(load.api_requests_per_agent_month, 'int')} requests per agent and"
-        f" {format_cell(load.api_requests_per_human_month, 'int')} per human a month, peak {_plain(load.peak_factor)}x"
-        f" the average, instances run at {format_cell(load.target_utilisation, 'pct')} of measured capacity."
-    )
-
-
 def _rates_note(report: CostReport) -> str:
     """Say which tiers already assume guardrail levers, since a scenario sets a rate, not adds to it."""
     assumed = [
@@ -447,11 +265,3 @@ def _rates_note(report: CostReport) -> str:
         + "; ".join(assumed)
         + ". Lower rates cost more there."
     )
-
-
-def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")
-
-
-def _source(report: CostReport, key: str) -> str:
-    return f"{key} ({report.model.sources[key].kind}, {report.model.sources[key].as_of})"

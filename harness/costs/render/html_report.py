@@ -12,16 +12,15 @@ from harness.costs.render.prose import findings, headline, reading_notes
 from harness.costs.report import CostReport
 from harness.costs.table import Table, format_cell
 from harness.costs.views import (
-    assumption_tables,
     comparison_table,
     lines_table,
-    projection_tables,
     scenario_details_table,
     scenarios_table,
     sensitivity_table,
     summary_table,
     unit_table,
 )
+from harness.costs.views_context import assumption_tables, projection_tables
 
 _NUMERIC = {"int", "number", "money", "dollars", "unit_money", "price", "pct"}
 
