@@ -57,6 +57,7 @@ class EmulatorState:
                               registry=self.registry)
         self.in_flight = Gauge("llm_emulator_in_flight", "Requests being answered", registry=self.registry)
         self.by_status: dict[int, int] = {}
+        self.received = 0   # counted on arrival: a request told to hang is answered much later
         self.active = 0
 
     def count(self, status: int, started: float) -> None:
@@ -121,6 +122,7 @@ def _validate(body: Any) -> str | None:
 async def messages(request: web.Request) -> web.Response:
     state = request.app[STATE]
     started = time.perf_counter()
+    state.received += 1
     state.active += 1
     state.in_flight.set(state.active)
     try:
@@ -256,8 +258,8 @@ async def set_latency(request: web.Request) -> web.Response:
 async def stats(request: web.Request) -> web.Response:
     state = request.app[STATE]
     by_status = {str(status): count for status, count in sorted(state.by_status.items())}
-    return web.json_response({"requests": sum(state.by_status.values()), "by_status": by_status,
-                              "in_flight": state.active})
+    return web.json_response({"received": state.received, "answered": sum(state.by_status.values()),
+                              "by_status": by_status, "in_flight": state.active})
 
 
 def create_app(config: EmulatorConfig) -> web.Application:

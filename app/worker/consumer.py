@@ -6,7 +6,9 @@ At-least-once delivery with a consumer group (DESIGN.md §4):
   holds only unfinished jobs and its length is the backlog;
 - entries idle longer than the idle timeout (their consumer died or hung) are taken over with
   XAUTOCLAIM, which also counts the delivery; one delivered more than `max_deliveries` times is
-  copied to the dead-letter stream and acknowledged, in one MULTI.
+  copied to the dead-letter stream and acknowledged, in one MULTI;
+- a live worker keeps its in-flight entries fresh (`touch`), so a slow model call (timeouts and
+  retries can outlast the idle timeout) is not mistaken for a dead worker.
 """
 
 from __future__ import annotations
@@ -34,6 +36,23 @@ class QueueStats:
     dead: int               # entries in the dead-letter stream
 
 
+# Reset the idle time of the given entries, but only those this consumer still owns: a plain
+# XCLAIM would take back an entry another worker has legitimately reclaimed. JUSTID leaves the
+# delivery count alone. Returns the ids still owned.
+_TOUCH_SCRIPT = """
+local owned = {}
+for i = 3, #ARGV do
+  local id = ARGV[i]
+  local entry = redis.call('XPENDING', KEYS[1], ARGV[1], id, id, 1, ARGV[2])
+  if #entry > 0 then
+    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, id, 'JUSTID')
+    owned[#owned + 1] = id
+  end
+end
+return owned
+"""
+
+
 def _entries(response: Any, stream: str) -> list[tuple[str, dict[str, str]]]:
     # RESP2 gives [[stream, entries]], RESP3 {stream: [entries]}; accept both.
     if not response:
@@ -52,6 +71,7 @@ class StreamConsumer:
         self.consumer = consumer
         self.dead_stream = dead_stream
         self._claim_cursor = "0-0"
+        self._touch = redis.register_script(_TOUCH_SCRIPT)
 
     async def ensure_group(self) -> None:
         """Create the group (and the stream) if missing; another worker may have done it first."""
@@ -101,6 +121,13 @@ class StreamConsumer:
                                                count=len(message_ids) + 1000, consumername=self.consumer)
         wanted = set(message_ids)
         return {row["message_id"]: int(row["times_delivered"]) for row in rows if row["message_id"] in wanted}
+
+    async def touch(self, message_ids: list[str]) -> list[str]:
+        """Mark in-flight entries as alive; returns those this consumer still owns."""
+        if not message_ids:
+            return []
+        owned = await self._touch(keys=[self.stream], args=[self.group, self.consumer, *message_ids])
+        return [mid.decode() if isinstance(mid, bytes) else str(mid) for mid in owned]
 
     async def ack(self, message_id: str) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:

@@ -2,9 +2,11 @@
 
 One fetch loop owns the stream: each turn it waits for a free slot, reclaims stalled jobs when
 that is due, then reads new ones (XREADGROUP BLOCK, bounded so reclaims keep their schedule).
-Each job runs as its own task; at most `concurrency` run at once. `stop()` ends the fetch loop
-(within one read block), then in-flight jobs get `drain_timeout_s` to finish and acknowledge.
-A job cut off by the drain timeout stays pending and is reclaimed by another worker.
+Each job runs as its own task; at most `concurrency` run at once, and a keep-alive loop resets
+their idle time every third of the idle timeout so that only a dead worker's jobs look stalled.
+`stop()` ends the fetch loop (within one read block), then in-flight jobs get `drain_timeout_s`
+to finish and acknowledge. A job cut off by the drain timeout stays pending and is reclaimed by
+another worker.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ class Worker:
         self.metrics = metrics
         self.log = log
         self.state = "starting"
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: dict[asyncio.Task[None], str] = {}     # task -> stream entry id
         self._stopping = asyncio.Event()
         self._slot_free = asyncio.Event()
 
@@ -62,9 +64,14 @@ class Worker:
         self.state = "running"
         self.log.info("worker.running", consumer=self.consumer.consumer, stream=self.consumer.stream,
                       group=self.consumer.group, concurrency=self.settings.concurrency)
-        await self._fetch_loop()
-        self.state = "draining"
-        await self._drain()
+        keepalive = asyncio.create_task(self._keepalive_loop(), name="keepalive")
+        try:
+            await self._fetch_loop()
+            self.state = "draining"
+            await self._drain()
+        finally:
+            keepalive.cancel()
+            await asyncio.gather(keepalive, return_exceptions=True)
         self.state = "stopped"
 
     async def _ensure_group(self) -> None:
@@ -126,7 +133,10 @@ class Worker:
             count=free, min_idle_ms=int(self.settings.idle_timeout_s * 1000))
         for message_id in deleted:
             await self.consumer.ack(message_id)
+        running = set(self._tasks.values())
         for delivery in deliveries:
+            if delivery.message_id in running:
+                continue    # our own job, stalled past the idle timeout but still running here
             self.metrics.reclaimed.inc()
             self.log.info("job.reclaimed", message_id=delivery.message_id, deliveries=delivery.deliveries)
             self._start(delivery)
@@ -134,14 +144,28 @@ class Worker:
 
     def _start(self, delivery: Delivery) -> None:
         task = asyncio.create_task(self._handle(delivery), name=f"job-{delivery.message_id}")
-        self._tasks.add(task)
+        self._tasks[task] = delivery.message_id
         self.metrics.in_flight.set(len(self._tasks))
         task.add_done_callback(self._finished)
 
     def _finished(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
+        self._tasks.pop(task, None)
         self.metrics.in_flight.set(len(self._tasks))
         self._slot_free.set()
+
+    async def _keepalive_loop(self) -> None:
+        interval_s = max(0.05, self.settings.idle_timeout_s / 3)
+        while True:
+            await asyncio.sleep(interval_s)
+            message_ids = list(self._tasks.values())
+            try:
+                owned = set(await self.consumer.touch(message_ids))
+            except RedisError as exc:
+                self.log.warning("worker.keepalive_failed", error=str(exc), in_flight=len(message_ids))
+                continue
+            for lost in set(message_ids) - owned:
+                # Another worker reclaimed it (we were stalled); the first commit wins, both ack.
+                self.log.warning("job.ownership_lost", message_id=lost)
 
     async def _pause(self, seconds: float) -> None:
         try:

@@ -64,7 +64,8 @@ class EmulatorProcess:
         return self._admin("GET", "/admin/stats")
 
     def requests_total(self) -> int:
-        return int(self.stats()["requests"])
+        """Requests received so far (a hanging one counts before it is answered)."""
+        return int(self.stats()["received"])
 
     def stop(self) -> None:
         self.process.stop(timeout_s=10)
