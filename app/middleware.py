@@ -80,6 +80,7 @@ async def observe_middleware(request: web.Request, handler: Handler) -> web.Stre
         _access_log.info(
             "request", method=request.method, route=route, path=request.path, status=status,
             duration_ms=round(duration_s * 1000, 3), request_id=request.get(REQUEST_ID), remote=request.remote,
+            user_agent=request.headers.get("User-Agent"),
         )
 
 

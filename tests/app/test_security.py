@@ -1,0 +1,52 @@
+"""API keys, password hashing and JWT verification, without a server."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import jwt
+import pytest
+
+from app.errors import Unauthorized
+from app.security import JwtKeys, hash_api_key, hash_password, key_environment, looks_like_api_key, new_api_key, verify_password
+
+
+def test_api_keys_have_the_documented_shape_and_a_keyed_hash() -> None:
+    key = new_api_key("staging")
+    assert re.fullmatch(r"bw_staging_[A-Za-z0-9_-]{43}", key) and looks_like_api_key(key)
+    assert new_api_key("staging") != key
+    assert key_environment("Prod-EU 2") == "prodeu" and key_environment("123") == "dev"
+    assert hash_api_key(key, "p1") == hash_api_key(key, "p1") != hash_api_key(key, "p2")
+    assert len(hash_api_key(key, "p1")) == 32
+    assert not looks_like_api_key("bw_dev_sentinel-alpha_test")  # the seed's placeholder is too short
+
+
+async def test_passwords_are_argon2id() -> None:
+    stored = await hash_password("correct horse battery")
+    assert stored.startswith("$argon2id$")
+    assert await verify_password(stored, "correct horse battery")
+    assert not await verify_password(stored, "wrong horse battery")
+    assert not await verify_password(None, "anything")
+    assert not await verify_password("not a hash", "anything")
+
+
+def test_jwt_claims_types_and_rotation() -> None:
+    keys = JwtKeys(secret="new-secret-0123456789abcdef0123456789", previous="old-secret-0123456789abcdef0123456789")
+    old = JwtKeys(secret="old-secret-0123456789abcdef0123456789")
+    token = old.issue("user-1", "access")
+    assert keys.verify(token, "access")["sub"] == "user-1"
+    claims = jwt.decode(keys.issue("user-1", "refresh"), options={"verify_signature": False})
+    assert set(claims) == {"sub", "iat", "exp", "jti", "typ"} and claims["typ"] == "refresh"
+    with pytest.raises(Unauthorized, match="access token is required"):
+        keys.verify(keys.issue("user-1", "refresh"), "access")
+    with pytest.raises(Unauthorized, match="refresh token is required"):
+        keys.verify(keys.issue("user-1", "access"), "refresh")
+    with pytest.raises(Unauthorized, match="signature"):
+        keys.verify(JwtKeys(secret="other-secret-0123456789abcdef012345").issue("u", "access"), "access")
+    with pytest.raises(Unauthorized, match="expired"):
+        keys.verify(keys.issue("u", "access", now_s=int(time.time()) - 10_000), "access")
+    missing_jti = jwt.encode({"sub": "u", "iat": 1, "exp": 2**40, "typ": "access"},
+                             "new-secret-0123456789abcdef0123456789", algorithm="HS256")
+    with pytest.raises(Unauthorized, match="malformed"):
+        keys.verify(missing_jti, "access")
