@@ -1,0 +1,76 @@
+"""`bwperf compare`: the current run against one or more baselines; the exit code is the CI gate.
+
+Exit codes: 0 nothing regressed, 1 a regression, 2 bad input (a file missing, unreadable,
+truncated or of another schema version; a bad compare.yaml; plans that differ).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from harness.compare.config import CompareSettings, load_config
+from harness.compare.engine import Comparison, compare_runs
+from harness.compare.loading import load_run
+from harness.compare.render_json import comparison_document
+from harness.compare.render_junit import render_junit
+from harness.compare.render_markdown import render_markdown
+from harness.compare.render_terminal import render_terminal
+from harness.engine.errors import EXIT_INPUT, InputError
+
+EXIT_REGRESSION = 1
+
+app = typer.Typer(add_completion=False, help="Compare runs against a baseline.")
+
+
+def compare_command(
+    baseline: list[Path] = typer.Option(..., "--baseline", help="A baseline run (result JSON, k6 NDJSON or k6 summary export); repeat for several."),
+    current: Path = typer.Option(..., "--current", help="The run to judge."),
+    threshold: float | None = typer.Option(None, "--threshold", help="Relative threshold in percent (default 20, or compare.yaml's)."),
+    config: Path | None = typer.Option(None, "--config", help="compare.yaml: thresholds, floors, per-metric overrides by glob."),
+    allow_plan_mismatch: bool = typer.Option(False, "--allow-plan-mismatch", help="Compare even when the runs' plans differ."),
+    markdown: Path | None = typer.Option(None, "--markdown", help="Write the Markdown report here (appended when it is $GITHUB_STEP_SUMMARY)."),
+    json_path: Path | None = typer.Option(None, "--json", help="Write the JSON report here."),
+    junit: Path | None = typer.Option(None, "--junit", help="Write JUnit XML here (one testcase per metric)."),
+) -> None:
+    """Compare every metric both runs have; exit 1 on a regression, 2 on bad input."""
+    console = Console(highlight=False)
+    errors = Console(stderr=True, highlight=False)
+    try:
+        settings = (load_config(config) if config is not None else CompareSettings()).with_threshold(threshold)
+        baselines = [load_run(path) for path in baseline]
+        current_run = load_run(current)
+        comparison = compare_runs(baselines, current_run, settings=settings, allow_plan_mismatch=allow_plan_mismatch)
+        write_reports(comparison, markdown=markdown, json_path=json_path, junit=junit)
+    except InputError as error:
+        errors.print(f"error: {error}", markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    render_terminal(comparison, console=console)
+    if comparison.regressed:
+        raise typer.Exit(EXIT_REGRESSION)
+
+
+def write_reports(comparison: Comparison, *, markdown: Path | None, json_path: Path | None, junit: Path | None) -> None:
+    if markdown is not None:
+        append = os.environ.get("GITHUB_STEP_SUMMARY") == str(markdown)
+        _write(markdown, render_markdown(comparison), append=append)
+    if json_path is not None:
+        _write(json_path, json.dumps(comparison_document(comparison), indent=1) + "\n")
+    if junit is not None:
+        _write(junit, render_junit(comparison))
+
+
+def _write(path: Path, text: str, *, append: bool = False) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a" if append else "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as error:
+        raise InputError(f"{path}: cannot be written ({error.strerror or error})") from error
+
+
+app.command("compare")(compare_command)

@@ -1,0 +1,240 @@
+"""Compare a current run with one or more baseline runs, metric by metric.
+
+    comparison = compare_runs([baseline], current, settings=CompareSettings())
+    comparison.regressed      # True when any metric's verdict is "regressed"
+
+With several baselines, the baseline value is their median, the sampling interval is that of the
+pooled baselines (histograms added, counts summed), and from `min_baselines_for_spread` runs on
+the band is the wider of that interval and median ± k·1.4826·MAD of the baselines' values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from harness.compare.config import CompareSettings
+from harness.compare.inputs import Direction, Kind, MetricValue, RunMetrics, Unit
+from harness.compare.noise import (
+    DeltaBand,
+    band_from_intervals,
+    family_confidence,
+    proportion_band,
+    quantile_interval,
+    rate_band,
+    robust_spread,
+    spread_band,
+)
+from harness.compare.plans import PlanDifference, diff_plans
+from harness.compare.quantiles import merged
+from harness.compare.rules import MetricRule, Verdict, judge
+from harness.engine.errors import InputError
+
+NO_NOISE_ESTIMATE = "no noise estimate"
+MAX_KEYS_IN_NOTE = 6
+
+
+class PlanMismatchError(InputError):
+    """The runs' plans differ; the message lists every difference."""
+
+    def __init__(self, baseline: RunMetrics, current: RunMetrics, differences: list[PlanDifference]) -> None:
+        self.differences = differences
+        lines = "\n".join(f"  - {d.describe()}" for d in differences)
+        super().__init__(
+            f"{baseline.source}: its plan differs from {current.source}'s, so the runs are not comparable "
+            f"(pass --allow-plan-mismatch to compare anyway):\n{lines}"
+        )
+
+
+@dataclass(frozen=True)
+class RunRef:
+    run_id: str
+    source: str
+    source_format: str
+
+
+@dataclass(frozen=True)
+class MetricComparison:
+    key: str
+    unit: Unit
+    direction: Direction
+    baseline: float
+    current: float
+    delta: float
+    delta_pct: float
+    noise: float | None  # half-width on the side of the change; None = no noise estimate
+    noise_source: str
+    verdict: Verdict
+    rule: MetricRule
+    baseline_values: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    baselines: tuple[RunRef, ...]
+    current: RunRef
+    settings: CompareSettings
+    metrics: tuple[MetricComparison, ...]
+    plan_differences: tuple[PlanDifference, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def regressed(self) -> bool:
+        return any(m.verdict is Verdict.REGRESSED for m in self.metrics)
+
+    def count(self, verdict: Verdict) -> int:
+        return sum(1 for m in self.metrics if m.verdict is verdict)
+
+
+def compare_runs(
+    baselines: Sequence[RunMetrics], current: RunMetrics, *, settings: CompareSettings, allow_plan_mismatch: bool = False
+) -> Comparison:
+    if not baselines:
+        raise InputError("compare needs at least one baseline run")
+    notes: list[str] = []
+    differences = _check_plans(baselines, current, allow_plan_mismatch=allow_plan_mismatch, notes=notes)
+    shared = set(current.metrics).intersection(*(b.metrics for b in baselines))
+    only_baseline = set().union(*(b.metrics for b in baselines)) - set(current.metrics)
+    only_current = set(current.metrics) - set().union(*(b.metrics for b in baselines))
+    _note_keys(notes, "only in the baseline (not compared)", only_baseline)
+    _note_keys(notes, "only in the current run (not compared)", only_current)
+    wanted: list[tuple[str, MetricRule]] = []
+    ignored = 0
+    for key in sorted(shared):
+        now = current.metrics[key]
+        if any(b.metrics[key].unit is not now.unit or b.metrics[key].direction is not now.direction for b in baselines):
+            notes.append(f"{key}: measured in different units or directions; not compared")
+            continue
+        rule = settings.rule_for(key, now.unit)
+        if rule.ignore:
+            ignored += 1
+        else:
+            wanted.append((key, rule))
+    confidence = family_confidence(settings.confidence, tests=len(wanted)) if settings.family_wise else settings.confidence
+    results = [
+        compare_metric(key, [b.metrics[key] for b in baselines], current.metrics[key],
+                       settings=settings, rule=rule, confidence=confidence)
+        for key, rule in wanted
+    ]
+    if ignored:
+        notes.append(f"{ignored} metric(s) ignored by the configuration")
+    return Comparison(
+        baselines=tuple(RunRef(b.run_id, b.source, b.source_format) for b in baselines),
+        current=RunRef(current.run_id, current.source, current.source_format),
+        settings=settings,
+        metrics=tuple(results),
+        plan_differences=tuple(differences),
+        notes=tuple(dict.fromkeys(notes)),
+    )
+
+
+def compare_metric(
+    key: str,
+    baselines: Sequence[MetricValue],
+    current: MetricValue,
+    *,
+    settings: CompareSettings,
+    rule: MetricRule,
+    confidence: float,
+) -> MetricComparison:
+    """One metric: baseline centre, noise band (intervals at `confidence`), verdict."""
+    values = tuple(b.value for b in baselines)
+    spread = robust_spread(values)
+    centre = values[0] if len(values) == 1 else spread.centre
+    sampling = sampling_band(baselines, current, confidence=confidence)
+    run_spread = spread_band(spread, k=settings.spread_k) if len(values) >= settings.min_baselines_for_spread else None
+    band, source = _combine(sampling, run_spread, settings=settings, runs=len(values))
+    judgement = judge(baseline=centre, current=current.value, direction=current.direction, band=band, rule=rule)
+    return MetricComparison(
+        key=key,
+        unit=current.unit,
+        direction=current.direction,
+        baseline=centre,
+        current=current.value,
+        delta=judgement.delta,
+        delta_pct=judgement.delta_pct,
+        noise=judgement.noise,
+        noise_source=source,
+        verdict=judgement.verdict,
+        rule=rule,
+        baseline_values=values,
+    )
+
+
+def sampling_band(baselines: Sequence[MetricValue], current: MetricValue, *, confidence: float) -> DeltaBand | None:
+    """The within-run noise of `current - baseline`, or None when a side has no estimate."""
+    if not current.has_noise_estimate or not all(b.has_noise_estimate for b in baselines):
+        return None
+    if current.kind is Kind.QUANTILE:
+        if current.distribution is None or current.quantile is None:
+            return None
+        pooled = merged([b.distribution for b in baselines if b.distribution is not None])
+        return band_from_intervals(
+            quantile_interval(pooled, quantile_pct=current.quantile, confidence=confidence),
+            quantile_interval(current.distribution, quantile_pct=current.quantile, confidence=confidence),
+        )
+    if current.kind is Kind.PROPORTION:
+        band = proportion_band(
+            baseline_events=sum(b.events or 0 for b in baselines),
+            baseline_trials=sum(b.trials or 0 for b in baselines),
+            current_events=current.events or 0,
+            current_trials=current.trials or 0,
+            confidence=confidence,
+        )
+        return DeltaBand(below=100.0 * band.below, above=100.0 * band.above)
+    if current.kind is Kind.RATE:
+        # Pooled baseline: its rate's variance is events / duration², with both summed.
+        return rate_band(
+            baseline_events=sum(b.events or 0 for b in baselines),
+            baseline_duration_s=sum(b.duration_s or 0.0 for b in baselines),
+            current_events=current.events or 0,
+            current_duration_s=current.duration_s or 0.0,
+            confidence=confidence,
+        )
+    return None
+
+
+def _combine(
+    sampling: DeltaBand | None, run_spread: DeltaBand | None, *, settings: CompareSettings, runs: int
+) -> tuple[DeltaBand | None, str]:
+    ci = f"CI {settings.confidence:.0%}" + (" fw" if settings.family_wise else "")
+    spread = f"spread of {runs} runs"
+    if sampling is not None and run_spread is not None:
+        return sampling.widest(run_spread), f"{ci} + {spread}"
+    if sampling is not None:
+        return sampling, ci
+    if run_spread is not None:
+        return run_spread, spread
+    return None, NO_NOISE_ESTIMATE
+
+
+def _check_plans(
+    baselines: Sequence[RunMetrics], current: RunMetrics, *, allow_plan_mismatch: bool, notes: list[str]
+) -> list[PlanDifference]:
+    found: list[PlanDifference] = []
+    for baseline in baselines:
+        for run in (baseline, current):
+            if not run.plan_known:
+                notes.append(f"plan not checked against {run.source}: a {run.source_format} carries no plan")
+        if not (baseline.plan_known and current.plan_known):
+            continue
+        differences = diff_plans(baseline.plan, current.plan)
+        if differences and not allow_plan_mismatch:
+            raise PlanMismatchError(baseline, current, differences)
+        if differences:
+            notes.append(f"plans differ ({baseline.source}), compared anyway (--allow-plan-mismatch): "
+                         + "; ".join(d.describe() for d in differences))
+        found.extend(differences)
+        checked = set(baseline.plan) & set(current.plan)
+        if checked == {"scenarios"}:
+            notes.append(f"plan checked on the scenario names only ({baseline.source} vs {current.source})")
+        if baseline.plan_sha256 and current.plan_sha256 and baseline.plan_sha256 != current.plan_sha256 and not differences:
+            notes.append(f"the plan files differ ({baseline.source}), but not in scenarios, executors, rates or durations")
+    return found
+
+
+def _note_keys(notes: list[str], what: str, keys: set[str]) -> None:
+    if keys:
+        shown = ", ".join(sorted(keys)[:MAX_KEYS_IN_NOTE])
+        more = f" and {len(keys) - MAX_KEYS_IN_NOTE} more" if len(keys) > MAX_KEYS_IN_NOTE else ""
+        notes.append(f"{len(keys)} metric(s) {what}: {shown}{more}")

@@ -1,0 +1,115 @@
+"""What the comparison reads: one run as a flat mapping of metric key -> value.
+
+Every input format (our run result, k6's `--out json` NDJSON, k6's `--summary-export`) is
+adapted into a `RunMetrics`, so the engine never knows where a number came from.
+
+Metric keys are slash paths, built by `metric_key` (glob them in compare.yaml):
+
+    browse_problems/GET /api/v1/problems/latency_p95_ms     per scenario x request
+    browse_problems/GET /api/v1/problems/error_rate_pct
+    browse_problems/GET /api/v1/problems/throughput_per_s
+    (all)/(all)/latency_p95_ms                               the whole run
+    browse_problems/achieved_rate_per_s                      per scenario
+    browse_problems/dropped_iterations_pct
+    guardrail_latency/latency_p95_ms                         a custom trend (and its throughput)
+    redis/used_memory_peak_bytes
+
+The unit is the key's suffix; `Direction` says which way is worse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from harness.compare.quantiles import RankedCounts
+
+ALL = "(all)"
+
+
+class Direction(str, Enum):
+    LOWER_IS_BETTER = "lower_is_better"
+    HIGHER_IS_BETTER = "higher_is_better"
+
+
+class Kind(str, Enum):
+    """How a value was measured, which decides how its sampling noise is estimated."""
+
+    QUANTILE = "quantile"  # a percentile of a distribution; noise from the histogram's order statistics
+    PROPORTION = "proportion"  # events / trials, in percent; noise from the binomial
+    RATE = "rate"  # events / duration_s; noise from the Poisson count
+    GAUGE = "gauge"  # a single reading (peak memory); no within-run noise estimate
+
+
+class Unit(str, Enum):
+    MS = "ms"
+    PCT = "pct"  # percent; its absolute floor is in percentage points
+    PER_S = "per_s"
+    BYTES = "bytes"
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    """One number of one run, with what is needed to judge its noise.
+
+    QUANTILE values carry `distribution` (the histogram's order statistics, in the metric's unit)
+    and `quantile` (0-100) when the source had one (a k6 summary export has none); PROPORTION
+    values carry `events` and `trials`; RATE values carry `events` and `duration_s`.
+    """
+
+    value: float
+    direction: Direction
+    kind: Kind
+    unit: Unit
+    distribution: RankedCounts | None = field(default=None, compare=False, repr=False)
+    quantile: float | None = None
+    events: int | None = None
+    trials: int | None = None
+    duration_s: float | None = None
+
+    @property
+    def has_noise_estimate(self) -> bool:
+        if self.kind is Kind.QUANTILE:
+            return self.distribution is not None and self.quantile is not None
+        if self.kind is Kind.PROPORTION:
+            return self.events is not None and self.trials is not None and self.trials > 0
+        if self.kind is Kind.RATE:
+            return self.events is not None and self.duration_s is not None and self.duration_s > 0
+        return False
+
+
+@dataclass(frozen=True)
+class RunMetrics:
+    """One run, adapted for comparison.
+
+    `plan` is the fingerprint two runs must share to be comparable: flat keys such as
+    `scenarios`, `scenario.browse_problems.executor`, `scenario.browse_problems.rate_per_s`.
+    A source that cannot tell a field leaves it out; `plan_known` is False when the source
+    carries no plan at all (k6 summary export).
+    """
+
+    run_id: str
+    source: str
+    source_format: str
+    started_at: datetime | None
+    plan: Mapping[str, Any]
+    plan_known: bool
+    metrics: Mapping[str, MetricValue]
+    plan_sha256: str | None = None
+
+
+def metric_key(*parts: str) -> str:
+    return "/".join(parts)
+
+
+def request_label(method: str | None, name: str) -> str:
+    """`GET /api/v1/problems`: the method in front of the name unless the name already has it."""
+    if not method or name.upper().startswith(f"{method.upper()} "):
+        return name
+    return f"{method.upper()} {name}"
+
+
+LATENCY_QUANTILES: tuple[tuple[str, float], ...] = (("p50", 50.0), ("p95", 95.0), ("p99", 99.0))
