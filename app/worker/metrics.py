@@ -72,6 +72,9 @@ class WorkerMetrics:
                                   registry=registry)
         self.failures = Counter("guardrail_job_failures_total",
                                 "Deliveries that failed and were left pending for a retry", ["error"], registry=registry)
+        self.redis_errors = Counter("guardrail_redis_errors_total",
+                                    "Redis commands that failed (and were retried), by operation",
+                                    ["operation"], registry=registry)
         self.in_flight = Gauge("guardrail_jobs_in_flight", "Jobs being evaluated by this worker", registry=registry)
 
     def initialise(self, *, model: str) -> None:

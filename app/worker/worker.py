@@ -81,6 +81,7 @@ class Worker:
                 await self.consumer.ensure_group()
                 return
             except RedisError as exc:
+                self.metrics.redis_errors.labels("create_group").inc()
                 self.log.warning("worker.redis_unavailable", error=str(exc), retry_in_s=backoff_s)
                 await self._pause(backoff_s)
                 backoff_s = min(backoff_s * 2, BACKOFF_MAX_S)
@@ -118,6 +119,7 @@ class Worker:
                 backoff_s = 0.1
             except RedisError as exc:
                 # Redis restarting or unreachable: keep the in-flight jobs going and try again.
+                self.metrics.redis_errors.labels("fetch").inc()
                 self.log.warning("worker.redis_error", error=str(exc), retry_in_s=backoff_s)
                 await self._pause(backoff_s)
                 backoff_s = min(backoff_s * 2, BACKOFF_MAX_S)
@@ -161,6 +163,7 @@ class Worker:
             try:
                 owned = set(await self.consumer.touch(message_ids))
             except RedisError as exc:
+                self.metrics.redis_errors.labels("keepalive").inc()
                 self.log.warning("worker.keepalive_failed", error=str(exc), in_flight=len(message_ids))
                 continue
             for lost in set(message_ids) - owned:
@@ -211,6 +214,10 @@ class Worker:
     def _record_evaluation_metrics(self, evaluation: Evaluation) -> None:
         if evaluation.cache_lookup != "skipped":
             self.metrics.cache_lookups.labels(evaluation.cache_lookup).inc()
+        if evaluation.cache_lookup == "error":
+            self.metrics.redis_errors.labels("cache_get").inc()
+        if evaluation.cache_store_failed:
+            self.metrics.redis_errors.labels("cache_set").inc()
         for call in evaluation.llm.calls if evaluation.llm else ():
             self.metrics.record_llm_call(call)
 
@@ -258,6 +265,7 @@ class Worker:
                 await operation()
                 return
             except RedisError as exc:
+                self.metrics.redis_errors.labels("ack").inc()
                 if attempt == ACK_ATTEMPTS:
                     raise
                 self.log.warning("job.ack_retry", attempt=attempt, error=str(exc))
