@@ -15,9 +15,9 @@ import typer
 
 from harness.costs.compare import load_previous
 from harness.costs.errors import CostError
-from harness.costs.measurements import load_measurements
 from harness.costs.model import DEFAULT_MODEL_PATH, load_model
 from harness.costs.report import build_report
+from harness.costs.result_adapter import load_measurements
 
 EXIT_BAD_INPUT = 2
 DEFAULT_OUT_DIR = Path("reports/costs")

@@ -1,39 +1,20 @@
-"""What a run measured, as the cost projection needs it, and the adapter from a result JSON.
+"""What a run measured, as the cost projection needs it, and the parsing shared by the adapters.
 
-The run result model (`harness/results/`) is being written elsewhere; until it lands, the
-adapter reads a plain dict in a k6-summary-like shape (k6 metric names, as the plan files use):
+`Measurements` is the only thing the projection reads; `result_adapter` builds it from a run
+result (the harness's own `result.json`, or a k6-style summary).
 
-    {
-      "run_id": "2026-11-26T10-00-00Z-baseline",        # or "id"; required
-      "label": "baseline @ laptop",                      # optional
-      "thresholds": {"http_req_duration": ["p(95)<200", "p(99)<500"]},  # gives the p95 budget
-      "target": {"api_instances": 1, "worker_instances": 1},            # optional, default 1
-      "metrics": {                                       # each entry flat or under "values"
-        "http_reqs": {"count": 15000, "rate": 50.0},                    # required: rate (req/s)
-        "http_req_duration": {"p(95)": 12.3},                           # required: p95 in ms
-        "guardrail_evaluations": {"count": 1500, "rate": 5.0},          # optional block below
-        "guardrail_input_tokens": {"avg": 2000} or {"count": <total>},
-        "guardrail_output_tokens": {"avg": 200} or {"count": <total>},
-        "guardrail_cost_usd": {"count": <total USD>}                    # optional
-      },
-      "intervals": [                                     # optional per-window series
-        {"duration_s": 10, "http_reqs": 500, "http_req_duration_p95_ms": 12.0}, ...
-      ]
-    }
-
-With `intervals`, capacity is the best rate held for `SUSTAIN_WINDOWS` consecutive windows whose
-p95 all stayed within budget; without, it is the whole run's rate, if its p95 met the budget.
+Guardrail tokens and cost are per *LLM call*: the projection multiplies them by the LLM calls a
+tier makes after its cache and pre-filter, so dividing by every evaluation would count the
+cache's saving twice.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from harness.costs.errors import ResultFileError
@@ -44,16 +25,17 @@ _P95_THRESHOLD = re.compile(r"^\s*p\(95\)\s*<=?\s*([0-9]+(?:\.[0-9]+)?)\s*$")
 
 @dataclass(frozen=True)
 class Measurements:
-    """Measured inputs to the projection. Rates are per instance; tokens are per evaluation."""
+    """Measured inputs to the projection. Rates are per instance; tokens and cost per LLM call."""
 
     source_label: str  # run id and label, printed beside every projected number
     api_capacity_rps: float  # sustained req/s one API instance served with p95 within budget
     p95_budget_ms: float
-    api_p95_ms: float | None = None  # p95 observed at that rate
-    eval_input_tokens: float | None = None  # mean per guardrail evaluation
+    api_p95_ms: float | None = None  # worst p95 while sustaining that rate
+    eval_input_tokens: float | None = None  # mean per guardrail LLM call
     eval_output_tokens: float | None = None
     eval_cost_usd: Decimal | None = None  # measured directly; else priced from tokens
-    guardrail_evals_per_s: float | None = None  # sustained per worker (a lower bound unless saturated)
+    guardrail_evals_per_s: float | None = None  # observed per worker (a lower bound unless saturated)
+    notes: tuple[str, ...] = field(default=())  # caveats about the run, shown with the numbers
 
     def __post_init__(self) -> None:
         if not (self.api_capacity_rps > 0 and math.isfinite(self.api_capacity_rps)):
@@ -93,162 +75,68 @@ def sustained_capacity_rps(
     return best
 
 
-def load_measurements(path: Path) -> Measurements:
-    """Read a run result JSON file and adapt it; errors name the file."""
-    name = str(path)
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ResultFileError(f"{name}: run result file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ResultFileError(f"{name}: cannot read the run result: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise ResultFileError(f"{name}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
-    if not isinstance(data, dict):
-        raise ResultFileError(f"{name}: expected a JSON object, but found {type(data).__name__}")
-    return measurements_from_result_json(data, source=name)
+def p95_budget_ms(thresholds: Any, source: str) -> float:
+    """The run-wide `http_req_duration` p95 budget; failing that, the strictest tagged one.
 
-
-def measurements_from_result_json(data: Mapping[str, Any], *, source: str = "run result") -> Measurements:
-    """Adapt a run result (plain dict, shape in the module docstring) into `Measurements`."""
-    run_id = data.get("run_id", data.get("id"))
-    if not isinstance(run_id, str) or not run_id:
-        raise ResultFileError(f"{source}: run_id is required (a non-empty string)")
-    label = data.get("label")
-    source_label = f"{run_id} ({label})" if isinstance(label, str) and label else run_id
-    metrics = _mapping(data, "metrics", source)
-    target = data.get("target") or {}
-    api_instances = _positive(target, "api_instances", source, default=1.0, path="target.api_instances")
-    worker_instances = _positive(target, "worker_instances", source, default=1.0, path="target.worker_instances")
-    budget = _p95_budget_ms(data, source)
-
-    intervals = data.get("intervals")
-    if intervals:
-        windows = _windows(intervals, source)
-        found = sustained_capacity_rps(windows, p95_budget_ms=budget)
-        if found is None:
-            raise ResultFileError(
-                f"{source}: no {SUSTAIN_WINDOWS} consecutive intervals kept p95 within {budget:g} ms;"
-                " the run gives no capacity within budget"
-            )
-        rate, p95 = found
-    else:
-        rate = _stat(metrics, "http_reqs", ("rate",), source)
-        p95 = _stat(metrics, "http_req_duration", ("p(95)", "p95"), source)
-        if p95 > budget:
-            raise ResultFileError(
-                f"{source}: metrics.http_req_duration p(95) is {p95:g} ms, over the {budget:g} ms budget;"
-                " the run gives no capacity within budget"
-            )
-    guardrail = _guardrail(metrics, source, worker_instances)
-    return Measurements(
-        source_label=source_label,
-        api_capacity_rps=rate / api_instances,
-        p95_budget_ms=budget,
-        api_p95_ms=p95,
-        **guardrail,
-    )
-
-
-def _guardrail(metrics: Mapping[str, Any], source: str, worker_instances: float) -> dict[str, Any]:
-    if "guardrail_evaluations" not in metrics:
-        return {}
-    count = _stat(metrics, "guardrail_evaluations", ("count",), source)
-    rate = _stat(metrics, "guardrail_evaluations", ("rate",), source)
-    if count <= 0:
-        return {}
-
-    def per_eval(metric: str) -> Decimal | None:
-        # Decimal so that a cost total divided by the count stays exact (0.035 / 10 = 0.0035).
-        if metric not in metrics:
-            return None
-        entry = _values(metrics, metric, source)
-        if "avg" in entry:
-            return _dec(_number(entry["avg"], f"metrics.{metric}.avg", source))
-        return _dec(_stat(metrics, metric, ("count",), source)) / _dec(count)
-
-    input_tokens = per_eval("guardrail_input_tokens")
-    output_tokens = per_eval("guardrail_output_tokens")
-    return {
-        "eval_input_tokens": None if input_tokens is None else float(input_tokens),
-        "eval_output_tokens": None if output_tokens is None else float(output_tokens),
-        "eval_cost_usd": per_eval("guardrail_cost_usd"),
-        "guardrail_evals_per_s": rate / worker_instances if rate > 0 else None,
-    }
-
-
-def _dec(value: float) -> Decimal:
-    return Decimal(repr(value))
-
-
-def _p95_budget_ms(data: Mapping[str, Any], source: str) -> float:
-    """The run-wide `http_req_duration` p95 budget; failing that, the strictest tagged one."""
-    thresholds = data.get("thresholds") or {}
+    Accepts k6's form `{"http_req_duration": ["p(95)<200"]}` and the result file's list of
+    `{"metric": "http_req_duration", "expression": "p(95)<200"}`.
+    """
+    pairs: list[tuple[str, Any]] = []
+    if isinstance(thresholds, dict):
+        for key, rules in thresholds.items():
+            for rule in rules if isinstance(rules, list) else [rules]:
+                pairs.append((str(key), rule.get("threshold") if isinstance(rule, dict) else rule))
+    elif isinstance(thresholds, list):
+        pairs = [(str(t.get("metric")), t.get("expression")) for t in thresholds if isinstance(t, dict)]
     run_wide: list[float] = []
     tagged: list[float] = []
-    for key, rules in thresholds.items() if isinstance(thresholds, dict) else ():
-        if str(key).split("{")[0] != "http_req_duration":
-            continue
-        for rule in rules if isinstance(rules, list) else [rules]:
-            text = rule.get("threshold") if isinstance(rule, dict) else rule
-            match = _P95_THRESHOLD.match(str(text))
-            if match:
-                (tagged if "{" in str(key) else run_wide).append(float(match.group(1)))
+    for key, text in pairs:
+        match = _P95_THRESHOLD.match(str(text))
+        if key.split("{")[0] == "http_req_duration" and match:
+            (tagged if "{" in key else run_wide).append(float(match.group(1)))
     if run_wide or tagged:
         return min(run_wide or tagged)
     raise ResultFileError(f'{source}: thresholds.http_req_duration needs a "p(95)<N" rule (the p95 budget in ms)')
 
 
-def _windows(intervals: Any, source: str) -> list[Window]:
-    if not isinstance(intervals, list):
-        raise ResultFileError(f"{source}: intervals must be a list, but is {type(intervals).__name__}")
-    windows = []
-    for i, item in enumerate(intervals):
-        path = f"intervals[{i}]"
-        if not isinstance(item, dict):
-            raise ResultFileError(f"{source}: {path} must be an object")
-        windows.append(
-            Window(
-                duration_s=_positive(item, "duration_s", source, path=f"{path}.duration_s"),
-                requests=_number(item.get("http_reqs"), f"{path}.http_reqs", source),
-                p95_ms=_number(item.get("http_req_duration_p95_ms"), f"{path}.http_req_duration_p95_ms", source),
+def capacity_within_budget(
+    windows: list[Window], *, whole_run: tuple[float, float] | None, budget_ms: float, source: str
+) -> tuple[float, float]:
+    """Sustained capacity from the windows when there are enough; else the whole run's rate."""
+    if len(windows) >= SUSTAIN_WINDOWS:
+        found = sustained_capacity_rps(windows, p95_budget_ms=budget_ms)
+        if found is None:
+            raise ResultFileError(
+                f"{source}: no {SUSTAIN_WINDOWS} consecutive windows kept p95 within {budget_ms:g} ms;"
+                " the run gives no capacity within budget"
             )
+        return found
+    if whole_run is None:
+        raise ResultFileError(f"{source}: metrics.http_reqs.rate is required")
+    rate, p95 = whole_run
+    if p95 > budget_ms:
+        raise ResultFileError(
+            f"{source}: metrics.http_req_duration p(95) is {p95:g} ms, over the {budget_ms:g} ms budget;"
+            " the run gives no capacity within budget"
         )
-    return windows
+    return rate, p95
 
 
-def _mapping(data: Mapping[str, Any], key: str, source: str) -> Mapping[str, Any]:
-    value = data.get(key)
-    if not isinstance(value, dict):
-        raise ResultFileError(f"{source}: {key} is required (an object of k6-style metrics)")
-    return value
-
-
-def _values(metrics: Mapping[str, Any], metric: str, source: str) -> Mapping[str, Any]:
-    entry = metrics.get(metric)
-    if not isinstance(entry, dict):
-        raise ResultFileError(f"{source}: metrics.{metric} is required (an object)")
-    values = entry.get("values")
-    return values if isinstance(values, dict) else entry
-
-
-def _stat(metrics: Mapping[str, Any], metric: str, keys: tuple[str, ...], source: str) -> float:
-    entry = _values(metrics, metric, source)
-    for key in keys:
-        if key in entry:
-            return _number(entry[key], f"metrics.{metric}.{key}", source)
-    raise ResultFileError(f"{source}: metrics.{metric}.{keys[0]} is required")
-
-
-def _number(value: Any, path: str, source: str) -> float:
+def number(value: Any, path: str, source: str) -> float:
+    """A finite number >= 0, or a ResultFileError naming the field."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
         raise ResultFileError(f"{source}: {path} must be a number >= 0, but is {value!r}")
     return float(value)
 
 
-def _positive(data: Mapping[str, Any], key: str, source: str, *, path: str, default: float | None = None) -> float:
+def positive(data: Mapping[str, Any], key: str, source: str, *, path: str, default: float | None = None) -> float:
     value = data.get(key, default)
-    number = _number(value, path, source)
-    if number <= 0:
+    result = number(value, path, source)
+    if result <= 0:
         raise ResultFileError(f"{source}: {path} must be > 0, but is {value!r}")
-    return number
+    return result
+
+
+def to_decimal(value: float) -> Decimal:
+    # Measured floats enter the money arithmetic through their shortest text (0.1 stays 0.1).
+    return Decimal(repr(value))

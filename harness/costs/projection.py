@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Literal
 
 from harness.costs.economics import CostLine, TierCosts, tier_costs
-from harness.costs.measurements import Measurements
+from harness.costs.measurements import Measurements, to_decimal
 from harness.costs.model import AiOperation, CostModel, LoadAssumptions, Tier
 
 SizingStatus = Literal["under-provisioned", "over-provisioned", "within plan"]
@@ -76,8 +76,8 @@ def measured_cost_per_eval_usd(model: CostModel, tier: Tier, measurements: Measu
         return None, f"not priced (price_book.{_guardrail_op(tier).price} has no token_prices)"
     tokens = price.token_prices
     cost = (
-        _dec(measurements.eval_input_tokens) * tokens.input_usd_per_mtok
-        + _dec(measurements.eval_output_tokens) * tokens.output_usd_per_mtok
+        to_decimal(measurements.eval_input_tokens) * tokens.input_usd_per_mtok
+        + to_decimal(measurements.eval_output_tokens) * tokens.output_usd_per_mtok
     ) / MTOK
     return cost, (
         f"measured tokens x {price.model} list price (${_plain(tokens.input_usd_per_mtok)}"
@@ -108,13 +108,15 @@ def project_tier(model: CostModel, tier: Tier, measurements: Measurements) -> Ti
     ) / seconds
     peak_rps = average_rps * load.peak_factor
     least = load.min_instances.get(tier.id, 1)
-    api = _sizing(_role_line(costs, "api"), peak_rps, _dec(measurements.api_capacity_rps), load, least)
+    api = _sizing(_role_line(costs, "api"), peak_rps, to_decimal(measurements.api_capacity_rps), load, least)
 
     jobs_month = sum((Decimal(op.calls_per_month) for op in tier.ai_operations), Decimal(0))
     peak_jobs = jobs_month / seconds * load.peak_factor
     workers = None
     if measurements.guardrail_evals_per_s is not None:
-        workers = _sizing(_role_line(costs, "worker"), peak_jobs, _dec(measurements.guardrail_evals_per_s), load, least)
+        workers = _sizing(
+            _role_line(costs, "worker"), peak_jobs, to_decimal(measurements.guardrail_evals_per_s), load, least
+        )
 
     guardrail = _role_line(costs, "guardrail")
     if guardrail is None:  # check_references guarantees one; a hand-built model may not
@@ -198,8 +200,3 @@ def _guardrail_op(tier: Tier) -> AiOperation:
 
 def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
-
-
-def _dec(value: float) -> Decimal:
-    # Measured floats enter the money arithmetic through their shortest text (0.1 stays 0.1).
-    return Decimal(repr(value))

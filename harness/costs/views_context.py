@@ -106,22 +106,32 @@ def projection_tables(report: CostReport) -> tuple[Table, ...]:
         columns=(Column("Measure"), Column("Value")),
         rows=(
             ("Run", m.source_label),
-            ("API capacity per instance, p95 within budget (req/s)", f"{m.api_capacity_rps:,.1f}"),
-            ("p95 budget (ms)", f"{m.p95_budget_ms:g}"),
-            ("p95 at that rate (ms)", "n/a" if m.api_p95_ms is None else f"{m.api_p95_ms:g}"),
             (
-                "Guardrail evaluations per second per worker (observed, a lower bound unless saturated)",
+                (
+                    "API capacity per instance: best rate sustained with p95 within budget (req/s; a lower bound"
+                    " unless the run pushed p95 up to the budget)"
+                ),
+                f"{m.api_capacity_rps:,.1f}",
+            ),
+            ("p95 budget (ms)", f"{m.p95_budget_ms:g}"),
+            (
+                "Worst p95 while sustaining that rate (ms)",
+                "not measured" if m.api_p95_ms is None else f"{m.api_p95_ms:g}",
+            ),
+            (
+                "Guardrail evaluations per second per worker (observed; a lower bound unless the worker was saturated)",
                 "not measured" if m.guardrail_evals_per_s is None else f"{m.guardrail_evals_per_s:g}",
             ),
-            ("Tokens per evaluation (input / output)", _tokens(m.eval_input_tokens, m.eval_output_tokens)),
+            ("Tokens per guardrail LLM call (input / output)", _tokens(m.eval_input_tokens, m.eval_output_tokens)),
             (
-                "Cost per evaluation, measured (USD)",
+                "Cost per guardrail LLM call, measured (USD)",
                 "not measured"
                 if p.measured_cost_per_eval_usd is None
                 else f"${_per_eval(p.measured_cost_per_eval_usd)}",
             ),
-            ("Cost per evaluation, plan (USD)", f"${p.planned_cost_per_eval_usd}"),
+            ("Cost per guardrail LLM call, plan (USD)", f"${p.planned_cost_per_eval_usd}"),
             ("How the measured cost was obtained", p.cost_basis),
+            *(("Caveat", note) for note in m.notes),
         ),
     )
     rows = []

@@ -101,4 +101,5 @@ def projection_flags(report: CostReport) -> list[str]:
         )
     if not flags:
         flags.append(f"Run {p.measurements.source_label}: every sized line is within plan.")
+    flags += [f"Caveat on run {p.measurements.source_label}: {note}." for note in p.measurements.notes]
     return flags

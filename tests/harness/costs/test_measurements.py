@@ -10,12 +10,8 @@ from typing import Any
 import pytest
 
 from harness.costs.errors import ResultFileError
-from harness.costs.measurements import (
-    Window,
-    load_measurements,
-    measurements_from_result_json,
-    sustained_capacity_rps,
-)
+from harness.costs.measurements import Window, sustained_capacity_rps
+from harness.costs.result_adapter import load_measurements, measurements_from_result_json
 
 
 def result(**overrides: Any) -> dict[str, Any]:
