@@ -34,7 +34,9 @@ def load_result(path: str | Path) -> RunResult:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        hint = "truncated" if error.pos >= len(text.rstrip()) else "not valid JSON"
+        stripped = text.strip()
+        truncated = stripped.startswith("{") and not stripped.endswith("}")
+        hint = "truncated (an unfinished write?)" if truncated else "not valid JSON"
         raise ResultFileError(str(file_path), f"is {hint} ({error.msg} at line {error.lineno})") from error
     if not isinstance(document, dict):
         raise ResultFileError(str(file_path), "is not a run result (the top level is not an object)")

@@ -1,0 +1,113 @@
+"""`bwperf run` end to end, in subprocesses, against a real HTTP server on 127.0.0.1."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.engine.errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLDS_FAILED
+from harness.results import load_result
+
+from .conftest import FIXTURES, ROOT, bwperf, free_port
+
+
+def only_result(out: Path):
+    results = list(out.glob("*/result.json"))
+    assert len(results) == 1, results
+    return load_result(results[0]), results[0].parent
+
+
+def test_run_counts_what_the_server_counts(server, tmp_path):
+    done = bwperf(str(FIXTURES / "engine_smoke.yaml"), "--target", server.url, "--out", str(tmp_path))
+    assert done.returncode == EXIT_OK, done.stderr
+    result, run_dir = only_result(tmp_path)
+    light, shared = result.scenarios["light"], result.scenarios["shared"]
+    assert (light.iterations_started, light.dropped_iterations, light.requests) == (40, 0, 40)
+    assert (shared.iterations_completed, shared.requests) == (12, 12)
+    assert server.count("/health") == 52
+    assert result.complete and result.thresholds_ok and len(result.thresholds) == 4
+    assert light.target_rate_per_s == 20.0 and light.achieved_rate_per_s == 20.0
+    assert light.iteration_lag is not None and light.iteration_lag.count == 40
+    assert result.metrics["calls"].count == 52 and result.metrics["checks"].rate == 1.0
+    assert {p.scenario for p in result.time_series} == {"light", "shared"}
+    assert sum(p.requests for p in result.time_series) == 52
+    assert result.samples.prometheus and result.meta.workers == 1 and result.meta.plan_sha256
+    summary = json.loads((run_dir / "summary-export.json").read_text())
+    assert summary["metrics"]["http_reqs"]["count"] == 52
+
+
+def test_two_workers_run_the_same_schedule(server, tmp_path):
+    done = bwperf(str(FIXTURES / "engine_smoke.yaml"), "--target", server.url, "--out", str(tmp_path),
+                  "--workers", "2", "--master-port", str(free_port()))
+    assert done.returncode == EXIT_OK, done.stderr
+    result, _ = only_result(tmp_path)
+    assert result.meta.workers == 2
+    assert result.scenarios["light"].iterations_started == 40 and result.scenarios["shared"].iterations_completed == 12
+    assert result.metrics["http_reqs"].count == 52 == server.count("/health")
+    assert {p.role for p in result.generator.processes} == {"master", "worker 0", "worker 1"}
+
+
+def test_failed_thresholds_exit_99_and_429_is_its_own_class(server, tmp_path):
+    done = bwperf(str(FIXTURES / "engine_failing.yaml"), "--target", server.url, "--out", str(tmp_path))
+    assert done.returncode == EXIT_THRESHOLDS_FAILED, done.stderr
+    result, _ = only_result(tmp_path)
+    requests = result.scenarios["limited"].requests
+    assert requests > 0 and result.scenarios["limited"].failures == {"429": requests}
+    assert [t.ok for t in result.thresholds] == [False, False]
+    assert result.complete
+
+
+def test_abort_on_fail_stops_the_run_early(server, tmp_path):
+    started = time.monotonic()
+    done = bwperf(str(FIXTURES / "engine_abort.yaml"), "--target", server.url, "--out", str(tmp_path))
+    assert done.returncode == EXIT_THRESHOLDS_FAILED, done.stderr
+    assert time.monotonic() - started < 20
+    result, _ = only_result(tmp_path)
+    assert not result.complete and "abortOnFail" in result.interrupted_reason
+    assert result.thresholds[0].aborted_run and not result.thresholds[0].ok
+
+
+def test_setup_registers_agents_and_vus_use_them(server, tmp_path):
+    done = bwperf(str(FIXTURES / "engine_agents.yaml"), "--target", server.url, "--out", str(tmp_path))
+    assert done.returncode == EXIT_OK, done.stderr
+    assert server.count("/api/v1/auth/agents/register") == 3
+    result, run_dir = only_result(tmp_path)
+    assert result.scenarios["keyed"].iterations_completed == 6
+    assert result.metrics["guardrail_latency"].trend.p95 == pytest.approx(5.0, rel=1e-3)
+    assert "bw_" not in (run_dir / "result.json").read_text()  # keys never reach the result
+
+
+def test_bad_plan_exits_2_naming_the_problem(tmp_path):
+    plan = tmp_path / "bad.yaml"
+    plan.write_text("scenarios:\n  s:\n    executor: constant-arrival-rate\n    rate: -5\n    duration: 1s\n    preAllocatedVUs: 1\n")
+    done = bwperf(str(plan), "--target", "http://127.0.0.1:9", "--out", str(tmp_path))
+    assert done.returncode == EXIT_INPUT
+    assert "scenarios.s.rate must be > 0, but is -5" in done.stderr
+
+
+def test_unreachable_and_remote_targets_exit_2(tmp_path):
+    port = free_port()
+    done = bwperf(str(FIXTURES / "engine_smoke.yaml"), "--target", f"http://127.0.0.1:{port}", "--out", str(tmp_path))
+    assert done.returncode == EXIT_INPUT and "unreachable" in done.stderr
+    done = bwperf(str(FIXTURES / "engine_smoke.yaml"), "--target", "http://10.1.2.3:80", "--out", str(tmp_path))
+    assert done.returncode == EXIT_INPUT and "--allow-remote-target" in done.stderr
+
+
+def test_ctrl_c_writes_a_partial_result(server, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "harness.cli", "run", str(FIXTURES / "engine_slow.yaml"), "--target", server.url,
+         "--out", str(tmp_path), "--quiet"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    time.sleep(4.0)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == EXIT_INTERRUPTED, stderr.decode()
+    result, _ = only_result(tmp_path)
+    assert not result.complete and result.interrupted_reason == "interrupted (Ctrl-C)"
+    assert result.scenarios["slow"].requests > 0

@@ -1,0 +1,33 @@
+import socket
+
+import pytest
+
+from harness.engine.errors import EXIT_INPUT, TargetError
+from harness.engine.target import check_target, is_loopback
+
+
+@pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("127.8.9.1", True), ("localhost", True),
+                                                ("::1", True), ("10.0.0.1", False), ("example.com", False),
+                                                ("192.168.1.5", False)])
+def test_loopback(host, loopback):
+    assert is_loopback(host) is loopback
+
+
+def test_remote_target_is_refused_without_the_flag():
+    with pytest.raises(TargetError) as caught:
+        check_target("https://staging.example.com", allow_remote=False)
+    assert "--allow-remote-target" in str(caught.value) and "'staging.example.com' is not on this machine" in str(caught.value)
+    assert caught.value.exit_code == EXIT_INPUT
+
+
+def test_unreachable_target_says_so():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(TargetError, match=f"is unreachable: nothing accepts connections on 127.0.0.1:{port}"):
+        check_target(f"http://127.0.0.1:{port}", allow_remote=False)
+
+
+def test_not_a_url():
+    with pytest.raises(TargetError, match="is not an http"):
+        check_target("127.0.0.1:4000", allow_remote=False)

@@ -1,0 +1,39 @@
+import pytest
+
+from harness.credentials import REGISTER_PATH, AgentCredential, provision_agents
+from harness.engine.errors import SetupError
+
+
+def test_provisions_the_pool_and_waits_out_429():
+    calls = []
+    answers = iter([(201, {"agentId": "a1", "apiKey": "k1"}, {}), (429, {}, {"Retry-After": "2"}),
+                    (201, {"agentId": "a2", "apiKey": "k2"}, {})])
+    slept = []
+
+    def post(url, body):
+        calls.append((url, body))
+        return next(answers)
+
+    pool = provision_agents(target="http://127.0.0.1:4000/", size=2, run_tag="t", post=post, sleep=slept.append)
+    assert [c.api_key for c in pool] == ["k1", "k2"]
+    assert slept == [2.0]
+    assert calls[0][0] == "http://127.0.0.1:4000" + REGISTER_PATH
+    assert set(calls[0][1]) == {"username", "framework", "modelProvider", "modelName", "specializations", "soulSummary"}
+    assert len({c[1]["username"] for c in calls}) == 3
+
+
+def test_unexpected_status_is_a_setup_error():
+    with pytest.raises(SetupError, match="answered 404, expected 201"):
+        provision_agents(target="http://127.0.0.1:1", size=1, run_tag="t", post=lambda u, b: (404, {}, {}))
+
+
+def test_endless_429_gives_up_with_advice():
+    with pytest.raises(SetupError, match="loadtest"):
+        provision_agents(target="http://127.0.0.1:1", size=1, run_tag="t",
+                         post=lambda u, b: (429, {}, {"retry-after": "30"}), sleep=lambda s: None)
+
+
+def test_keys_stay_out_of_reprs():
+    credential = AgentCredential("agent-1", "bw_secret_key", "u")
+    assert "bw_secret_key" not in repr(credential)
+    assert credential.auth_headers() == {"Authorization": "Bearer bw_secret_key"}
