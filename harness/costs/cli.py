@@ -36,7 +36,12 @@ def _group() -> None:
 
 @app.command("report")
 def report_command(
-    run: Annotated[Path | None, typer.Option("--run", help="Run result JSON: adds the measured projection.")] = None,
+    run: Annotated[
+        Path | None,
+        typer.Option(
+            "--run", help="Run result (result.json, its run directory, or a k6 summary): adds the measured projection."
+        ),
+    ] = None,
     fmt: Annotated[
         str | None,
         typer.Option("--format", help="html, md, csv, xlsx or json (default: from --out's suffix, else html)."),

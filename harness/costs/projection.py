@@ -7,7 +7,7 @@ For each tier:
   Worker  every AI call is one queued job; workers needed = ceil(peak jobs/s /
         (measured guardrail evaluations/s per worker x target utilisation)).
         Both are at least the tier's `min_instances` (failover), a named load assumption.
-  AI    measured cost per guardrail evaluation (measured cost, or measured tokens x the
+  AI    measured cost per guardrail LLM call (measured cost, or measured tokens x the
         guardrail model's token prices) x the tier's LLM calls, against the seed's price per call.
 A line is under-provisioned when it needs more than planned, over-provisioned when the plan has
 at least `over_provision_ratio` times what it needs. All load assumptions are named in the YAML.

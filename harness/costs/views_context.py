@@ -159,7 +159,7 @@ def projection_tables(report: CostReport) -> tuple[Table, ...]:
         title="Measured projection beside the plan",
         description=(
             "Instances needed at peak from the measured capacity, and guardrail spend at the measured cost per"
-            " evaluation. Projected total = plan with those three lines replaced. " + _load_note(report)
+            " guardrail LLM call. Projected total = plan with those three lines replaced. " + _load_note(report)
         ),
         columns=(
             Column("Tier"),

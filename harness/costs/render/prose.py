@@ -96,7 +96,7 @@ def projection_flags(report: CostReport) -> list[str]:
     for status, tiers in priced.items():
         measured = round_usd(p.measured_cost_per_eval_usd or Decimal(0), UNIT_PLACES / 100).normalize()
         flags.append(
-            f"Guardrail cost per evaluation is {status} ({', '.join(tiers)}): measured ${measured}"
+            f"Guardrail cost per LLM call is {status} ({', '.join(tiers)}): measured ${measured}"
             f" vs plan ${p.planned_cost_per_eval_usd}."
         )
     if not flags:

@@ -76,6 +76,19 @@ def test_run_and_compare_to(tmp_path: Path) -> None:
     assert "run-9" in text
 
 
+def test_run_directory_of_the_harness(tmp_path: Path) -> None:
+    from tests.harness.costs.test_result_run import run_result
+
+    (tmp_path / "result.json").write_text(json.dumps(run_result()))
+    out = tmp_path / "r.json"
+    code, _, stderr = _run("--run", str(tmp_path), "--out", str(out))
+    assert (code, stderr) == (0, "")
+    projection = json.loads(out.read_text())["projection"]
+    assert projection["run"] == "run-2026 (ci @ http://127.0.0.1:8080)"
+    assert projection["apiCapacityRps"] == 220.0
+    assert projection["costPerEvaluation"] == "0.0039"
+
+
 def test_swing_option(tmp_path: Path) -> None:
     out = tmp_path / "r.md"
     assert _run("--swing-pct", "10", "--out", str(out))[0] == 0
