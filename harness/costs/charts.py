@@ -121,7 +121,11 @@ def tornado_figure(bars: tuple[TornadoBar, ...], *, top: int = 10) -> go.Figure:
         hovertemplate="%{y}: total $%{customdata:,.2f}<extra></extra>",
     )
     fig.add_vline(
-        x=base, line_color="#333", line_dash="dot", annotation_text=f"plan ${base:,.0f}", annotation_position="top"
+        x=base,
+        line_color="#333",
+        line_dash="dot",
+        annotation_text=f"plan ${base:,.2f}" if base < 1000 else f"plan ${base:,.0f}",
+        annotation_position="top",
     )
     fig.update_layout(barmode="overlay")
     fig.update_xaxes(tickprefix="$", tickformat=",.0f", title_text="Total monthly cost (USD)")
