@@ -228,5 +228,9 @@ def projection_figure(report: CostReport) -> go.Figure | None:
     return _layout(fig, title=f"Instances at peak from run {report.projection.measurements.source_label}", height=440)
 
 
+def _plan_label(base_usd: float) -> str:
+    return f"plan ${base_usd:,.2f}" if base_usd < 1000 else f"plan ${base_usd:,.0f}"
+
+
 def _status_colour(status: str) -> str:
     return {"under-provisioned": HIGH_COLOUR, "over-provisioned": AI_COLOUR}.get(status, LOW_COLOUR)
