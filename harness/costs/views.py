@@ -225,7 +225,9 @@ def comparison_table(report: CostReport) -> Table | None:
     return Table(
         key="comparison",
         title="Change since the previous report",
-        description=f"Against {c.previous_label} (generated {c.previous_generated_at or 'unknown'}); unchanged lines omitted.",
+        description=(
+            f"Against {c.previous_label} (generated {c.previous_generated_at or 'unknown'}); unchanged lines omitted."
+        ),
         columns=(
             Column("Tier"),
             Column("Line"),

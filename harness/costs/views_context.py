@@ -195,7 +195,8 @@ def _load_note(report: CostReport) -> str:
     load = report.model.load_assumptions
     return (
         f"Load assumed (ours): {format_cell(load.api_requests_per_agent_month, 'int')} requests per agent and"
-        f" {format_cell(load.api_requests_per_human_month, 'int')} per human a month, peak {plain_decimal(load.peak_factor)}x"
+        f" {format_cell(load.api_requests_per_human_month, 'int')} per human a month,"
+        f" peak {plain_decimal(load.peak_factor)}x"
         f" the average, instances run at {format_cell(load.target_utilisation, 'pct')} of measured capacity."
     )
 

@@ -174,7 +174,8 @@ def _lines_by_tier(report: CostReport) -> str:
         table = Table(
             key=full.key, title=costs.tier_name, description=full.description, columns=full.columns, rows=tuple(rows)
         )
-        label = f"{costs.tier_name}{' (projected)' if costs.projected else ''}: {format_cell(costs.total_usd_month, 'money')}/mo"
+        projected = " (projected)" if costs.projected else ""
+        label = f"{costs.tier_name}{projected}: {format_cell(costs.total_usd_month, 'money')}/mo"
         parts.append(
             f"<details><summary>{escape(label)}</summary>{_table(table, title=False, total_label='Total')}</details>"
         )

@@ -35,9 +35,13 @@ def reading_notes(report: CostReport) -> list[str]:
     for costs in report.tiers:
         if costs.projected:
             seed = report.model.tier(costs.tier_id).seed_totals
+            seed_infra, seed_ai = (
+                format_cell(seed.infrastructure_usd_month, "dollars"),
+                format_cell(seed.ai_usd_month, "dollars"),
+            )
             notes.append(
-                f"{costs.tier_name} is projected: the seed gives only totals (~{format_cell(seed.infrastructure_usd_month, 'dollars')}"
-                f" infrastructure, ~{format_cell(seed.ai_usd_month, 'dollars')} AI); the line items are ours and give"
+                f"{costs.tier_name} is projected: the seed gives only totals (~{seed_infra} infrastructure,"
+                f" ~{seed_ai} AI); the line items are ours and give"
                 f" {format_cell(costs.infrastructure_usd_month, 'money')} and {format_cell(costs.ai_usd_month, 'money')}."
             )
     notes += [

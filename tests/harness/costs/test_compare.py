@@ -24,7 +24,10 @@ def _changed_report() -> CostReport:
     text = text.replace(
         'spec: "shared-cpu-2x, 1 GB each", cost_usd_month: 75,', 'spec: "shared-cpu-2x, 1 GB each", cost_usd_month: 90,'
     )
-    domain = '      - {id: domain, resource: Domain name, provider: Registrar, spec: ".ai domain", cost_usd_month: 7, source: seed-10.1, note: amortized}\n'
+    domain = (
+        '      - {id: domain, resource: Domain name, provider: Registrar, spec: ".ai domain", cost_usd_month: 7,'
+        " source: seed-10.1, note: amortized}\n"
+    )
     assert domain in text
     text = text.replace(domain, "")
     return build_report(parse_model(text, name="changed.yaml"), model_path="changed.yaml", generated_at=FIXED_TIME)
