@@ -7,7 +7,11 @@ platform's API is not at hand. It exposes what the benchmarks read from the real
     GET  /status/{code}                      answers with that status
     POST /api/v1/auth/agents/register        201 {agentId, apiKey}
 
-    python benchmarks/engine_count_server.py --port 8089 [--cpu 1]
+    python benchmarks/engine_count_server.py --port 8089 [--cpu 1] [--fast]
+
+`--fast` serves the same counters from a bare asyncio protocol (GET /health and GET /metrics
+only, keep-alive), several times faster than aiohttp, so that a throughput benchmark measures
+the load generator and not the server.
 """
 
 from __future__ import annotations
@@ -59,7 +63,7 @@ async def metrics(request: web.Request) -> web.Response:
 
 def create_app() -> web.Application:
     app = web.Application(middlewares=[count_requests])
-    app[COUNTS] = Counter()
+    app[COUNTS] = Counter({"/health": 0})
     app.router.add_get("/health", health)
     app.router.add_get("/sleep", sleep)
     app.router.add_get("/status/{code}", status)
@@ -68,13 +72,59 @@ def create_app() -> web.Application:
     return app
 
 
+class FastHttp(asyncio.Protocol):
+    """Just enough HTTP/1.1 for GET /health and GET /metrics with keep-alive."""
+
+    HEALTH = b'{"status": "ok"}'
+
+    def __init__(self, counts: Counter) -> None:
+        self.counts = counts
+        self.buffer = b""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while b"\r\n\r\n" in self.buffer:
+            head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+            target = head.split(b" ", 2)[1].decode() if head.count(b" ") >= 2 else "/"
+            path = target.split("?", 1)[0]
+            if path == "/metrics":
+                lines = [f'http_requests_total{{path="{p}"}} {c}' for p, c in sorted(self.counts.items())]
+                self._send(200, ("\n".join(lines) + "\n").encode(), b"text/plain")
+            elif path == "/health":
+                self.counts["/health"] += 1
+                self._send(200, self.HEALTH, b"application/json")
+            else:
+                self.counts[path] += 1
+                self._send(404, b"{}", b"application/json")
+
+    def _send(self, status: int, body: bytes, content_type: bytes) -> None:
+        reason = b"OK" if status == 200 else b"Not Found"
+        self.transport.write(b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s"
+                             % (status, reason, content_type, len(body), body))
+
+
+async def serve_fast(port: int) -> None:
+    counts: Counter = Counter({"/health": 0})
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: FastHttp(counts), "127.0.0.1", port)
+    async with server:
+        await server.serve_forever()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8089)
     parser.add_argument("--cpu", type=int, default=None, help="pin to this CPU")
+    parser.add_argument("--fast", action="store_true", help="bare asyncio server (GET /health, /metrics)")
     args = parser.parse_args()
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})
+    if args.fast:
+        asyncio.run(serve_fast(args.port))
+        return
     web.run_app(create_app(), host="127.0.0.1", port=args.port, access_log=None, print=None)
 
 

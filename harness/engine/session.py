@@ -56,7 +56,8 @@ class CpuSampler:
         self.samples.append(self._process.cpu_percent(None))
 
     def reading(self) -> CpuReading:
-        values = self.samples or [0.0]
+        """Average and peak over the run; the first sample (start-up) is left out when there are others."""
+        values = self.samples[1:] or self.samples or [0.0]
         return CpuReading(self.role, self._process.pid, sum(values) / len(values), max(values))
 
 
