@@ -17,6 +17,8 @@ main_app = typer.Typer(
 
 # Sub-command groups, one per area. Each area owns its `cli.py`; add one line here per area.
 # -- sub-apps --
+from harness.compare.cli import compare_command  # noqa: E402
+main_app.command("compare")(compare_command)
 from harness.engine.cli import run_command  # noqa: E402
 main_app.command("run")(run_command)
 from harness.costs.cli import app as cost_app; main_app.add_typer(cost_app, name="cost")  # noqa: E402, E702

@@ -23,6 +23,7 @@ from harness.compare.render_terminal import render_terminal
 from harness.engine.errors import EXIT_INPUT, InputError
 
 EXIT_REGRESSION = 1
+CI_LOG_WIDTH = 200
 
 app = typer.Typer(add_completion=False, help="Compare runs against a baseline.")
 
@@ -38,8 +39,6 @@ def compare_command(
     junit: Path | None = typer.Option(None, "--junit", help="Write JUnit XML here (one testcase per metric)."),
 ) -> None:
     """Compare every metric both runs have; exit 1 on a regression, 2 on bad input."""
-    console = Console(highlight=False)
-    errors = Console(stderr=True, highlight=False)
     try:
         settings = (load_config(config) if config is not None else CompareSettings()).with_threshold(threshold)
         baselines = [load_run(path) for path in baseline]
@@ -47,11 +46,19 @@ def compare_command(
         comparison = compare_runs(baselines, current_run, settings=settings, allow_plan_mismatch=allow_plan_mismatch)
         write_reports(comparison, markdown=markdown, json_path=json_path, junit=junit)
     except InputError as error:
-        errors.print(f"error: {error}", markup=False)
+        typer.echo(f"error: {error}", err=True)
         raise typer.Exit(EXIT_INPUT) from None
-    render_terminal(comparison, console=console)
+    render_terminal(comparison, console=report_console())
     if comparison.regressed:
         raise typer.Exit(EXIT_REGRESSION)
+
+
+def report_console() -> Console:
+    """Rich output; wide when not on a terminal (CI logs), so rows are not folded at 80 columns."""
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console.width = CI_LOG_WIDTH
+    return console
 
 
 def write_reports(comparison: Comparison, *, markdown: Path | None, json_path: Path | None, junit: Path | None) -> None:

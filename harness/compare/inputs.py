@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from typing import Any
+from urllib.parse import urlsplit
 
 from harness.compare.quantiles import RankedCounts
 
@@ -106,7 +107,14 @@ def metric_key(*parts: str) -> str:
 
 
 def request_label(method: str | None, name: str) -> str:
-    """`GET /api/v1/problems`: the method in front of the name unless the name already has it."""
+    """`GET /api/v1/problems`: the method in front of the name unless the name already has it.
+
+    A full URL (k6 names requests by URL unless told otherwise) keeps only its path and query, so
+    runs against different hosts (local, staging) name the same request alike.
+    """
+    if name.startswith(("http://", "https://")):
+        parts = urlsplit(name)
+        name = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     if not method or name.upper().startswith(f"{method.upper()} "):
         return name
     return f"{method.upper()} {name}"

@@ -35,6 +35,7 @@ K6_BUILTIN_METRICS = frozenset({
     "iteration_duration", "group_duration", "iterations", "dropped_iterations", "data_sent",
     "data_received", "vus", "vus_max", "checks", "iteration_lag",
 })
+SCENARIO_METRICS = frozenset({"http_req_duration", "http_req_failed", "http_reqs", "iterations", "dropped_iterations"})
 REQUEST_TAGS = frozenset({"scenario", "name", "method", "url"})
 DEFAULT_SCENARIO = "default"
 
@@ -62,9 +63,13 @@ class _Ndjson:
             return
         self.points += 1
         tags = data.get("tags") or {}
-        scenario = str(tags.get("scenario") or DEFAULT_SCENARIO)
         value = float(data.get("value", 0.0))
-        self._stretch(scenario, datetime.fromisoformat(str(data["time"])))
+        moment = datetime.fromisoformat(str(data["time"]))
+        if "scenario" not in tags and name not in SCENARIO_METRICS:
+            self._stretch(None, moment)  # vus, data_sent, ...: part of the run, not of a scenario
+            return
+        scenario = str(tags.get("scenario") or DEFAULT_SCENARIO)
+        self._stretch(scenario, moment)
         if name in ("http_req_duration", "http_req_failed", "http_reqs"):
             key = (scenario, request_label(tags.get("method"), str(tags.get("name") or tags.get("url") or ALL)))
             if name == "http_req_duration":
@@ -81,8 +86,8 @@ class _Ndjson:
         elif name not in K6_BUILTIN_METRICS and (self.declared.get(str(name)) or {}).get("type") == "trend":
             self.custom[str(name)].append(value)
 
-    def _stretch(self, scenario: str, moment: datetime) -> None:
-        for key in (scenario, ALL):
+    def _stretch(self, scenario: str | None, moment: datetime) -> None:
+        for key in (ALL,) if scenario is None else (scenario, ALL):
             span = self.span.setdefault(key, [moment, moment])
             span[0], span[1] = min(span[0], moment), max(span[1], moment)
 

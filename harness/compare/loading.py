@@ -54,7 +54,9 @@ def _load(file_path: Path) -> RunMetrics:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        hint = "is truncated" if error.pos >= len(text.rstrip()) else "is not valid JSON"
+        ending = text.rstrip()
+        truncated = error.pos >= len(ending) or not ending.endswith(("}", "]")) or error.msg.startswith("Unterminated")
+        hint = "is truncated" if truncated else "is not valid JSON"
         raise ResultFileError(source, f"{hint} ({error.msg} at line {error.lineno})") from error
     if not isinstance(document, dict):
         raise ResultFileError(source, "is not a run result, a k6 NDJSON output or a k6 summary export")

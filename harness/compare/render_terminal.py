@@ -37,6 +37,6 @@ def render_terminal(comparison: Comparison, *, console: Console) -> None:
     style = "bold red" if comparison.regressed else "bold green"
     console.print(f"[{style}]{formatting.headline(comparison)}[/]")
     for note in comparison.notes:
-        console.print(f"note: {note}", highlight=False, markup=False)
+        console.print(f"note: {note}", highlight=False, markup=False, soft_wrap=True)
     for line in rule_lines(comparison.settings, tests=len(comparison.metrics)):
-        console.print(f"rule: {line}", highlight=False, markup=False)
+        console.print(f"rule: {line}", highlight=False, markup=False, soft_wrap=True)
