@@ -29,8 +29,6 @@ REPO = Path(__file__).resolve().parents[2]
 
 PENDING_BWPERF_COMMANDS: dict[str, str] = {
     "dashboard": "`bwperf dashboard` (the Dash app) is not registered in harness.cli yet",
-    "run": "`bwperf run` (the load engine's CLI) is not registered in harness.cli yet",
-    "compare": "`bwperf compare` (the baseline comparison) is not registered in harness.cli yet",
 }
 
 # Variables docker-compose.yml sets that the code does not read yet. Without them the
