@@ -29,7 +29,8 @@ def main() -> None:
     work = scratch()
     rows = []
     with server_for(target=args.target, embedded=args.embedded, server_cpu=server_cpu) as server:
-        print(f"server: {server.kind} at {server.url}; generator pinned to CPU {generator_cpu}, server to {server_cpu}")
+        pinned = f", server to {server_cpu}" if server.pid else ""
+        print(f"server: {server.kind} at {server.url}; generator pinned to CPU {generator_cpu}{pinned}")
         for rate in (int(r) for r in args.rates.split(",")):
             plan = write_plan(work, {"executor": "constant-arrival-rate", "rate": rate, "timeUnit": "1s",
                                      "duration": f"{args.duration}s", "preAllocatedVUs": max(10, rate // 20),

@@ -74,7 +74,8 @@ def main() -> None:
     fast = not (args.target or args.embedded or args.aiohttp_server)
     with server_for(target=args.target, embedded=args.embedded, server_cpu=server_cpu, fast=fast) as server:
         server_process = psutil.Process(server.pid) if server.pid else None
-        print(f"server: {server.kind} at {server.url}; generators pinned to CPU {generator_cpu}, server to {server_cpu}")
+        pinned = f", server to {server_cpu}" if server.pid else ""
+        print(f"server: {server.kind} at {server.url}; generators pinned to CPU {generator_cpu}{pinned}")
         server_cpu_percent = {}
 
         def server_busy() -> float:

@@ -32,6 +32,7 @@ from harness.plan.model import Plan
 logger = logging.getLogger(__name__)
 
 HARD_DEADLINE_MARGIN_S = 15.0
+MIN_CPU_INTERVAL_S = 0.25
 
 WindowsCallback = Callable[[list[Window], int], None]
 
@@ -50,9 +51,16 @@ class CpuSampler:
         self.role = role
         self._process = psutil.Process()
         self._process.cpu_percent(None)
+        self._last_s = time.monotonic()
         self.samples: list[float] = []
 
     def sample(self) -> None:
+        """One reading since the previous one; readings over less than MIN_CPU_INTERVAL_S are too
+        noisy to keep (psutil divides by the interval) and are folded into the next."""
+        now = time.monotonic()
+        if now - self._last_s < MIN_CPU_INTERVAL_S:
+            return
+        self._last_s = now
         self.samples.append(self._process.cpu_percent(None))
 
     def reading(self) -> CpuReading:
