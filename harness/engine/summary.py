@@ -32,11 +32,11 @@ def print_summary(result: RunResult, *, result_path: Path, console: Console) -> 
     for t in result.thresholds:
         mark = "[green]ok  [/green]" if t.ok else "[red]FAIL[/red]"
         observed = "no data" if t.observed is None else f"{t.observed:.4g}"
-        console.print(f"  {mark} {t.metric}: {t.expression}  (observed {observed})")
+        console.print(f"  {mark} {t.metric}: {t.expression}  (observed {observed})", highlight=False)
     g = result.generator
     lag = f"lag p50 {g.lag_p50_ms:.2f} ms, p99 {g.lag_p99_ms:.2f} ms" if g.lag_p99_ms is not None else "no scheduled iterations"
     cpu = ", ".join(f"{p.role} {p.cpu_percent_avg:.0f}% (max {p.cpu_percent_max:.0f}%)" for p in g.processes)
-    console.print(f"  generator: {lag}; dropped {g.dropped_iterations}; cpu {cpu}")
+    console.print(f"  generator: {lag}; dropped {g.dropped_iterations}; cpu {cpu}", highlight=False)
     if g.saturated:
         console.print("  [yellow]generator saturated:[/yellow] " + "; ".join(g.reasons))
     for note in result.samples.notes:

@@ -111,3 +111,21 @@ def test_ctrl_c_writes_a_partial_result(server, tmp_path):
     result, _ = only_result(tmp_path)
     assert not result.complete and result.interrupted_reason == "interrupted (Ctrl-C)"
     assert result.scenarios["slow"].requests > 0
+
+
+DETERMINISTIC = {"arrivals": 30, "ramp": 20, "shared": 9, "per_vu": 9}
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_every_executor_at_once_with_one_and_two_workers(server, tmp_path, workers):
+    extra = ["--workers", str(workers), "--master-port", str(free_port())] if workers else []
+    done = bwperf(str(FIXTURES / "engine_all_executors.yaml"), "--target", server.url, "--out", str(tmp_path), *extra)
+    assert done.returncode == EXIT_OK, done.stderr
+    result, _ = only_result(tmp_path)
+    started = {name: s.iterations_started for name, s in result.scenarios.items()}
+    assert {name: started[name] for name in DETERMINISTIC} == DETERMINISTIC
+    assert result.scenarios["looping"].iterations_completed >= 2  # 300 ms iterations for 1 s on 2 VUs
+    assert result.scenarios["ramping_vus"].iterations_completed > 0
+    assert result.scenarios["ramping_vus"].vus_max <= 2
+    assert all(t.ok for t in result.thresholds)
+    assert result.meta.workers == max(1, workers)
