@@ -66,7 +66,6 @@ class GeventVuHost:
         recorder: Recorder,
         stop_event: Event,
         warn: Callable[[str], None],
-        max_vus: int | None = None,
     ) -> None:
         self.scenario = scenario
         self.clock = StoppableClock(stop_event)
@@ -79,17 +78,15 @@ class GeventVuHost:
         self._idle: list[_Vu] = []
         self._looping: dict[int, list[_Vu]] = {}
         self._closing = False
-        self._max_vus = max_vus
         self.allocated = 0
         self.busy = 0
-        self.stopped_at_s: float | None = None
 
     # -- VuHost protocol ------------------------------------------------------------------------
     def stop_requested(self) -> bool:
         return self._stop.is_set()
 
     def start_pooled_vu(self) -> bool:
-        if self._closing or (self._max_vus is not None and self.allocated >= self._max_vus):
+        if self._closing:
             return False
         vu = self._new_vu(self.allocated)
         self._idle.append(vu)  # idle from now on: pre-allocated VUs can take the first ticket
@@ -128,9 +125,8 @@ class GeventVuHost:
 
     def finish(self, *, deadline_s: float) -> None:
         self._closing = True
-        if self._stop.is_set():
-            stopped = self.stopped_at_s if self.stopped_at_s is not None else time.monotonic()
-            deadline_s = min(deadline_s, stopped + INTERRUPT_GRACE_S)
+        if self._stop.is_set():  # runtimes call finish() at once after a stop: grace from now
+            deadline_s = min(deadline_s, time.monotonic() + INTERRUPT_GRACE_S)
         for vu in self._idle:
             vu.ticket = None
             vu.wakeup.set()

@@ -179,11 +179,17 @@ class Aggregator:
                     rate.merge(check)
             return MetricKind.RATE, rate
         if metric in (names.VUS, names.VUS_MAX):
-            if metric == names.VUS:
-                return MetricKind.GAUGE, float(sum(w.active_vus for w in scenarios))
             wanted = dict(tags).get("scenario")
-            return MetricKind.GAUGE, float(sum(v for s, v in self.vus_max.items() if wanted in (None, s)))
+            source = self.vus_max if metric == names.VUS_MAX else self._latest_active_vus()
+            return MetricKind.GAUGE, float(sum(v for s, v in source.items() if wanted in (None, s)))
         return self._custom(metric, scenarios)
+
+    def _latest_active_vus(self) -> dict[str, int]:
+        """Busy VUs per scenario in the last final window (summed over producers)."""
+        latest: dict[str, int] = {}
+        for point in self.series:
+            latest[point.scenario] = point.active_vus
+        return latest
 
     def _custom(self, metric: str, scenarios: list[ScenarioWindow]) -> tuple[MetricKind, object] | None:
         merged = None
