@@ -50,6 +50,28 @@ PENDING_HARNESS_ENV_NAMES: dict[str, str] = {
 _VALUE = object()
 
 
+# Names of variables that hold credentials (not e.g. GUARDRAIL_LLM_MAX_TOKENS).
+SECRET_NAME = re.compile(r"SECRET|PASSWORD|PEPPER|API_KEY|(?:^|_)TOKEN$")
+
+
+def compose_interpolated_names() -> set[str]:
+    """Every `${NAME...}` in docker-compose.yml's values (comments excluded)."""
+    names: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+        elif isinstance(node, str):
+            names.update(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", node))
+
+    walk(compose())
+    return names
+
+
 def pending(value: Any, table: dict[str, str], *, key: Any = _VALUE, id: str | None = None) -> Any:
     """`value` as a pytest param, strict-xfail when `key` (default: the value) is in `table`."""
     lookup = value if key is _VALUE else key

@@ -15,6 +15,7 @@ from .conftest import (
     PENDING_BWPERF_COMMANDS,
     PENDING_ENV_NAMES,
     REPO,
+    SECRET_NAME,
     Service,
     app_commands,
     check_bwperf_call,
@@ -31,7 +32,6 @@ EXPECTED_SERVICES = {"postgres", "redis", "redis-exporter", "migrate", "api", "w
 # Which variable of each service holds the port it listens on, and its Prometheus job.
 LISTEN_PORT_VARIABLE = {"api": "API_PORT", "worker": "WORKER_METRICS_PORT", "llm-emulator": "LLM_EMULATOR_PORT"}
 PROMETHEUS_JOB = {"api": "api", "worker": "worker", "llm-emulator": "llm-emulator", "redis-exporter": "redis"}
-SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|API_KEY|PEPPER", re.IGNORECASE)
 URL = re.compile(r"https?://[^\s'\"]+")
 
 
