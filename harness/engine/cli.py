@@ -42,6 +42,7 @@ def run_command(
     agents: Annotated[int | None, typer.Option(min=0, help="agent credential pool size (default: plan's setup.agents)")] = None,
     redis_url: Annotated[str | None, typer.Option(help="Redis to sample with INFO")] = None,
     metrics_url: Annotated[list[str] | None, typer.Option(help="extra Prometheus /metrics URL to sample (repeatable)")] = None,
+    sample_interval: Annotated[float | None, typer.Option(min=0.1, help="seconds between samples (default: plan's sampling.interval, 5 s)")] = None,
     allow_remote_target: Annotated[bool, typer.Option(help="allow a target that is not on this machine (staging)")] = False,
     expect_workers: Annotated[int, typer.Option(min=0, help="also wait for this many remote workers")] = 0,
     master_bind_host: Annotated[str, typer.Option(help="address the master listens on for workers")] = "127.0.0.1",
@@ -60,6 +61,7 @@ def run_command(
                 raise InputError("a PLAN file is required (or --worker to serve a master)")
             code = _run(plan=plan, target=target, profile=profile, workers=workers, out=out, agents=agents,
                         redis_url=redis_url, metrics_urls=list(metrics_url or []), allow_remote=allow_remote_target,
+                        sample_interval_s=sample_interval,
                         expect_workers=expect_workers, master_bind_host=master_bind_host,
                         master_port=master_port, quiet=quiet, console=console)
     except BwperfError as error:
@@ -69,7 +71,8 @@ def run_command(
 
 
 def _run(*, plan: Path, target: str | None, profile: str, workers: int, out: Path, agents: int | None,
-         redis_url: str | None, metrics_urls: list[str], allow_remote: bool, expect_workers: int,
+         redis_url: str | None, metrics_urls: list[str], allow_remote: bool, sample_interval_s: float | None,
+         expect_workers: int,
          master_bind_host: str, master_port: int, quiet: bool, console: Console) -> int:
     load_plan(plan).with_profile(profile)  # fail fast, before any server starts
     with ExitStack() as stack:
@@ -83,7 +86,7 @@ def _run(*, plan: Path, target: str | None, profile: str, workers: int, out: Pat
             plan_path=str(plan), profile=profile, target=target.rstrip("/"), out_dir=str(out),
             run_id=new_run_id(plan), workers=workers, expect_remote_workers=expect_workers,
             master_bind_host=master_bind_host, master_port=master_port, agents=agents,
-            redis_url=redis_url, metrics_urls=metrics_urls, quiet=quiet,
+            redis_url=redis_url, metrics_urls=metrics_urls, sample_interval_s=sample_interval_s, quiet=quiet,
         )
         return _child([sys.executable, "-m", "harness.engine.main"], stdin_text=request.model_dump_json())
 

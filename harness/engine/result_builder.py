@@ -148,7 +148,7 @@ def _scenario(name: str, config: ScenarioConfig, aggregator: Aggregator) -> Scen
         dropped_iterations=window.dropped if window else 0,
         vus_max=aggregator.vus_max.get(name, 0),
         requests=requests.count,
-        failures=dict(aggregator.request_failures(tags)),
+        failures=aggregator.scenario_failures(name),
         http_req_duration=trend_values(requests),
         iteration_duration=trend_values(window.iteration_duration) if window else None,
         iteration_lag=trend_values(window.lag) if window else None,

@@ -111,7 +111,7 @@ class Aggregator:
                     t_s=index * self.window_s,
                     scenario=scenario,
                     requests=request.duration.count,
-                    failures=dict(request.failures),
+                    failures=_with_failed_checks(request.failures, window),
                     p50_ms=pct.get("med"),
                     p95_ms=pct.get("p(95)"),
                     p99_ms=pct.get("p(99)"),
@@ -125,6 +125,10 @@ class Aggregator:
         return points
 
     # -- reading (MetricSource) ---------------------------------------------------------------
+    def scenario_failures(self, scenario: str) -> dict[str, int]:
+        """Failures by class of a scenario's requests, with its failed `vu.check`s as "check"."""
+        return _with_failed_checks(self.request_failures((("scenario", scenario),)), self.scenarios.get(scenario))
+
     def _matching_requests(self, tags: tuple[tuple[str, str], ...]) -> list[RequestWindow]:
         wanted = dict(tags)
         found = []
@@ -225,3 +229,12 @@ class Aggregator:
                 return acc.total / self.elapsed_s if self.elapsed_s > 0 else None  # type: ignore[union-attr]
             return acc.total  # type: ignore[union-attr]
         return float(acc)  # type: ignore[arg-type]
+
+
+def _with_failed_checks(failures: Counter[str], window: ScenarioWindow | None) -> dict[str, int]:
+    merged = Counter(failures)
+    if window is not None:
+        failed = sum(rate.total - rate.passes for rate in window.checks.values())
+        if failed:
+            merged[FailureClass.CHECK.value] += failed
+    return dict(merged)

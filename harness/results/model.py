@@ -87,7 +87,7 @@ class ScenarioStats(_Model):
     dropped_iterations: int
     vus_max: int
     requests: int
-    failures: dict[str, int]
+    failures: dict[str, int] = Field(description="requests by failure class, plus failed vu.check()s as 'check'")
     http_req_duration: TrendValues | None
     iteration_duration: TrendValues | None
     iteration_lag: TrendValues | None

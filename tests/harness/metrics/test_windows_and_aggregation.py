@@ -72,3 +72,18 @@ def test_request_names_are_bounded():
     windows, _ = recorder.take_all(gauges={})
     names = {key[2] for key in windows[0].requests}
     assert len(names) == 201 and "(other)" in names
+
+
+def test_failed_checks_count_as_their_own_failure_class():
+    clock = Clock()
+    recorder = Recorder(run_start_s=100.0, window_s=1.0, clock=clock)
+    recorder.record_request(scenario="s", method="GET", name="/x", duration_ms=1.0, failure=None)
+    recorder.record_check(scenario="s", name="has data", ok=False)
+    recorder.record_check(scenario="s", name="has data", ok=True)
+    aggregator = Aggregator(window_s=1.0, producers=1)
+    windows, through = recorder.take_all(gauges={})
+    points = aggregator.add(windows, producer="p", closed_through=through)
+    assert points[0].failures == {"check": 1}
+    assert aggregator.scenario_failures("s") == {"check": 1}
+    assert aggregator.observe("http_req_failed", (), "rate") == 0.0  # a failed check is not a failed request
+    assert aggregator.observe("checks", (), "rate") == 0.5
