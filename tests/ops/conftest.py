@@ -227,9 +227,11 @@ def _start(name: str, module: str, env: dict[str, str], port: int, logs: Path) -
 
 @pytest.fixture(scope="session")
 def platform_env(database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    # Redis database 15: the worker started here consumes `guardrail:jobs`, and must never take
+    # jobs that other tests of the session enqueue in database 0.
     return {
         "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
+        "REDIS_URL": redis_url.rsplit("/", 1)[0] + "/15",
         "JWT_SECRET": "test-jwt-secret-for-ops-tests-0123456789",
         "API_KEY_PEPPER": "test-pepper-for-ops-tests",
         "EVIDENCE_DIR": str(tmp_path_factory.mktemp("ops-evidence")),
