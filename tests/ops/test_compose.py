@@ -4,12 +4,17 @@ code reads, and that every healthcheck URL is a real route of the real process."
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import sys
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+
+from harness.stack.processes import free_port, spawn, wait_until
 
 from .conftest import (
     PENDING_BWPERF_COMMANDS,
@@ -238,3 +243,21 @@ def test_the_emulator_healthcheck_route_answers_200_on_the_real_emulator(running
     for path in _paths("llm-emulator"):
         status, body = running_emulator.get(path)
         assert status == 200, f"GET {path} on `python -m app llm-emulator` answered {status}: {body[:200]!r}"
+
+
+@pytest.mark.xfail("dashboard" in PENDING_BWPERF_COMMANDS, strict=True,
+                   reason=PENDING_BWPERF_COMMANDS.get("dashboard", ""))
+def test_the_dashboard_healthcheck_route_answers_200_on_the_real_dashboard(tmp_path: Path) -> None:
+    argv = _command(compose()["services"]["dashboard"])
+    port = free_port()
+    argv[argv.index("--port") + 1] = str(port)
+    argv[argv.index("--host") + 1] = "127.0.0.1"
+    process = spawn("dashboard", [sys.executable, "-m", "harness.cli", *argv[1:]], log_path=tmp_path / "dashboard.log",
+                    env=dict(os.environ), cwd=REPO)
+    service = Service(process, f"http://127.0.0.1:{port}")
+    try:
+        for path in _paths("dashboard"):
+            wait_until(lambda: service.get(path, timeout_s=2)[0] == 200, process=process, timeout_s=60,
+                       what=f"answering GET {path} with 200")
+    finally:
+        process.stop()
