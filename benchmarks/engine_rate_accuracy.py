@@ -7,13 +7,14 @@ duration histogram's `_count`) before and after gives the count. Target: within 
     .venv/bin/python benchmarks/engine_rate_accuracy.py                  # interim counting server
     .venv/bin/python benchmarks/engine_rate_accuracy.py --embedded       # the platform's API
     .venv/bin/python benchmarks/engine_rate_accuracy.py --target http://127.0.0.1:4000
+    .venv/bin/python benchmarks/engine_rate_accuracy.py --workers 2      # master + 2 workers
 """
 
 from __future__ import annotations
 
 import argparse
 
-from engine_bench_support import cpus, run_bwperf, scratch, server_for, write_plan
+from engine_bench_support import cpus, free_port, run_bwperf, scratch, server_for, write_plan
 
 TOLERANCE = 0.01
 
@@ -24,19 +25,24 @@ def main() -> None:
     parser.add_argument("--embedded", action="store_true")
     parser.add_argument("--rates", default="50,200,1000")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per rate")
+    parser.add_argument("--workers", type=int, default=0, help="distributed: a master and N worker processes")
     args = parser.parse_args()
     generator_cpu, server_cpu = cpus()
     work = scratch()
     rows = []
     with server_for(target=args.target, embedded=args.embedded, server_cpu=server_cpu) as server:
         pinned = f", server to {server_cpu}" if server.pid else ""
+        if args.workers:
+            generator_cpu = f"none ({args.workers} workers + master unpinned)"
         print(f"server: {server.kind} at {server.url}; generator pinned to CPU {generator_cpu}{pinned}")
         for rate in (int(r) for r in args.rates.split(",")):
             plan = write_plan(work, {"executor": "constant-arrival-rate", "rate": rate, "timeUnit": "1s",
                                      "duration": f"{args.duration}s", "preAllocatedVUs": max(10, rate // 20),
                                      "maxVUs": max(50, rate // 2)}, name=f"rate{rate}")
             before = server.count()
-            result = run_bwperf(plan, target=server.url, out=work / "out", cpu=generator_cpu)
+            extra = ["--workers", str(args.workers), "--master-port", str(free_port())] if args.workers else []
+            result = run_bwperf(plan, target=server.url, out=work / "out", cpu=None if args.workers else generator_cpu,
+                                extra=extra)
             counted = server.count() - before
             expected = rate * args.duration
             scenario = result.scenarios["bench"]
