@@ -1,0 +1,119 @@
+"""`bwperf baseline promote|list|record|history`: the baseline store and the run history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from harness.baselines.analysis import ChangePointOptions
+from harness.baselines.series import HISTORY_FILE_NAME, ChangePoint, Series, detect_change_points, load_history, record_run
+from harness.baselines.store import DEFAULT_DIRECTORY, list_baselines, promote
+from harness.compare.formatting import value_text
+from harness.compare.loading import load_run
+from harness.engine.errors import EXIT_INPUT, InputError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="The baseline store and the run history.")
+
+DIRECTORY_OPTION = typer.Option(DEFAULT_DIRECTORY, "--dir", help="The baseline store.")
+
+
+def _fail(error: InputError) -> typer.Exit:
+    typer.echo(f"error: {error}", err=True)
+    return typer.Exit(EXIT_INPUT)
+
+
+@app.command("promote")
+def promote_command(
+    result: Path = typer.Argument(..., help="The run to make the baseline (result JSON, k6 NDJSON or summary export)."),
+    name: str | None = typer.Option(None, "--name", help="Name in the dated file (YYYY-MM-DD-<name>.json); default 'baseline'."),
+    directory: Path = DIRECTORY_OPTION,
+) -> None:
+    """Copy a run into baselines/ under a dated name, make it current.json, and record it in the history."""
+    try:
+        promoted = promote(result, directory=directory, name=name)
+    except InputError as error:
+        raise _fail(error) from None
+    typer.echo(f"promoted {promoted.run_id}: {promoted.path} (now {promoted.current})")
+    typer.echo("recorded in the history" if promoted.recorded else "already in the history")
+
+
+@app.command("list")
+def list_command(directory: Path = DIRECTORY_OPTION) -> None:
+    """The dated baselines, oldest first; * marks the current one."""
+    stored = list_baselines(directory)
+    if not stored:
+        typer.echo(f"no baselines in {directory}")
+        return
+    for baseline in stored:
+        mark = "*" if baseline.is_current else " "
+        typer.echo(f"{mark} {baseline.day:%Y-%m-%d}  {baseline.name:<24} {baseline.size_bytes / 1024:9.1f} KiB  {baseline.path}")
+
+
+@app.command("record")
+def record_command(
+    result: Path = typer.Argument(..., help="The run to add to the history."),
+    directory: Path = DIRECTORY_OPTION,
+) -> None:
+    """Append a run to baselines/history.jsonl (once per run id)."""
+    try:
+        run = load_run(result)
+        added = record_run(run, history_path=directory / HISTORY_FILE_NAME)
+    except InputError as error:
+        raise _fail(error) from None
+    typer.echo(f"recorded {run.run_id}" if added else f"{run.run_id} is already in the history")
+
+
+@app.command("history")
+def history_command(
+    metric: str = typer.Option("*", "--metric", help="Glob on metric keys, e.g. '*/latency_p95_ms'."),
+    directory: Path = DIRECTORY_OPTION,
+    changes_only: bool = typer.Option(False, "--changes-only", help="Only metrics with a change point."),
+    max_pvalue: float = typer.Option(0.001, "--max-pvalue", help="Significance of a change point (scan-corrected)."),
+    min_change_pct: float = typer.Option(5.0, "--min-change-pct", help="Smallest step worth a change point, percent."),
+    min_segment: int = typer.Option(3, "--min-segment", help="Fewest runs on each side of a change point."),
+) -> None:
+    """Each metric's series over the recorded runs, with change points (steps) marked."""
+    try:
+        options = ChangePointOptions(max_pvalue=max_pvalue, min_magnitude_pct=min_change_pct, min_segment=min_segment)
+    except ValueError as error:
+        raise _fail(InputError(str(error))) from None
+    try:
+        history = load_history(directory / HISTORY_FILE_NAME)
+    except InputError as error:
+        raise _fail(error) from None
+    console = Console(highlight=False)
+    for warning in history.warnings:
+        console.print(f"warning: {warning}", markup=False, soft_wrap=True)
+    selected = history.select(metric)
+    if not selected:
+        typer.echo(f"no metric in {directory / HISTORY_FILE_NAME} matches {metric!r} ({len(history.rows)} runs recorded)")
+        return
+    shown = 0
+    for series in selected:
+        changes = detect_change_points(series, options=options)
+        if changes_only and not changes:
+            continue
+        console.print(_series_table(series, changes))
+        shown += 1
+    typer.echo(f"{shown} of {len(selected)} metrics shown; {len(history.rows)} runs; change points: Welch p <= {max_pvalue:g} "
+               f"(scan-corrected), step >= {min_change_pct:g} %, >= {min_segment} runs a side")
+
+
+def _series_table(series: Series, changes: list[ChangePoint]) -> Table:
+    at = {change.index: change for change in changes}
+    direction = series.direction.value.replace("_", " ")
+    table = Table(title=f"{series.key}  ({direction}; {len(changes)} change point(s))", title_justify="left")
+    for column in ("run", "started", "value", "change point"):
+        table.add_column(column)
+    for index, point in enumerate(series.points):
+        change = at.get(index)
+        marker = ""
+        if change is not None:
+            style = {"regression": "bold red", "improvement": "green"}.get(change.verdict, "yellow")
+            marker = (f"[{style}]◆ {change.verdict} {change.change_pct:+.1f} % "
+                      f"({value_text(change.before, series.unit)} → {value_text(change.after, series.unit)}, p={change.pvalue:.1g})[/]")
+        table.add_row(point.run_id, f"{point.moment:%Y-%m-%d %H:%M}", value_text(point.value, series.unit), marker)
+    return table
