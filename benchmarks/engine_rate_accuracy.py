@@ -13,6 +13,7 @@ duration histogram's `_count`) before and after gives the count. Target: within 
 from __future__ import annotations
 
 import argparse
+import os
 
 from engine_bench_support import cpus, free_port, run_bwperf, scratch, server_for, write_plan
 
@@ -34,6 +35,8 @@ def main() -> None:
         pinned = f", server to {server_cpu}" if server.pid else ""
         if args.workers:
             generator_cpu = f"none ({args.workers} workers + master unpinned)"
+        print(f"machine: {os.cpu_count()} CPUs, load average before: {os.getloadavg()[0]:.2f} "
+              "(other work on the machine skews these figures)")
         print(f"server: {server.kind} at {server.url}; generator pinned to CPU {generator_cpu}{pinned}")
         for rate in (int(r) for r in args.rates.split(",")):
             plan = write_plan(work, {"executor": "constant-arrival-rate", "rate": rate, "timeUnit": "1s",

@@ -75,6 +75,8 @@ def main() -> None:
     with server_for(target=args.target, embedded=args.embedded, server_cpu=server_cpu, fast=fast) as server:
         server_process = psutil.Process(server.pid) if server.pid else None
         pinned = f", server to {server_cpu}" if server.pid else ""
+        print(f"machine: {os.cpu_count()} CPUs, load average before: {os.getloadavg()[0]:.2f} "
+              "(other work on the machine skews these figures)")
         print(f"server: {server.kind} at {server.url}; generators pinned to CPU {generator_cpu}{pinned}")
         server_cpu_percent = {}
 
