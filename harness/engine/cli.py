@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 from contextlib import ExitStack
@@ -46,7 +47,7 @@ def run_command(
     allow_remote_target: Annotated[bool, typer.Option(help="allow a target that is not on this machine (staging)")] = False,
     expect_workers: Annotated[int, typer.Option(min=0, help="also wait for this many remote workers")] = 0,
     master_bind_host: Annotated[str, typer.Option(help="address the master listens on for workers")] = "127.0.0.1",
-    master_port: Annotated[int, typer.Option(help="master port for workers")] = DEFAULT_MASTER_PORT,
+    master_port: Annotated[int | None, typer.Option(help=f"master port for workers (default {DEFAULT_MASTER_PORT} with --expect-workers or --worker, else a free port)")] = None,
     worker: Annotated[bool, typer.Option("--worker", help="run as a worker of a master elsewhere")] = False,
     master_host: Annotated[str, typer.Option(help="with --worker: the master's address")] = "127.0.0.1",
     quiet: Annotated[bool, typer.Option(help="no live progress")] = False,
@@ -55,7 +56,7 @@ def run_command(
     console = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
     try:
         if worker:
-            code = _run_worker(master_host=master_host, master_port=master_port)
+            code = _run_worker(master_host=master_host, master_port=master_port or DEFAULT_MASTER_PORT)
         else:
             if plan is None:
                 raise InputError("a PLAN file is required (or --worker to serve a master)")
@@ -73,7 +74,7 @@ def run_command(
 def _run(*, plan: Path, target: str | None, profile: str, workers: int, out: Path, agents: int | None,
          redis_url: str | None, metrics_urls: list[str], allow_remote: bool, sample_interval_s: float | None,
          expect_workers: int,
-         master_bind_host: str, master_port: int, quiet: bool, console: Console) -> int:
+         master_bind_host: str, master_port: int | None, quiet: bool, console: Console) -> int:
     load_plan(plan).with_profile(profile)  # fail fast, before any server starts
     with ExitStack() as stack:
         if target is None:
@@ -85,10 +86,22 @@ def _run(*, plan: Path, target: str | None, profile: str, workers: int, out: Pat
         request = RunRequest(
             plan_path=str(plan), profile=profile, target=target.rstrip("/"), out_dir=str(out),
             run_id=new_run_id(plan), workers=workers, expect_remote_workers=expect_workers,
-            master_bind_host=master_bind_host, master_port=master_port, agents=agents,
+            master_bind_host=master_bind_host, master_port=_master_port(master_port, expect_workers=expect_workers),
+            agents=agents,
             redis_url=redis_url, metrics_urls=metrics_urls, sample_interval_s=sample_interval_s, quiet=quiet,
         )
         return _child([sys.executable, "-m", "harness.engine.main"], stdin_text=request.model_dump_json())
+
+
+def _master_port(port: int | None, *, expect_workers: int) -> int:
+    """The given port; Locust's default when remote workers must find it; else a free one."""
+    if port is not None:
+        return port
+    if expect_workers:
+        return DEFAULT_MASTER_PORT
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def _embedded_stack(console: Console):  # noqa: ANN202 - the stack's own context manager

@@ -17,6 +17,7 @@ import gevent
 from gevent.event import Event
 from locust.env import Environment
 from locust.event import Events
+from locust.exception import RPCError
 
 from harness.credentials import AgentCredential
 from harness.engine import protocol
@@ -43,9 +44,13 @@ class _Master:
         self.plan = plan
         self.progress = progress
         self.environment = Environment(events=Events(), host=request.target)
-        self.runner = self.environment.create_master_runner(
-            master_bind_host=request.master_bind_host, master_bind_port=request.master_port
-        )
+        try:
+            self.runner = self.environment.create_master_runner(
+                master_bind_host=request.master_bind_host, master_bind_port=request.master_port
+            )
+        except RPCError as error:
+            raise EngineError(f"the master cannot listen on {request.master_bind_host}:{request.master_port} "
+                              f"({error}); choose another --master-port") from error
         self.workers_total = request.workers + request.expect_remote_workers
         self.processes: list[subprocess.Popen[bytes]] = []
         self.done: dict[str, CpuReading] = {}
