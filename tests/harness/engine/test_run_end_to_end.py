@@ -104,7 +104,9 @@ def test_ctrl_c_writes_a_partial_result(server, tmp_path):
         [sys.executable, "-m", "harness.cli", "run", str(FIXTURES / "engine_slow.yaml"), "--target", server.url,
          "--out", str(tmp_path), "--quiet"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    time.sleep(4.0)
+    deadline = time.monotonic() + 60
+    while server.count("/sleep") < 3 and time.monotonic() < deadline:  # the load has started
+        time.sleep(0.2)
     os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == EXIT_INTERRUPTED, stderr.decode()
