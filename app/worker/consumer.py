@@ -30,9 +30,10 @@ class Delivery:
 
 @dataclass(frozen=True)
 class QueueStats:
-    queued: int             # entries not yet delivered to the group
+    length: int             # XLEN: unfinished jobs (acknowledged entries are deleted)
+    waiting: int            # not yet delivered to any worker
     pending: int            # delivered, not yet acknowledged
-    oldest_age_s: float     # age of the oldest unfinished job (queued or pending); 0 if none
+    oldest_age_s: float     # age of the oldest unfinished job (waiting or pending); 0 if none
     dead: int               # entries in the dead-letter stream
 
 
@@ -149,19 +150,19 @@ class StreamConsumer:
         pending = int(group.get("pending", 0)) if group else 0
         lag = group.get("lag") if group else None
         length = int(await self.redis.xlen(self.stream))
-        # Acked entries are deleted, so the stream is queued + pending; `lag` is exact when known.
-        queued = int(lag) if lag is not None else max(0, length - pending)
+        # Acked entries are deleted, so the stream is waiting + pending; `lag` is exact when known.
+        waiting = int(lag) if lag is not None else max(0, length - pending)
         oldest_ms: list[int] = []
         if pending:
             summary = await self.redis.xpending(self.stream, self.group)
             if summary.get("min"):
                 oldest_ms.append(stream_id_ms(summary["min"]))
-        if queued and group:
+        if waiting and group:
             first = await self.redis.xrange(self.stream, f"({group['last-delivered-id']}", "+", count=1)
             oldest_ms += [stream_id_ms(mid) for mid, _ in first]
         age_s = max(0.0, (now_ms() - min(oldest_ms)) / 1000) if oldest_ms else 0.0
         dead = int(await self.redis.xlen(self.dead_stream))
-        return QueueStats(queued=queued, pending=pending, oldest_age_s=age_s, dead=dead)
+        return QueueStats(length=length, waiting=waiting, pending=pending, oldest_age_s=age_s, dead=dead)
 
     async def _group_info(self) -> dict[str, Any] | None:
         try:

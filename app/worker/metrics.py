@@ -55,12 +55,16 @@ class WorkerMetrics:
                                 ["model"], registry=registry)
         self.cache_lookups = Counter("guardrail_cache_lookups_total", "Verdict cache lookups (hit, miss, error)",
                                      ["result"], registry=registry)
-        self.queue_length = Gauge("guardrail_queue_length", "Jobs in the stream not yet delivered to a worker",
+        # Same meaning as the API's gauge of the same name: XLEN, i.e. unfinished jobs, because
+        # the worker deletes entries as it acknowledges them.
+        self.queue_length = Gauge("guardrail_queue_length", "Unfinished jobs in the stream (XLEN)",
+                                  registry=registry)
+        self.waiting_jobs = Gauge("guardrail_waiting_jobs", "Jobs not yet delivered to any worker",
                                   registry=registry)
         self.pending_jobs = Gauge("guardrail_pending_jobs", "Jobs delivered to a worker and not yet acknowledged",
                                   registry=registry)
         self.oldest_pending_age = Gauge("guardrail_oldest_pending_age_seconds",
-                                        "Age of the oldest unfinished job (queued or pending)", registry=registry)
+                                        "Age of the oldest unfinished job (waiting or pending)", registry=registry)
         self.dead_letter = Counter("guardrail_dead_letter_total", "Jobs moved to the dead-letter stream by this worker",
                                    ["reason"], registry=registry)
         self.dead_letter_length = Gauge("guardrail_dead_letter_length", "Entries in the dead-letter stream",
@@ -98,7 +102,8 @@ class WorkerMetrics:
         self.llm_cost.labels(call.model).inc(float(call.cost_usd))
 
     def record_queue(self, stats: QueueStats) -> None:
-        self.queue_length.set(stats.queued)
+        self.queue_length.set(stats.length)
+        self.waiting_jobs.set(stats.waiting)
         self.pending_jobs.set(stats.pending)
         self.oldest_pending_age.set(stats.oldest_age_s)
         self.dead_letter_length.set(stats.dead)

@@ -193,6 +193,14 @@ async def group_state(rds: aioredis.Redis) -> dict[str, Any]:
     return next(g for g in groups if g["name"] == GROUP)
 
 
+async def drained(rds: aioredis.Redis, *, timeout_s: float = 10) -> None:
+    """Wait until every job is acknowledged. The worker counts a verdict in its metrics before it
+    acknowledges the job, so after this the metrics include every committed verdict."""
+    async def done() -> bool:
+        return (await group_state(rds))["pending"] == 0 and await rds.xlen(STREAM) == 0
+    await wait_for(done, timeout_s=timeout_s, what="every job to be acknowledged")
+
+
 def run_worker_once(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     """Run `python -m app worker` expecting it to exit by itself (configuration errors)."""
     return subprocess.run([sys.executable, "-m", "app", "worker", *args], env=child_env(env),

@@ -15,7 +15,7 @@ from app.worker.settings import DEFAULT_MODEL
 from app.worker.store import ProblemRecord
 from tests.app.llm_emulator.process import EmulatorProcess
 
-from .conftest import STREAM, evaluation_count, group_state, insert_problem, verdicts, wait_for
+from .conftest import STREAM, drained, evaluation_count, insert_problem, verdicts, wait_for
 
 WATER_REPORT = ("According to the 2024 district survey, 1,200 households in the northern villages lack safe "
                 "drinking water; children walk two hours a day to fetch water from a contaminated river, and "
@@ -51,6 +51,7 @@ async def test_each_tier_decides_and_only_model_calls_cost(db: psycopg.Connectio
                                     description="Synthetic problem created 2026-11-26T01:00:09Z by the load test")
     await enqueue_guardrail_job(rds, stream=STREAM, problem_id=ids["variant"])
     await wait_for(lambda: evaluation_count(db) == 6, timeout_s=15, what="the sixth verdict")
+    await drained(rds)      # acknowledged entries are deleted: the stream holds only unfinished work
 
     found = {name: verdicts(db)[problem_id] for name, problem_id in ids.items()}
     assert (found["spam"]["status"], found["spam"]["tier"]) == ("rejected", "prefilter")
@@ -84,11 +85,9 @@ async def test_each_tier_decides_and_only_model_calls_cost(db: psycopg.Connectio
     assert worker.metric("guardrail_evaluation_duration_seconds_count") == 6
     assert worker.metric("guardrail_llm_call_duration_seconds_count") == 3
     assert worker.metric("process_resident_memory_bytes") > 0
-    for gauge in ("guardrail_queue_length", "guardrail_pending_jobs", "guardrail_oldest_pending_age_seconds"):
+    for gauge in ("guardrail_queue_length", "guardrail_waiting_jobs", "guardrail_pending_jobs",
+                  "guardrail_oldest_pending_age_seconds"):
         assert worker.metric(gauge) == 0, gauge
-    # Acknowledged entries are deleted: the stream holds only unfinished work.
-    assert await rds.xlen(STREAM) == 0
-    assert (await group_state(rds))["pending"] == 0
 
 
 async def test_a_second_job_for_a_decided_problem_takes_no_effect(db: psycopg.Connection, rds: aioredis.Redis,
@@ -102,13 +101,11 @@ async def test_a_second_job_for_a_decided_problem_takes_no_effect(db: psycopg.Co
     before = llm.requests_total()
 
     await enqueue_guardrail_job(rds, stream=STREAM, problem_id=problem_id)
-    await wait_for(lambda: worker.metric("guardrail_duplicate_jobs_total") == 1, timeout_s=15,
-                   what="the duplicate to be acknowledged")
+    await drained(rds)
+    assert worker.metric("guardrail_duplicate_jobs_total") == 1
     assert evaluation_count(db) == 1
     assert verdicts(db)[problem_id] == first
     assert llm.requests_total() == before
-    assert await rds.xlen(STREAM) == 0
-    assert (await group_state(rds))["pending"] == 0
 
 
 async def test_health_and_metrics_are_served_on_the_metrics_port(db: psycopg.Connection, start_worker) -> None:
