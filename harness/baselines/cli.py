@@ -1,19 +1,25 @@
-"""`bwperf baseline promote|list|record|history`: the baseline store and the run history."""
+"""`bwperf baseline promote|list|record|history`: the baseline store and the run history.
+
+The store, history and change-point modules are imported inside each command: `harness.cli`
+imports every area's commands at start, and ruptures/scipy would add a second to every `bwperf`.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from harness.baselines.analysis import ChangePointOptions
-from harness.baselines.series import HISTORY_FILE_NAME, ChangePoint, Series, detect_change_points, load_history, record_run
-from harness.baselines.store import DEFAULT_DIRECTORY, list_baselines, promote
-from harness.compare.formatting import value_text
-from harness.compare.loading import load_run
 from harness.engine.errors import EXIT_INPUT, InputError
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from harness.baselines.series import ChangePoint, Series
+
+DEFAULT_DIRECTORY = Path("baselines")
+HISTORY_FILE_NAME = "history.jsonl"
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="The baseline store and the run history.")
 
@@ -32,6 +38,8 @@ def promote_command(
     directory: Path = DIRECTORY_OPTION,
 ) -> None:
     """Copy a run into baselines/ under a dated name, make it current.json, and record it in the history."""
+    from harness.baselines.store import promote
+
     try:
         promoted = promote(result, directory=directory, name=name)
     except InputError as error:
@@ -43,6 +51,8 @@ def promote_command(
 @app.command("list")
 def list_command(directory: Path = DIRECTORY_OPTION) -> None:
     """The dated baselines, oldest first; * marks the current one."""
+    from harness.baselines.store import list_baselines
+
     stored = list_baselines(directory)
     if not stored:
         typer.echo(f"no baselines in {directory}")
@@ -58,6 +68,9 @@ def record_command(
     directory: Path = DIRECTORY_OPTION,
 ) -> None:
     """Append a run to baselines/history.jsonl (once per run id)."""
+    from harness.baselines.series import record_run
+    from harness.compare.loading import load_run
+
     try:
         run = load_run(result)
         added = record_run(run, history_path=directory / HISTORY_FILE_NAME)
@@ -76,6 +89,11 @@ def history_command(
     min_segment: int = typer.Option(3, "--min-segment", help="Fewest runs on each side of a change point."),
 ) -> None:
     """Each metric's series over the recorded runs, with change points (steps) marked."""
+    from rich.console import Console
+
+    from harness.baselines.analysis import ChangePointOptions
+    from harness.baselines.series import detect_change_points, load_history
+
     try:
         options = ChangePointOptions(max_pvalue=max_pvalue, min_magnitude_pct=min_change_pct, min_segment=min_segment)
     except ValueError as error:
@@ -103,6 +121,10 @@ def history_command(
 
 
 def _series_table(series: Series, changes: list[ChangePoint]) -> Table:
+    from rich.table import Table
+
+    from harness.compare.formatting import value_text
+
     at = {change.index: change for change in changes}
     direction = series.direction.value.replace("_", " ")
     table = Table(title=f"{series.key}  ({direction}; {len(changes)} change point(s))", title_justify="left")

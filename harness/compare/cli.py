@@ -9,18 +9,16 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
-from harness.compare.config import CompareSettings, load_config
-from harness.compare.engine import Comparison, compare_runs
-from harness.compare.loading import load_run
-from harness.compare.render_json import comparison_document
-from harness.compare.render_junit import render_junit
-from harness.compare.render_markdown import render_markdown
-from harness.compare.render_terminal import render_terminal
 from harness.engine.errors import EXIT_INPUT, InputError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from harness.compare.engine import Comparison
 
 EXIT_REGRESSION = 1
 CI_LOG_WIDTH = 200
@@ -39,6 +37,12 @@ def compare_command(
     junit: Path | None = typer.Option(None, "--junit", help="Write JUnit XML here (one testcase per metric)."),
 ) -> None:
     """Compare every metric both runs have; exit 1 on a regression, 2 on bad input."""
+    # Imported here: `harness.cli` imports every command at start, and `bwperf up` needs none of this.
+    from harness.compare.config import CompareSettings, load_config
+    from harness.compare.engine import compare_runs
+    from harness.compare.loading import load_run
+    from harness.compare.render_terminal import render_terminal
+
     try:
         settings = (load_config(config) if config is not None else CompareSettings()).with_threshold(threshold)
         baselines = [load_run(path) for path in baseline]
@@ -55,6 +59,8 @@ def compare_command(
 
 def report_console() -> Console:
     """Rich output; wide when not on a terminal (CI logs), so rows are not folded at 80 columns."""
+    from rich.console import Console
+
     console = Console(highlight=False)
     if not console.is_terminal:
         console.width = CI_LOG_WIDTH
@@ -62,6 +68,10 @@ def report_console() -> Console:
 
 
 def write_reports(comparison: Comparison, *, markdown: Path | None, json_path: Path | None, junit: Path | None) -> None:
+    from harness.compare.render_json import comparison_document
+    from harness.compare.render_junit import render_junit
+    from harness.compare.render_markdown import render_markdown
+
     if markdown is not None:
         append = os.environ.get("GITHUB_STEP_SUMMARY") == str(markdown)
         _write(markdown, render_markdown(comparison), append=append)

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist, median
 
-from scipy.stats import binom
+import numpy as np
 
 from harness.compare.quantiles import RankedCounts, nearest_rank
 
@@ -77,8 +77,8 @@ def quantile_interval(counts: RankedCounts, *, quantile_pct: float, confidence: 
         raise ValueError("an empty histogram has no quantile")
     q = quantile_pct / 100.0
     alpha = 1.0 - confidence
-    low_rank = int(binom.ppf(alpha / 2.0, n, q))
-    high_rank = int(binom.ppf(1.0 - alpha / 2.0, n, q)) + 1
+    low_rank = binomial_quantile(alpha / 2.0, trials=n, p=q)
+    high_rank = binomial_quantile(1.0 - alpha / 2.0, trials=n, p=q) + 1
     return Interval(
         low=counts.value_at_rank(max(low_rank, 1)),
         estimate=counts.value_at_rank(nearest_rank(quantile_pct, n)),
@@ -86,6 +86,29 @@ def quantile_interval(counts: RankedCounts, *, quantile_pct: float, confidence: 
         open_low=low_rank < 1,
         open_high=high_rank > n,
     )
+
+
+def binomial_quantile(probability: float, *, trials: int, p: float) -> int:
+    """The smallest k with P(Binomial(trials, p) <= k) >= probability, exactly.
+
+    The pmf is summed over mean ± 12 sd (all of 0..trials when that is small), where all but
+    ~1e-30 of the mass lies; numpy alone, so the comparison does not import scipy.stats.
+    """
+    if not 0.0 < probability < 1.0:
+        raise ValueError(f"probability must be in (0, 1), but is {probability}")
+    if p <= 0.0 or p >= 1.0:
+        return 0 if p <= 0.0 else trials
+    sd = math.sqrt(trials * p * (1.0 - p))
+    low = max(0, int(trials * p - 12 * sd) - 10)
+    high = min(trials, int(trials * p + 12 * sd) + 10)
+    k = np.arange(low, high + 1)
+    # log C(n, k) from log C(n, low) by the ratio C(n, k+1) / C(n, k) = (n - k) / (k + 1)
+    first = math.lgamma(trials + 1) - math.lgamma(low + 1) - math.lgamma(trials - low + 1)
+    steps = np.log(trials - k[:-1]) - np.log(k[:-1] + 1)
+    log_choose = first + np.concatenate(([0.0], np.cumsum(steps)))
+    pmf = np.exp(log_choose + k * math.log(p) + (trials - k) * math.log1p(-p))
+    cdf = np.cumsum(pmf)
+    return int(k[min(int(np.searchsorted(cdf, probability * (1 - 1e-12), side="left")), len(k) - 1)])
 
 
 def band_from_intervals(baseline: Interval, current: Interval) -> DeltaBand:

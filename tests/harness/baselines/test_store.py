@@ -83,3 +83,10 @@ def test_cli_errors_exit_2_without_traceback(tmp_path: Path) -> None:
     assert out.stderr == f"error: {missing}: no such file\n"
     bad = runner.invoke(main_app, ["baseline", "history", "--dir", str(tmp_path), "--min-segment", "1"])
     assert bad.exit_code == 2 and "min_segment" in bad.stderr
+
+
+def test_the_cli_constants_agree_with_the_store() -> None:
+    from harness.baselines import cli, series, store
+
+    assert cli.DEFAULT_DIRECTORY == store.DEFAULT_DIRECTORY
+    assert cli.HISTORY_FILE_NAME == series.HISTORY_FILE_NAME

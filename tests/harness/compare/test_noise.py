@@ -92,3 +92,14 @@ def test_confidence_helpers() -> None:
     assert family_confidence(0.99, tests=50) == pytest.approx(0.9998)
     with pytest.raises(ValueError, match="confidence"):
         z_for(1.0)
+
+
+def test_binomial_quantile_is_exact() -> None:
+    from scipy.stats import binom
+
+    from harness.compare.noise import binomial_quantile
+
+    for trials in (1, 7, 120, 3000, 1_000_000):
+        for p in (0.01, 0.5, 0.95, 0.99):
+            for probability in (1e-6, 0.005, 0.5, 0.995, 1 - 1e-6):
+                assert binomial_quantile(probability, trials=trials, p=p) == int(binom.ppf(probability, trials, p))
