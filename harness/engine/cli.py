@@ -52,7 +52,11 @@ def run_command(
     master_host: Annotated[str, typer.Option(help="with --worker: the master's address")] = "127.0.0.1",
     quiet: Annotated[bool, typer.Option(help="no live progress")] = False,
 ) -> None:
-    """Run a plan: k6 executors on Locust, exact percentiles, thresholds (exit 99 when they fail)."""
+    """Run a plan: k6 executors on Locust, exact percentiles, thresholds.
+
+    Exit codes: 0 ok; 99 thresholds failed (k6's code); 2 bad input, unreachable or refused target,
+    failed setup; 3 engine failure; 130 interrupted (a partial result is written).
+    """
     console = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
     try:
         if worker:

@@ -115,7 +115,12 @@ class LoadSession:
                 self._warn(f"hard deadline reached: stopping {len(late)} scenario(s) that had not ended")
                 self.stop_event.set()
                 gevent.killall(late, block=True, timeout=5.0)
+            for name, greenlet in zip(self.spec.plan.scenarios, scenarios, strict=True):
+                if greenlet.exception is not None:
+                    self._warn(f"scenario {name} failed: {greenlet.exception!r}")
         finally:
+            for host in self.hosts.values():
+                host.kill_all()
             ticker.kill(block=True)
             self.cpu.sample()
             windows, closed_through = self.recorder.take_all(gauges=self.gauges())

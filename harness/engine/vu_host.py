@@ -135,6 +135,12 @@ class GeventVuHost:
         if len(self._group):
             self._group.kill(block=True, timeout=5.0)
 
+    def kill_all(self) -> None:
+        """End every VU now (the session's hard deadline; a no-op after `finish`)."""
+        self._closing = True
+        if len(self._group):
+            self._group.kill(block=True, timeout=5.0)
+
     # -- VU loops -------------------------------------------------------------------------------
     def _new_vu(self, vu_index: int) -> _Vu:
         self.allocated += 1
