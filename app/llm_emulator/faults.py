@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import random
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
+from collections.abc import Mapping
 
 Fault = Literal["rate_limit", "overloaded", "timeout", "malformed"]
 _RATE_OF: tuple[tuple[str, Fault], ...] = (
@@ -46,7 +47,7 @@ class FaultConfig:
             found.append(f"max_faults must be >= 0 or null, but is {self.max_faults}")
         return found
 
-    def updated(self, changes: Mapping[str, Any]) -> "FaultConfig":
+    def updated(self, changes: Mapping[str, Any]) -> FaultConfig:
         """A copy with `changes` applied; FaultConfigError lists unknown keys and bad values."""
         known = {f.name for f in fields(self)}
         unknown = sorted(set(changes) - known)

@@ -18,7 +18,8 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 DEFAULT_STREAM = "guardrail:jobs"
 DEFAULT_GROUP = "guardrail-workers"

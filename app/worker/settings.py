@@ -11,7 +11,8 @@ import socket
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from app.config import ConfigError, Settings
 
@@ -63,7 +64,7 @@ class WorkerSettings:
         return max(0.05, self.idle_timeout_s / 3)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "WorkerSettings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> WorkerSettings:
         env = os.environ if env is None else env
         base = Settings.from_env(env)
         read = _Reader(env)
@@ -74,19 +75,19 @@ class WorkerSettings:
             group=env.get("GUARDRAIL_GROUP") or DEFAULT_GROUP,
             dead_stream=env.get("GUARDRAIL_DEAD_STREAM") or DEFAULT_DEAD_STREAM,
             consumer_name=env.get("WORKER_CONSUMER_NAME") or default_consumer_name(),
-            concurrency=read.int("WORKER_CONCURRENCY", 5),
-            metrics_port=read.int("WORKER_METRICS_PORT", 9101),
-            idle_timeout_s=read.float("GUARDRAIL_IDLE_TIMEOUT_S", 30.0),
+            concurrency=read.integer("WORKER_CONCURRENCY", 5),
+            metrics_port=read.integer("WORKER_METRICS_PORT", 9101),
+            idle_timeout_s=read.number("GUARDRAIL_IDLE_TIMEOUT_S", 30.0),
             reclaim_interval_s=read.optional_float("GUARDRAIL_RECLAIM_INTERVAL_S"),
-            max_deliveries=read.int("GUARDRAIL_MAX_DELIVERIES", 5),
-            read_block_ms=read.int("GUARDRAIL_READ_BLOCK_MS", 1000),
-            drain_timeout_s=read.float("WORKER_DRAIN_TIMEOUT_S", base.shutdown_timeout_s),
-            cache_ttl_s=read.int("GUARDRAIL_CACHE_TTL_S", 24 * 3600),
+            max_deliveries=read.integer("GUARDRAIL_MAX_DELIVERIES", 5),
+            read_block_ms=read.integer("GUARDRAIL_READ_BLOCK_MS", 1000),
+            drain_timeout_s=read.number("WORKER_DRAIN_TIMEOUT_S", base.shutdown_timeout_s),
+            cache_ttl_s=read.integer("GUARDRAIL_CACHE_TTL_S", 24 * 3600),
             llm_model=env.get("GUARDRAIL_MODEL") or DEFAULT_MODEL,
-            llm_timeout_s=read.float("GUARDRAIL_LLM_TIMEOUT_S", 10.0),
-            llm_max_retries=read.int("GUARDRAIL_LLM_MAX_RETRIES", 2),
-            llm_parse_attempts=read.int("GUARDRAIL_LLM_PARSE_ATTEMPTS", 3),
-            llm_max_tokens=read.int("GUARDRAIL_LLM_MAX_TOKENS", 256),
+            llm_timeout_s=read.number("GUARDRAIL_LLM_TIMEOUT_S", 10.0),
+            llm_max_retries=read.integer("GUARDRAIL_LLM_MAX_RETRIES", 2),
+            llm_parse_attempts=read.integer("GUARDRAIL_LLM_PARSE_ATTEMPTS", 3),
+            llm_max_tokens=read.integer("GUARDRAIL_LLM_MAX_TOKENS", 256),
             anthropic_base_url=env.get("ANTHROPIC_BASE_URL") or None,
             anthropic_api_key=env.get("ANTHROPIC_API_KEY") or None,
             prefilter_rules_path=Path(env.get("GUARDRAIL_PREFILTER_RULES") or cls.prefilter_rules_path),
@@ -98,7 +99,7 @@ class WorkerSettings:
         read.raise_if_any()
         return settings
 
-    def with_overrides(self, **overrides: Any) -> "WorkerSettings":
+    def with_overrides(self, **overrides: Any) -> WorkerSettings:
         """A copy with the given (non-None) values, e.g. from command-line flags."""
         return replace(self, **{key: value for key, value in overrides.items() if value is not None})
 
@@ -134,7 +135,7 @@ class _Reader:
         value = self.env.get(name)
         return value if value not in (None, "") else None
 
-    def int(self, name: str, default: int) -> int:
+    def integer(self, name: str, default: int) -> int:
         raw = self._raw(name)
         if raw is None:
             return default
@@ -144,7 +145,7 @@ class _Reader:
             self.errors.append(f"{name} must be an integer, but is {raw!r}")
             return default
 
-    def float(self, name: str, default: float) -> float:
+    def number(self, name: str, default: float) -> float:
         value = self.optional_float(name)
         return default if value is None else value
 

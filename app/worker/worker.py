@@ -90,7 +90,7 @@ class Worker:
         if not self._tasks:
             return
         self.log.info("worker.draining", in_flight=len(self._tasks), timeout_s=self.settings.drain_timeout_s)
-        done, pending = await asyncio.wait(set(self._tasks), timeout=self.settings.drain_timeout_s)
+        _, pending = await asyncio.wait(set(self._tasks), timeout=self.settings.drain_timeout_s)
         for task in pending:
             task.cancel()
         if pending:
@@ -136,13 +136,15 @@ class Worker:
         for message_id in deleted:
             await self.consumer.ack(message_id)
         running = set(self._tasks.values())
+        started = 0
         for delivery in deliveries:
             if delivery.message_id in running:
                 continue    # our own job, stalled past the idle timeout but still running here
             self.metrics.reclaimed.inc()
             self.log.info("job.reclaimed", message_id=delivery.message_id, deliveries=delivery.deliveries)
             self._start(delivery)
-        return len(deliveries)
+            started += 1
+        return started
 
     def _start(self, delivery: Delivery) -> None:
         task = asyncio.create_task(self._handle(delivery), name=f"job-{delivery.message_id}")
@@ -173,7 +175,7 @@ class Worker:
     async def _pause(self, seconds: float) -> None:
         try:
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
     # -- one job ---------------------------------------------------------------------------
@@ -183,7 +185,7 @@ class Worker:
             await self._process(delivery)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # noqa: BLE001 - any failure leaves the job pending for a retry
+        except Exception as exc:
             self.metrics.failures.labels(type(exc).__name__).inc()
             self.log.error("job.failed", message_id=delivery.message_id, deliveries=delivery.deliveries,
                            error=f"{type(exc).__name__}: {exc}", note="left pending for redelivery")

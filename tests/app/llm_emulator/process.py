@@ -7,7 +7,8 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
+from collections.abc import Mapping, Sequence
 
 from harness.stack.processes import ManagedProcess, child_env, free_port, spawn, wait_until
 
@@ -22,7 +23,7 @@ class EmulatorProcess:
         return f"http://127.0.0.1:{self.port}"
 
     @classmethod
-    def start(cls, *, log_dir: Path, args: Sequence[str] = (), env: Mapping[str, str] | None = None) -> "EmulatorProcess":
+    def start(cls, *, log_dir: Path, args: Sequence[str] = (), env: Mapping[str, str] | None = None) -> EmulatorProcess:
         port = free_port()
         process = spawn("llm-emulator", [sys.executable, "-m", "app", "llm-emulator", "--port", str(port), *args],
                         log_path=log_dir / f"llm-emulator-{port}.log", env=child_env(env or {}))
@@ -37,7 +38,7 @@ class EmulatorProcess:
         request = urllib.request.Request(self.url + path, data=data, method=method,
                                          headers={"Content-Type": "application/json", **(headers or {})})
         try:
-            with urllib.request.urlopen(request, timeout=5) as response:   # noqa: S310 - local test server
+            with urllib.request.urlopen(request, timeout=5) as response:
                 raw, status = response.read(), response.status
         except urllib.error.HTTPError as exc:
             raw, status = exc.read(), exc.code

@@ -4,7 +4,7 @@ map to the SDK's exception classes, and the SDK's retries run as against the rea
 from __future__ import annotations
 
 import time
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 import aiohttp
 import anthropic
@@ -26,7 +26,7 @@ class Emulator:
         self.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
 
     @property
-    def state(self):  # noqa: ANN201 - the emulator's live state, for assertions
+    def state(self):
         return self.runner.app[STATE]
 
     def client(self, **options: object) -> anthropic.AsyncAnthropic:

@@ -15,7 +15,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Iterator
+from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import psycopg
 import pytest
@@ -45,7 +46,7 @@ class WorkerProcess:
 
     def health_status(self) -> int | None:
         try:
-            with urllib.request.urlopen(self.base_url + "/health", timeout=1) as response:  # noqa: S310
+            with urllib.request.urlopen(self.base_url + "/health", timeout=1) as response:
                 return response.status
         except urllib.error.HTTPError as exc:
             return exc.code
@@ -53,7 +54,7 @@ class WorkerProcess:
             return None
 
     def metrics_text(self) -> str:
-        with urllib.request.urlopen(self.base_url + "/metrics", timeout=5) as response:  # noqa: S310
+        with urllib.request.urlopen(self.base_url + "/metrics", timeout=5) as response:
             return response.read().decode()
 
     def metric(self, name: str, **labels: str) -> float:
