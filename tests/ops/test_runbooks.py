@@ -28,8 +28,10 @@ PLAYBOOKS = ("database-unreachable.md", "redis-unreachable.md", "guardrail-class
 SECTIONS = ("Detection", "Assessment", "Communication", "Mitigation", "Resolution", "Post-mortem")
 ALERT_TOKEN = re.compile(r"^[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*$")
 METRIC = re.compile(r"(?<![\w.:/-])((?:http|db_pool|guardrail|rate_limit|redis|process)_[a-z0-9_]+)")
-# snake_case names in the runbooks that are not metrics: columns, a k6 threshold, the exporter.
-NOT_METRICS = {"guardrail_reason", "guardrail_tier", "guardrail_latency", "guardrail_evaluations", "redis_exporter"}
+# snake_case names in the runbooks that are not metrics: columns, a k6 threshold, the exporter,
+# a key of .bwperf/stack.json.
+NOT_METRICS = {"guardrail_reason", "guardrail_tier", "guardrail_latency", "guardrail_evaluations", "redis_exporter",
+               "redis_url"}
 
 
 def text(name: str) -> str:
