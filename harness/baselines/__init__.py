@@ -30,7 +30,21 @@ _EXPORTS = {
     "promote": "harness.baselines.store",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "ChangePoint",
+    "ChangePointOptions",
+    "History",
+    "HistoryRow",
+    "Series",
+    "SeriesPoint",
+    "Split",
+    "detect_change_points",
+    "find_change_points",
+    "list_baselines",
+    "load_history",
+    "promote",
+    "record_run",
+]
 
 if TYPE_CHECKING:
     from harness.baselines.analysis import ChangePointOptions, Split, find_change_points

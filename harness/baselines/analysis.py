@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import ruptures
@@ -92,7 +93,7 @@ def _candidates(x: np.ndarray, options: ChangePointOptions) -> list[int]:
         kept = _significant_splits(x[start:end], options)
         found += [start + index for index in kept]
         bounds = [start, *(start + index for index in kept), end]
-        pending += list(zip(bounds[:-1], bounds[1:])) if kept else []
+        pending += list(pairwise(bounds)) if kept else []
     return sorted(found)
 
 

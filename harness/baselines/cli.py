@@ -7,7 +7,7 @@ imports every area's commands at start, and ruptures/scipy would add a second to
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -23,7 +23,7 @@ HISTORY_FILE_NAME = "history.jsonl"
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="The baseline store and the run history.")
 
-DIRECTORY_OPTION = typer.Option(DEFAULT_DIRECTORY, "--dir", help="The baseline store.")
+Directory = Annotated[Path, typer.Option("--dir", help="The baseline store.")]
 
 
 def _fail(error: InputError) -> typer.Exit:
@@ -33,9 +33,9 @@ def _fail(error: InputError) -> typer.Exit:
 
 @app.command("promote")
 def promote_command(
-    result: Path = typer.Argument(..., help="The run to make the baseline (result JSON, k6 NDJSON or summary export)."),
-    name: str | None = typer.Option(None, "--name", help="Name in the dated file (YYYY-MM-DD-<name>.json); default 'baseline'."),
-    directory: Path = DIRECTORY_OPTION,
+    result: Annotated[Path, typer.Argument(help="The run to make the baseline (result JSON, k6 NDJSON or summary export).")],
+    name: Annotated[str | None, typer.Option("--name", help="Name in the dated file (YYYY-MM-DD-<name>.json); default 'baseline'.")] = None,
+    directory: Directory = DEFAULT_DIRECTORY,
 ) -> None:
     """Copy a run into baselines/ under a dated name, make it current.json, and record it in the history."""
     from harness.baselines.store import promote
@@ -49,7 +49,7 @@ def promote_command(
 
 
 @app.command("list")
-def list_command(directory: Path = DIRECTORY_OPTION) -> None:
+def list_command(directory: Directory = DEFAULT_DIRECTORY) -> None:
     """The dated baselines, oldest first; * marks the current one."""
     from harness.baselines.store import list_baselines
 
@@ -64,8 +64,8 @@ def list_command(directory: Path = DIRECTORY_OPTION) -> None:
 
 @app.command("record")
 def record_command(
-    result: Path = typer.Argument(..., help="The run to add to the history."),
-    directory: Path = DIRECTORY_OPTION,
+    result: Annotated[Path, typer.Argument(help="The run to add to the history.")],
+    directory: Directory = DEFAULT_DIRECTORY,
 ) -> None:
     """Append a run to baselines/history.jsonl (once per run id)."""
     from harness.baselines.series import record_run
@@ -81,12 +81,12 @@ def record_command(
 
 @app.command("history")
 def history_command(
-    metric: str = typer.Option("*", "--metric", help="Glob on metric keys, e.g. '*/latency_p95_ms'."),
-    directory: Path = DIRECTORY_OPTION,
-    changes_only: bool = typer.Option(False, "--changes-only", help="Only metrics with a change point."),
-    max_pvalue: float = typer.Option(0.001, "--max-pvalue", help="Significance of a change point (scan-corrected)."),
-    min_change_pct: float = typer.Option(5.0, "--min-change-pct", help="Smallest step worth a change point, percent."),
-    min_segment: int = typer.Option(3, "--min-segment", help="Fewest runs on each side of a change point."),
+    metric: Annotated[str, typer.Option("--metric", help="Glob on metric keys, e.g. '*/latency_p95_ms'.")] = "*",
+    directory: Directory = DEFAULT_DIRECTORY,
+    changes_only: Annotated[bool, typer.Option("--changes-only", help="Only metrics with a change point.")] = False,
+    max_pvalue: Annotated[float, typer.Option("--max-pvalue", help="Significance of a change point (scan-corrected).")] = 0.001,
+    min_change_pct: Annotated[float, typer.Option("--min-change-pct", help="Smallest step worth a change point, percent.")] = 5.0,
+    min_segment: Annotated[int, typer.Option("--min-segment", help="Fewest runs on each side of a change point.")] = 3,
 ) -> None:
     """Each metric's series over the recorded runs, with change points (steps) marked."""
     from rich.console import Console

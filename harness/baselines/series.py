@@ -24,7 +24,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from harness.baselines.analysis import DEFAULT_OPTIONS, ChangePointOptions, find_change_points
+from harness.baselines.analysis import (
+    DEFAULT_OPTIONS,
+    ChangePointOptions,
+    find_change_points,
+)
 from harness.compare.inputs import Direction, RunMetrics, Unit
 from harness.engine.errors import ResultFileError
 

@@ -33,11 +33,35 @@ _EXPORTS = {
     "judge": "harness.compare.rules",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "CompareSettings",
+    "Comparison",
+    "Direction",
+    "Kind",
+    "MetricComparison",
+    "MetricValue",
+    "PlanMismatchError",
+    "RunMetrics",
+    "Unit",
+    "Verdict",
+    "compare_runs",
+    "from_k6_ndjson",
+    "from_k6_summary",
+    "from_result",
+    "judge",
+    "load_config",
+    "load_run",
+    "rule_lines",
+]
 
 if TYPE_CHECKING:
     from harness.compare.config import CompareSettings, load_config, rule_lines
-    from harness.compare.engine import Comparison, MetricComparison, PlanMismatchError, compare_runs
+    from harness.compare.engine import (
+        Comparison,
+        MetricComparison,
+        PlanMismatchError,
+        compare_runs,
+    )
     from harness.compare.inputs import Direction, Kind, MetricValue, RunMetrics, Unit
     from harness.compare.k6_inputs import from_k6_ndjson, from_k6_summary
     from harness.compare.loading import load_run

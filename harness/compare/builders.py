@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from hdrh.histogram import HdrHistogram
 
-from harness.compare.inputs import LATENCY_QUANTILES, Direction, Kind, MetricValue, Unit, metric_key
+from harness.compare.inputs import (
+    LATENCY_QUANTILES,
+    Direction,
+    Kind,
+    MetricValue,
+    Unit,
+    metric_key,
+)
 from harness.compare.quantiles import RankedCounts, nearest_rank, ranked_counts, scaled
 from harness.metrics.names import US_PER_MS
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -27,14 +27,14 @@ app = typer.Typer(add_completion=False, help="Compare runs against a baseline.")
 
 
 def compare_command(
-    baseline: list[Path] = typer.Option(..., "--baseline", help="A baseline run (result JSON, k6 NDJSON or k6 summary export); repeat for several."),
-    current: Path = typer.Option(..., "--current", help="The run to judge."),
-    threshold: float | None = typer.Option(None, "--threshold", help="Relative threshold in percent (default 20, or compare.yaml's)."),
-    config: Path | None = typer.Option(None, "--config", help="compare.yaml: thresholds, floors, per-metric overrides by glob."),
-    allow_plan_mismatch: bool = typer.Option(False, "--allow-plan-mismatch", help="Compare even when the runs' plans differ."),
-    markdown: Path | None = typer.Option(None, "--markdown", help="Write the Markdown report here (appended when it is $GITHUB_STEP_SUMMARY)."),
-    json_path: Path | None = typer.Option(None, "--json", help="Write the JSON report here."),
-    junit: Path | None = typer.Option(None, "--junit", help="Write JUnit XML here (one testcase per metric)."),
+    baseline: Annotated[list[Path], typer.Option("--baseline", help="A baseline run (result JSON, k6 NDJSON or k6 summary export); repeat for several.")],
+    current: Annotated[Path, typer.Option("--current", help="The run to judge.")],
+    threshold: Annotated[float | None, typer.Option("--threshold", help="Relative threshold in percent (default 20, or compare.yaml's).")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="compare.yaml: thresholds, floors, per-metric overrides by glob.")] = None,
+    allow_plan_mismatch: Annotated[bool, typer.Option("--allow-plan-mismatch", help="Compare even when the runs' plans differ.")] = False,
+    markdown: Annotated[Path | None, typer.Option("--markdown", help="Write the Markdown report here (appended when it is $GITHUB_STEP_SUMMARY).")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the JSON report here.")] = None,
+    junit: Annotated[Path | None, typer.Option("--junit", help="Write JUnit XML here (one testcase per metric).")] = None,
 ) -> None:
     """Compare every metric both runs have; exit 1 on a regression, 2 on bad input."""
     # Imported here: `harness.cli` imports every command at start, and `bwperf up` needs none of this.

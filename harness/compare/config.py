@@ -163,15 +163,15 @@ def rule_lines(settings: CompareSettings, *, tests: int | None = None) -> list[s
     metrics were compared, for the per-metric confidence under Bonferroni)."""
     floors = ", ".join(f"{_unit_label(unit)} {_floor_text(unit, value)}" for unit, value in settings.floors.items())
     lines = [
-        f"regressed: worse by more than {settings.threshold_pct:g} % (relative), AND by more than the absolute floor "
+        (f"regressed: worse by more than {settings.threshold_pct:g} % (relative), AND by more than the absolute floor "
         f"({floors}), AND outside the noise band; improved: the same in the better direction; within noise: past both "
-        "thresholds but inside the band; unchanged: below either threshold.",
-        f"noise band: the interval of current - baseline at {_confidence_text(settings, tests)}: latency percentiles from "
+        "thresholds but inside the band; unchanged: below either threshold."),
+        (f"noise band: the interval of current - baseline at {_confidence_text(settings, tests)}: latency percentiles from "
         "the histograms' order statistics (distribution-free binomial ranks), error rates and dropped iterations from "
         "Newcombe's score interval, throughput from Poisson counts. With "
         f"{settings.min_baselines_for_spread}+ baseline runs the baseline is their median and the band is at least "
         f"±{settings.spread_k:g}·1.4826·MAD of their values. Without histograms (k6 summary export) or for single "
-        "readings (peak memory): no noise estimate, the two thresholds decide alone.",
+        "readings (peak memory): no noise estimate, the two thresholds decide alone."),
     ]
     if settings.overrides:
         shown = "; ".join(f"{pattern}: {_override_text(o)}" for pattern, o in settings.overrides)

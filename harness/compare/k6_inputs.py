@@ -25,7 +25,16 @@ from typing import Any
 import numpy as np
 
 from harness.compare import builders
-from harness.compare.inputs import ALL, Direction, Kind, MetricValue, RunMetrics, Unit, metric_key, request_label
+from harness.compare.inputs import (
+    ALL,
+    Direction,
+    Kind,
+    MetricValue,
+    RunMetrics,
+    Unit,
+    metric_key,
+    request_label,
+)
 from harness.compare.quantiles import ranked_counts_from_samples
 from harness.engine.errors import ResultFileError
 

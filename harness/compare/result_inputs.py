@@ -1,7 +1,9 @@
 """Our run result (`harness.results.RunResult`) as a comparison input.
 
-Per scenario x request: latency p50/p95/p99 from the stored HdrHistogram, error rate (every
-failure class), throughput over the scenario's duration. Per scenario: achieved iteration rate and
+Per scenario x request: latency p50/p95/p99 from the stored HdrHistogram, error rate (the HTTP
+failure classes 4xx, 429, 5xx and connection: k6's `http_req_failed`, so a k6 file and a result
+mean the same by it; failed checks on 2xx responses are not in it), throughput over the
+scenario's duration. Per scenario: achieved iteration rate and
 dropped iterations as a share of those scheduled. The whole run: the same from the run-wide k6
 metrics. Custom trends (`guardrail_latency`): p50/p95/p99 and throughput. Redis: the peak of
 `used_memory` over the INFO samples.
@@ -15,11 +17,19 @@ from __future__ import annotations
 from typing import Any
 
 from harness.compare import builders
-from harness.compare.inputs import ALL, MetricValue, RunMetrics, metric_key, request_label
+from harness.compare.inputs import (
+    ALL,
+    MetricValue,
+    RunMetrics,
+    metric_key,
+    request_label,
+)
 from harness.metrics import hdr
+from harness.metrics.failures import HTTP_FAILURE_CLASSES
 from harness.metrics.names import BUILTIN_METRICS
 from harness.results.model import MetricValues, RunResult, TrendValues
 
+HTTP_FAILURES = frozenset(failure_class.value for failure_class in HTTP_FAILURE_CLASSES)
 K6_TIMING_TRENDS = frozenset({
     "http_req_blocked", "http_req_connecting", "http_req_tls_handshaking", "http_req_sending",
     "http_req_waiting", "http_req_receiving", "group_duration",
@@ -31,7 +41,8 @@ def from_result(result: RunResult, *, source: str) -> RunMetrics:
     for request in result.requests:
         prefix = (request.scenario, request_label(request.method, request.name))
         _latency(metrics, prefix, request.duration_ms)
-        builders.put(metrics, metric_key(*prefix, "error_rate_pct"), builders.error_rate(sum(request.failures.values()), request.count))
+        http_failures = sum(n for failure_class, n in request.failures.items() if failure_class in HTTP_FAILURES)
+        builders.put(metrics, metric_key(*prefix, "error_rate_pct"), builders.error_rate(http_failures, request.count))
         scenario = result.scenarios.get(request.scenario)
         if scenario is not None:
             builders.put(metrics, metric_key(*prefix, "throughput_per_s"), builders.throughput(request.count, scenario.duration_s))

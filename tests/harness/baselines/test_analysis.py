@@ -5,7 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from harness.baselines.analysis import ChangePointOptions, find_change_points, welch_pvalue
+from harness.baselines.analysis import (
+    ChangePointOptions,
+    find_change_points,
+    welch_pvalue,
+)
 
 
 def noisy(rng: np.random.Generator, n: int, *, cv: float = 0.05) -> np.ndarray:

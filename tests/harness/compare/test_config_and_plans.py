@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from harness.compare import CompareSettings, PlanMismatchError, compare_runs, load_config
+from harness.compare import (
+    CompareSettings,
+    PlanMismatchError,
+    compare_runs,
+    load_config,
+)
 from harness.compare.config import CompareConfigError
 from harness.compare.inputs import Unit
 from harness.compare.plans import diff_plans

@@ -45,6 +45,16 @@ def test_from_result_reads_every_metric_family(result_file: Path) -> None:
     assert nearest_rank(95.0, 100) == 95
 
 
+def test_error_rate_counts_http_failures_not_failed_checks() -> None:
+    from harness.compare import from_result
+
+    result = build_result(BASELINE_PLAN, seed=1)
+    first = result.requests[0].model_copy(update={"failures": {"5xx": 3, "429": 2, "check": 7}})
+    run = from_result(result.model_copy(update={"requests": [first, *result.requests[1:]]}), source="memory")
+    key = f"{first.scenario}/{first.method} {first.name}/error_rate_pct"
+    assert (run.metrics[key].events, run.metrics[key].trials) == (5, first.count)
+
+
 def test_result_files_compare_end_to_end(tmp_path: Path, result_file: Path) -> None:
     slower = save_result(build_result(BASELINE_PLAN.scaled(1.3, name="/api/v1/problems", method="GET"), seed=2), tmp_path / "slow.json")
     comparison = compare_runs([load_run(result_file)], load_run(slower), settings=CompareSettings())

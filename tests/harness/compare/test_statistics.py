@@ -9,7 +9,12 @@ from harness.compare import CompareSettings, Verdict, compare_runs
 from harness.compare.engine import compare_metric
 from harness.compare.inputs import Direction, Kind, MetricValue, Unit
 from harness.compare.rules import MetricRule
-from tests.harness.compare.synthetic import STANDARD, RequestSpec, RunSpec, synthetic_run
+from tests.harness.compare.synthetic import (
+    STANDARD,
+    RequestSpec,
+    RunSpec,
+    synthetic_run,
+)
 
 SETTINGS = CompareSettings()
 P95 = "browse_problems/GET /api/v1/problems/latency_p95_ms"
