@@ -60,4 +60,6 @@ def _ignored(path: str) -> bool:
 
 
 def test_dot_env_is_git_ignored_and_the_example_is_not() -> None:
-    assert _ignored(".env") and not _ignored(".env.example")
+    for name in (".env", ".env.production", ".env.local"):
+        assert _ignored(name), f"{name} is not git-ignored"
+    assert not _ignored(".env.example")
