@@ -3,7 +3,6 @@ a plain line every few seconds otherwise)."""
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass, field
 
@@ -84,7 +83,3 @@ class Progress:
             table.add_row(name, f"{r.rate:.1f}", f"{r.p95_ms:.1f}" if r.p95_ms is not None else "-",
                           str(r.requests), str(r.errors), str(r.drops), str(r.vus))
         return table
-
-
-def is_terminal() -> bool:
-    return sys.stderr.isatty()

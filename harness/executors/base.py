@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from harness.plan.fields import Fields, Problems, join
+from harness.plan.fields import Fields, join
 
 DEFAULT_GRACEFUL_STOP_S = 30.0
 DEFAULT_TIME_UNIT_S = 1.0
@@ -186,7 +186,3 @@ class ScenarioConfig(Protocol):
 
 def total_stage_duration_s(stages: tuple[Stage, ...]) -> float:
     return sum(stage.duration_s for stage in stages)
-
-
-def problems_for(problems: Problems) -> list[str]:
-    return list(problems.items)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from harness.metrics.accumulators import RateAccumulator, new_accumulator
 from harness.metrics.failures import FailureClass
 from harness.metrics.names import MAX_REQUEST_NAMES_PER_SCENARIO, OTHER_REQUEST_NAME, MetricKind
-from harness.metrics.window import RequestWindow, ScenarioWindow, Window
+from harness.metrics.window import RequestWindow, Window
 
 GaugeReader = Callable[[], dict[str, tuple[int, int]]]  # scenario -> (busy VUs, allocated VUs)
 
