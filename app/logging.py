@@ -60,18 +60,23 @@ def redact_secrets(_logger: Any, _method: str, event_dict: MutableMapping[str, A
 
 
 def configure_logging(level: str = "info") -> None:
-    """One JSON object per line on stderr, for structlog and standard-library loggers alike."""
+    """One JSON object per line on stderr, for structlog and standard-library loggers alike.
+
+    Our own events take structlog's direct path (a write per line, ~20 us per access-log line);
+    records from the standard library (aiohttp, asyncio, psycopg) go through a logging handler
+    with the same processors, so they are JSON and redacted too.
+    """
     numeric = logging.getLevelName(level.upper())
     if not isinstance(numeric, int):
         numeric = logging.INFO
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
-        structlog.stdlib.add_log_level,
+        structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
+        processors=[*shared, structlog.processors.format_exc_info, redact_secrets, structlog.processors.JSONRenderer()],
+        logger_factory=structlog.WriteLoggerFactory(file=sys.stderr),
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
         cache_logger_on_first_use=True,
     )

@@ -29,14 +29,14 @@ from .errors import (
 from .metrics import UNMATCHED_ROUTE
 from .ratelimit import binding
 from .security import hash_api_key, looks_like_api_key
-from .state import JWT_KEYS, LIFECYCLE, METRICS, RATE_LIMITER, ROUTE_SPECS, SETTINGS
+from .state import AGENT_KEYS, JWT_KEYS, LIFECYCLE, METRICS, RATE_LIMITER, ROUTE_SPECS, SETTINGS
 from .views.common import EXTRA_HEADERS, PRINCIPAL, Principal, client_ip
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 REQUEST_ID = web.RequestKey("request_id", str)
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-_access_log = structlog.get_logger("app.access")
-_error_log = structlog.get_logger("app.errors")
+_access_log = structlog.get_logger(logger_name="app.access")
+_error_log = structlog.get_logger(logger_name="app.errors")
 
 
 @web.middleware
@@ -137,14 +137,23 @@ async def authenticate(request: web.Request) -> Principal:
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("the Authorization header must be `Bearer <API key or access token>`")
     if looks_like_api_key(token):
-        key_hash = hash_api_key(token, request.app[SETTINGS].api_key_pepper)
-        async with db.connection(request.app) as conn:
+        return Principal("agent", await _agent_for_key(request.app, token), ip)
+    claims = request.app[JWT_KEYS].verify(token, "access")
+    return Principal("user", str(claims["sub"]), ip)
+
+
+async def _agent_for_key(app: web.Application, api_key: str) -> str:
+    key_hash = hash_api_key(api_key, app[SETTINGS].api_key_pepper)
+    cache = app[AGENT_KEYS]
+    agent_id = cache.get(key_hash)
+    if agent_id is None:
+        async with db.connection(app) as conn:
             row = await (await conn.execute("SELECT id FROM agents WHERE api_key_hash = %s", (key_hash,))).fetchone()
         if row is None:
             raise Unauthorized("unknown API key")
-        return Principal("agent", str(row["id"]), ip)
-    claims = request.app[JWT_KEYS].verify(token, "access")
-    return Principal("user", str(claims["sub"]), ip)
+        agent_id = str(row["id"])
+        cache.put(key_hash, agent_id)
+    return agent_id
 
 
 def _classes_for(principal: Principal, extra: tuple[str, ...]) -> list[str]:

@@ -49,7 +49,7 @@ end
 return out
 """
 
-_log = structlog.get_logger("app.ratelimit")
+_log = structlog.get_logger(logger_name="app.ratelimit")
 
 
 @dataclass(frozen=True)

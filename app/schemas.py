@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, Json, field_validator
 from pydantic.alias_generators import to_camel
 
 Severity = Literal["low", "medium", "high", "critical"]
@@ -131,9 +131,10 @@ class Problem(ResponseModel):
     location_name: str | None
     latitude: float | None
     longitude: float | None
-    data_sources: list[Any]
-    evidence_links: list[Any]
-    self_audit: dict[str, Any] | None
+    # Json[...]: the database hands these over as JSON text (see app.views.problems).
+    data_sources: Json[list[Any]]
+    evidence_links: Json[list[Any]]
+    self_audit: Json[dict[str, Any]] | None
     status: str
     guardrail_reason: str | None
     guardrail_tier: str | None

@@ -55,6 +55,33 @@ def looks_like_api_key(token: str) -> bool:
     return bool(_API_KEY_SHAPE.match(token))
 
 
+class AgentKeyCache:
+    """Recently seen key hashes -> agent id, so most agent requests skip the lookup query.
+
+    Only successful lookups are cached, so a new key works at once; keys are never edited, and
+    an entry lives `ttl_s` at most, which bounds how long a deleted agent's key keeps working.
+    """
+
+    def __init__(self, *, ttl_s: float = 60.0, max_entries: int = 50_000) -> None:
+        self._ttl_s = ttl_s
+        self._max_entries = max_entries
+        self._entries: dict[bytes, tuple[str, float]] = {}
+
+    def get(self, key_hash: bytes) -> str | None:
+        entry = self._entries.get(key_hash)
+        if entry is None:
+            return None
+        if entry[1] < time.monotonic():
+            del self._entries[key_hash]
+            return None
+        return entry[0]
+
+    def put(self, key_hash: bytes, agent_id: str) -> None:
+        if len(self._entries) >= self._max_entries:
+            self._entries.pop(next(iter(self._entries)))  # the oldest insertion
+        self._entries[key_hash] = (agent_id, time.monotonic() + self._ttl_s)
+
+
 # ---- passwords ----------------------------------------------------------------------------
 
 _hasher = PasswordHasher()

@@ -32,15 +32,15 @@ from .openapi import build_openapi
 from .ratelimit import RateLimiter
 from .redis_client import redis_ctx
 from .routes import ROUTES, add_routes
-from .security import JwtKeys
+from .security import AgentKeyCache, JwtKeys
 from .state import (
-    JWT_KEYS, LIFECYCLE, METRICS, OPENAPI, RATE_LIMITER, REDIS, ROUTE_SPECS, SETTINGS, Lifecycle,
+    AGENT_KEYS, JWT_KEYS, LIFECYCLE, METRICS, OPENAPI, RATE_LIMITER, REDIS, ROUTE_SPECS, SETTINGS, Lifecycle,
 )
 from .views.evidence import MULTIPART_OVERHEAD_BYTES, prepare_evidence_dir
 
 # After the drain: how long aiohttp still waits for a handler before cancelling it.
 LAST_GRACE_S = 1.0
-_log = structlog.get_logger("app.server")
+_log = structlog.get_logger(logger_name="app.server")
 
 
 async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -73,6 +73,7 @@ def create_app(settings: Settings) -> web.Application:
         access_ttl_s=settings.access_token_ttl_s,
         refresh_ttl_s=settings.refresh_token_ttl_s,
     )
+    app[AGENT_KEYS] = AgentKeyCache()
     app[ROUTE_SPECS] = {spec.name: spec for spec in ROUTES}
     app[OPENAPI] = build_openapi(version=settings.git_sha)
     add_routes(app)

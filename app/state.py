@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 from .config import Settings
 from .metrics import Metrics
 from .ratelimit import RateLimiter
-from .security import JwtKeys
+from .security import AgentKeyCache, JwtKeys
 
 
 @dataclass
@@ -52,6 +52,7 @@ SETTINGS = web.AppKey("settings", Settings)
 LIFECYCLE = web.AppKey("lifecycle", Lifecycle)
 METRICS = web.AppKey("metrics", Metrics)
 JWT_KEYS = web.AppKey("jwt_keys", JwtKeys)
+AGENT_KEYS = web.AppKey("agent_keys", AgentKeyCache)
 DB_POOL = web.AppKey("db_pool", AsyncConnectionPool)
 REDIS = web.AppKey("redis", Redis)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)

@@ -24,12 +24,14 @@ from ..schemas import Problem, ProblemAccepted, ProblemCreate, ProblemListQuery,
 from ..state import METRICS, REDIS, SETTINGS
 from .common import current_agent_id, json_response, parse_query, path_int, read_json
 
-_log = structlog.get_logger("app.problems")
+_log = structlog.get_logger(logger_name="app.problems")
 
 _COLUMNS = (
     "id, agent_id, title, description, domain, severity, affected_population_estimate, "
-    "geographic_scope, location_name, latitude, longitude, data_sources, evidence_links, "
-    "self_audit, status, guardrail_reason, guardrail_tier, created_at, updated_at"
+    "geographic_scope, location_name, latitude, longitude, "
+    # As text: pydantic parses JSON in Rust, several times faster than psycopg's json.loads.
+    "data_sources::text AS data_sources, evidence_links::text AS evidence_links, "
+    "self_audit::text AS self_audit, status, guardrail_reason, guardrail_tier, created_at, updated_at"
 )
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _CURSOR_TEXT = re.compile(r"^1:(-?\d{1,18}):(\d{1,19})$")
