@@ -128,7 +128,7 @@ class RateLimiter:
         now_ms = self._clock_ms()
         return [
             Decision(name, limit.limit, int(raw[2 * i]), int(raw[2 * i + 1]), now_ms)
-            for i, (name, limit) in enumerate(zip(class_names, limits))
+            for i, (name, limit) in enumerate(zip(class_names, limits, strict=True))
         ]
 
     def _backend_failed(self, exc: BaseException) -> None:

@@ -50,3 +50,19 @@ def test_jwt_claims_types_and_rotation() -> None:
                              "new-secret-0123456789abcdef0123456789", algorithm="HS256")
     with pytest.raises(Unauthorized, match="malformed"):
         keys.verify(missing_jti, "access")
+
+
+def test_agent_key_cache_expires_and_stays_bounded(monkeypatch) -> None:
+    from app import security
+
+    now = [1000.0]
+    monkeypatch.setattr(security.time, "monotonic", lambda: now[0])
+    cache = security.AgentKeyCache(ttl_s=60, max_entries=2)
+    cache.put(b"a", "agent-a")
+    assert cache.get(b"a") == "agent-a" and cache.get(b"zz") is None
+    now[0] += 61
+    assert cache.get(b"a") is None  # expired
+    cache.put(b"b", "agent-b")
+    cache.put(b"c", "agent-c")
+    cache.put(b"d", "agent-d")  # evicts the oldest
+    assert cache.get(b"b") is None and cache.get(b"c") == "agent-c" and cache.get(b"d") == "agent-d"

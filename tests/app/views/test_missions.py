@@ -44,7 +44,7 @@ async def test_matches_the_haversine_oracle_near_poles_and_antimeridian(client, 
     rng = random.Random(20240611)
     points = _random_points(rng)
     ids = insert_missions(clean_db, points)
-    by_id = dict(zip(ids, points))
+    by_id = dict(zip(ids, points, strict=True))
     queries = [(0.0, 180.0, 300.0), (0.5, -179.95, 120.0), (45.0, 179.99, 500.0), (-30.0, -179.0, 250.0),
                (89.9, 45.0, 400.0), (-89.0, -60.0, 500.0), (88.0, 179.0, 350.0), (37.77, -122.42, 50.0)]
     queries += [(rng.uniform(-89.5, 89.5), rng.uniform(-180, 180), rng.uniform(1, 500)) for _ in range(12)]
@@ -59,7 +59,7 @@ async def test_matches_the_haversine_oracle_near_poles_and_antimeridian(client, 
         got = [(m["distanceKm"], m["id"]) for m in body["data"]]
         assert body["count"] == len(got)
         assert min(100, len(strict)) <= len(got) <= min(100, len(loose)), (lat, lng, radius)
-        for (distance, pid), (expected, _) in zip(got, loose):
+        for (distance, pid), (expected, _) in zip(got, loose, strict=False):
             assert abs(distance - haversine_km(lat, lng, *by_id[pid])) < 1e-6, (lat, lng, pid)
             assert abs(distance - expected) < 1e-6, "not the nearest-first order of the oracle"
         if len(loose) <= 100:

@@ -107,7 +107,7 @@ async def test_pagination_has_no_duplicates_or_gaps_while_rows_are_inserted(clie
 
     async def insert_meanwhile() -> None:
         async with await psycopg.AsyncConnection.connect(clean_db, autocommit=True) as conn:
-            for i in range(200):
+            for _ in range(200):
                 if stop.is_set():
                     return
                 await conn.execute("INSERT INTO problems (title, description, domain, severity) "
