@@ -94,6 +94,10 @@ def compare_runs(
     notes: list[str] = []
     differences = _check_plans(baselines, current, allow_plan_mismatch=allow_plan_mismatch, notes=notes)
     shared = set(current.metrics).intersection(*(b.metrics for b in baselines))
+    if not shared:
+        others = ", ".join(b.source for b in baselines)
+        raise InputError(f"{current.source}: has no metric in common with {others}, so there is nothing to compare "
+                         f"({len(current.metrics)} metrics in it)")
     only_baseline = set().union(*(b.metrics for b in baselines)) - set(current.metrics)
     only_current = set(current.metrics) - set().union(*(b.metrics for b in baselines))
     _note_keys(notes, "only in the baseline (not compared)", only_baseline)

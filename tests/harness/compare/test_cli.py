@@ -134,3 +134,11 @@ def test_several_baselines(runs: dict[str, Path]) -> None:
     code, out, _ = compare("--baseline", runs["baseline"], "--baseline", runs["same"], "--current", runs["slower"])
     assert code == 1
     assert "baseline: run-1" in out and "run-2" in out
+
+
+def test_files_with_nothing_in_common_exit_2(runs: dict[str, Path], tmp_path: Path) -> None:
+    empty = tmp_path / "k6.json"
+    empty.write_text('{"metrics": {"vus": {"value": 1, "min": 0, "max": 1}}}')
+    code, _, err = compare("--baseline", runs["baseline"], "--current", empty)
+    assert code == 2
+    assert err.startswith(f"error: {empty}: has no metric in common with {runs['baseline']}")
