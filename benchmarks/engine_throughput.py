@@ -81,7 +81,7 @@ def main() -> None:
         server_cpu_percent = {}
 
         def server_busy() -> float:
-            return server_process.cpu_percent(None) if server_process else float("nan")
+            return server_process.cpu_percent(None) if server_process else -1.0
 
         server_busy()
         before = server.count()
@@ -106,13 +106,16 @@ def main() -> None:
         open_rate = (server.count() - before) / args.duration
         server_cpu_percent["open"] = server_busy()
     s = opened.scenarios["bench"]
+    def cpu(phase: str) -> str:
+        return f"{server_cpu_percent[phase]:10.0f}%" if server_cpu_percent[phase] >= 0 else f"{'-':>11}"
+
     print(f"{'generator (one core)':44} {'req/s at server':>15} {'vs Locust':>10} {'server cpu':>11}")
     print(f"{'plain Locust FastHttpUser, ' + str(args.users) + ' users':44} {plain_rate:15.0f} {'100%':>10} "
-          f"{server_cpu_percent['plain']:10.0f}%")
+          f"{cpu('plain')}")
     print(f"{'engine constant-vus, ' + str(args.users) + ' VUs':44} {closed_rate:15.0f} {closed_rate / plain_rate:10.0%} "
-          f"{server_cpu_percent['closed']:10.0f}%")
+          f"{cpu('closed')}")
     print(f"{'engine constant-arrival-rate, asked ' + str(asked) + '/s':44} {open_rate:15.0f} {open_rate / plain_rate:10.0%} "
-          f"{server_cpu_percent['open']:10.0f}%")
+          f"{cpu('open')}")
     g = opened.generator
     print(f"arrival-rate run: dropped {s.dropped_iterations}, lag p50 {g.lag_p50_ms:.2f} ms, p99 {g.lag_p99_ms:.2f} ms, "
           f"generator cpu avg {max(p.cpu_percent_avg for p in g.processes):.0f}%; saturated={g.saturated}")

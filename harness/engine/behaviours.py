@@ -44,6 +44,8 @@ def _load_module(plan: Plan) -> ModuleType:
         return importlib.import_module(reference)
     except ImportError as error:
         raise PlanError([f"{where} names module {reference!r}, which cannot be imported ({error})"]) from error
+    except Exception as error:  # the user's module raised while importing: say where
+        raise PlanError([f"{where}: importing {reference!r} failed: {error!r}"]) from error
 
 
 def _load_file(path: Path, where: str) -> ModuleType:
@@ -60,7 +62,11 @@ def _load_file(path: Path, where: str) -> ModuleType:
     for parent in (str(path.parent), str(path.parent.parent)):
         if parent not in sys.path:
             sys.path.append(parent)
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:  # a syntax error or a failing import in the user's module
+        del sys.modules[name]
+        raise PlanError([f"{where}: importing {path} failed: {error!r}"]) from error
     return module
 
 

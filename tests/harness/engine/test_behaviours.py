@@ -39,3 +39,9 @@ def test_no_behaviours_anywhere(tmp_path):
         load_behaviours(load_plan(plan_file(tmp_path)))
     with pytest.raises(PlanError, match="names module 'no_such_module_xyz', which cannot be imported"):
         load_behaviours(load_plan(plan_file(tmp_path, behaviours="no_such_module_xyz")))
+
+
+def test_a_module_that_fails_to_import_is_a_plan_error(tmp_path):
+    (tmp_path / "plan.py").write_text("def get_health(vu):\n    pass\nraise RuntimeError('boom')\n")
+    with pytest.raises(PlanError, match=r"importing .*plan\.py failed: RuntimeError\('boom'\)"):
+        load_behaviours(load_plan(plan_file(tmp_path)))
