@@ -156,10 +156,12 @@ def _scenario(name: str, config: ScenarioConfig, aggregator: Aggregator) -> Scen
 
 
 def _achieved_rate(name: str, started: int, config: ScenarioConfig, aggregator: Aggregator) -> float:
-    """Iterations started per second: over the scheduled duration for arrival-rate executors,
-    over the windows in which the scenario started iterations for the others."""
-    if config.target_rate_per_s() is not None:
-        return started / config.duration_s if config.duration_s > 0 else 0.0
+    """Iterations started per second: over the scheduled duration (or as much of it as ran, when
+    the run stopped early) for arrival-rate executors; over the windows in which the scenario
+    started iterations for the others."""
+    if config.target_rate_per_s() is not None:  # over the scheduled time that actually passed
+        ran_s = min(config.duration_s, max(0.0, aggregator.elapsed_s - config.common.start_time_s))
+        return started / ran_s if ran_s > 0 else 0.0
     active = [p.index for p in aggregator.series if p.scenario == name and p.iterations > 0]
     if not active:
         return 0.0
