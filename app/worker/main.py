@@ -100,8 +100,9 @@ async def serve(settings: WorkerSettings, *, rules: RuleSet, prices: PriceTable)
         retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=2))
     pool = open_pool(settings.database_url, max_size=settings.concurrency + 2,
                      statement_timeout_ms=settings.db_statement_timeout_ms, timeout_s=settings.db_pool_timeout_s)
-    client = anthropic.AsyncAnthropic(api_key=settings.anthropic_api_key, base_url=settings.anthropic_base_url,
-                                      timeout=settings.llm_timeout_s, max_retries=settings.llm_max_retries)
+    client = anthropic.AsyncAnthropic(api_key=settings.anthropic_api_key, auth_token=settings.anthropic_auth_token,
+                                      base_url=settings.anthropic_base_url, timeout=settings.llm_timeout_s,
+                                      max_retries=settings.llm_max_retries)
     metrics = WorkerMetrics()
     metrics.initialise(model=settings.llm_model)
     consumer = StreamConsumer(redis, stream=settings.stream, group=settings.group,

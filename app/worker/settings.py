@@ -51,6 +51,7 @@ class WorkerSettings:
     llm_max_tokens: int = 256
     anthropic_base_url: str | None = None
     anthropic_api_key: str | None = field(default=None, repr=False)
+    anthropic_auth_token: str | None = field(default=None, repr=False)
     prefilter_rules_path: Path = PACKAGE_DIR / "prefilter_rules.yaml"
     prices_path: Path = PACKAGE_DIR / "prices.yaml"
     db_statement_timeout_ms: int = 5000
@@ -90,6 +91,7 @@ class WorkerSettings:
             llm_max_tokens=read.integer("GUARDRAIL_LLM_MAX_TOKENS", 256),
             anthropic_base_url=env.get("ANTHROPIC_BASE_URL") or None,
             anthropic_api_key=env.get("ANTHROPIC_API_KEY") or None,
+            anthropic_auth_token=env.get("ANTHROPIC_AUTH_TOKEN") or None,
             prefilter_rules_path=Path(env.get("GUARDRAIL_PREFILTER_RULES") or cls.prefilter_rules_path),
             prices_path=Path(env.get("GUARDRAIL_PRICES") or cls.prices_path),
             db_statement_timeout_ms=base.db_statement_timeout_ms,
@@ -119,6 +121,10 @@ class WorkerSettings:
             ("llm_max_tokens", self.llm_max_tokens >= 16, ">= 16"),
         ]
         found = [f"{name} must be {rule}, but is {getattr(self, name)!r}" for name, ok, rule in checks if not ok]
+        if not (self.anthropic_api_key or self.anthropic_auth_token):
+            # Without a credential every model call would fail and every job end in needs_review.
+            found.append("ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) must be set; the stack sets one for "
+                         "the bundled emulator")
         if self.reclaim_interval_s is not None and self.reclaim_interval_s <= 0:
             found.append(f"reclaim_interval_s must be > 0, but is {self.reclaim_interval_s!r}")
         return found

@@ -204,5 +204,6 @@ async def drained(rds: aioredis.Redis, *, timeout_s: float = 10) -> None:
 
 def run_worker_once(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     """Run `python -m app worker` expecting it to exit by itself (configuration errors)."""
-    return subprocess.run([sys.executable, "-m", "app", "worker", *args], env=child_env(env),
+    # `env` is complete (app_env copies os.environ), so a test can remove variables from it.
+    return subprocess.run([sys.executable, "-m", "app", "worker", *args], env=dict(env),
                           capture_output=True, text=True, timeout=60, cwd=os.getcwd())
