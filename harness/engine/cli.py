@@ -22,7 +22,7 @@ from rich.console import Console
 
 from harness.engine.errors import BwperfError, InputError, TargetError, exit_code_for
 from harness.engine.request import RunRequest
-from harness.engine.target import check_target
+from harness.engine.target import check_sampled_url, check_target
 from harness.plan.load import load_plan
 
 DEFAULT_MASTER_PORT = 5557
@@ -87,6 +87,8 @@ def _run(*, plan: Path, target: str | None, profile: str, workers: int, out: Pat
             metrics_urls = [u for u in running.metrics_urls if u.rstrip("/") != f"{target}/metrics"] + metrics_urls
         else:
             check_target(target, allow_remote=allow_remote)
+        for url in [*metrics_urls, *([redis_url] if redis_url else [])]:
+            check_sampled_url(url, allow_remote=allow_remote)
         request = RunRequest(
             plan_path=str(plan), profile=profile, target=target.rstrip("/"), out_dir=str(out),
             run_id=new_run_id(plan), workers=workers, expect_remote_workers=expect_workers,

@@ -46,3 +46,14 @@ def check_target(url: str, *, allow_remote: bool) -> None:
             pass
     except OSError as error:
         raise TargetError(f"target {url} is unreachable: nothing accepts connections on {host}:{port} ({error})") from error
+
+
+def check_sampled_url(url: str, *, allow_remote: bool) -> None:
+    """A sampled endpoint (extra /metrics, Redis) follows the target's rule: this machine only,
+    unless remote targets are allowed. Reachability is not required (samplers note it once)."""
+    host = urlsplit(url).hostname or ""
+    if not is_loopback(host) and not allow_remote:
+        raise TargetError(
+            f"{url!r} is not on this machine: sampled endpoints, like targets, must be 127.0.0.1, "
+            "localhost or ::1 unless --allow-remote-target is given"
+        )

@@ -3,7 +3,7 @@ import socket
 import pytest
 
 from harness.engine.errors import EXIT_INPUT, TargetError
-from harness.engine.target import check_target, is_loopback
+from harness.engine.target import check_sampled_url, check_target, is_loopback
 
 
 @pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("127.8.9.1", True), ("localhost", True),
@@ -31,3 +31,11 @@ def test_unreachable_target_says_so():
 def test_not_a_url():
     with pytest.raises(TargetError, match="is not an http"):
         check_target("127.0.0.1:4000", allow_remote=False)
+
+
+def test_sampled_urls_follow_the_target_rule():
+    check_sampled_url("redis://127.0.0.1:6379/0", allow_remote=False)
+    check_sampled_url("http://localhost:9000/metrics", allow_remote=False)
+    check_sampled_url("http://10.0.0.5:9000/metrics", allow_remote=True)
+    with pytest.raises(TargetError, match="sampled endpoints, like targets"):
+        check_sampled_url("redis://cache.internal:6379", allow_remote=False)
