@@ -70,3 +70,11 @@ def test_wire_round_trip_keeps_every_count():
 
 def test_empty_trend_has_no_value():
     assert TrendAccumulator().value("p(95)") is None
+
+
+def test_percentiles_never_exceed_the_exact_extremes():
+    trend = TrendAccumulator()
+    for value in (7.244, 1.2, 3.3):
+        trend.add(value)
+    assert trend.value("p(99)") == 7.244 and trend.value("max") == 7.244
+    assert trend.value("p(0)") >= 1.2
