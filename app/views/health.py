@@ -45,15 +45,21 @@ async def _check_redis(app: web.Application) -> CheckStatus:
     return "ok"
 
 
+def _shutting_down(version: str, uptime: float) -> web.Response:
+    body = Readiness(status="shutting_down", checks={"database": "skipped", "redis": "skipped"},
+                     version=version, uptime=uptime)
+    return json_response(body, status=503)
+
+
 async def ready(request: web.Request) -> web.Response:
     app = request.app
     lifecycle = app[LIFECYCLE]
     version, uptime = app[SETTINGS].git_sha, round(lifecycle.uptime_s(), 3)
     if lifecycle.shutting_down:
-        body = Readiness(status="shutting_down", checks={"database": "skipped", "redis": "skipped"},
-                         version=version, uptime=uptime)
-        return json_response(body, status=503)
+        return _shutting_down(version, uptime)
     database, redis = await asyncio.gather(_check_database(app), _check_redis(app))
+    if lifecycle.shutting_down:  # the signal came while we were checking: never answer "ready" now
+        return _shutting_down(version, uptime)
     ok = database == "ok" and redis == "ok"
     body = Readiness(status="ready" if ok else "degraded", checks={"database": database, "redis": redis},
                      version=version, uptime=uptime)

@@ -114,10 +114,13 @@ async def test_sigterm_drains_in_flight_requests_and_turns_readiness_off(api: Ap
     await up_writer.drain()
     await asyncio.sleep(0.3)
     api.proc.send_signal(signal.SIGTERM)
-    await asyncio.sleep(0.5)
 
-    probe_writer.write(b"GET /ready HTTP/1.1\r\nHost: x\r\n\r\n")
-    status, headers, body = await _read_response(probe_reader)
+    for _ in range(50):  # until the process has handled the signal (bounded: 5 s)
+        probe_writer.write(b"GET /ready HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, headers, body = await _read_response(probe_reader)
+        if status != 200:
+            break
+        await asyncio.sleep(0.1)
     assert status == 503 and json.loads(body)["status"] == "shutting_down"
     assert headers.get("connection", "").lower() == "close"
     with pytest.raises(OSError):
@@ -153,7 +156,7 @@ async def test_a_stalled_request_cannot_hold_shutdown_beyond_the_timeout(app_env
         started = time.monotonic()
         api.proc.send_signal(signal.SIGTERM)
         assert await asyncio.to_thread(api.proc.wait, 15) == 0
-        assert time.monotonic() - started < 6
+        assert time.monotonic() - started < 8  # 1 s drain + 1 s last grace + closing, on a busy machine
         writer.close()
         leftovers = [p for p in Path(app_env["EVIDENCE_DIR"]).rglob("*") if p.is_file()]
         assert leftovers == [], "the cancelled upload left a partial file"
