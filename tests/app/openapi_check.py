@@ -5,12 +5,10 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import pytest
+import jsonschema  # test dependency: validates responses against the OpenAPI document
 from aiohttp import ClientResponse
 
-jsonschema = pytest.importorskip("jsonschema", reason="jsonschema validates responses against the OpenAPI document")
-
-from app.openapi import build_openapi  # noqa: E402
+from app.openapi import build_openapi
 
 
 @functools.lru_cache(maxsize=1)

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
+import jsonschema
 
 from app.openapi import build_openapi
 from app.routes import ROUTES
-
-jsonschema = pytest.importorskip("jsonschema")
 
 
 async def test_served_document_is_the_generated_one(client) -> None:
