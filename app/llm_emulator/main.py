@@ -20,12 +20,13 @@ from .faults import FaultConfig
 from .latency import LatencyModel
 from .server import EmulatorConfig, create_app
 
-HOST = "127.0.0.1"
+DEFAULT_HOST = "127.0.0.1"  # LLM_EMULATOR_HOST=0.0.0.0 in a container; admin stays local-only
 SHUTDOWN_TIMEOUT_S = 2.0    # no state to save; do not wait out a request that was told to hang
 
 # (flag, environment variable, type, default, help)
 _OPTIONS: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...] = (
-    ("--port", "LLM_EMULATOR_PORT", int, 8090, "port on 127.0.0.1"),
+    ("--host", "LLM_EMULATOR_HOST", str, DEFAULT_HOST, "address to bind (0.0.0.0 only in a container)"),
+    ("--port", "LLM_EMULATOR_PORT", int, 8090, "port to listen on"),
     ("--seed", "LLM_EMULATOR_SEED", int, 42, "seed of the latency, fault and id RNGs"),
     ("--api-key", "LLM_EMULATOR_API_KEY", str, None, "accept only this key (default: any non-empty key)"),
     ("--latency", "LLM_EMULATOR_LATENCY", str, "lognormal", "latency distribution: lognormal or fixed"),
@@ -45,7 +46,8 @@ class EmulatorConfigError(ValueError):
     """Invalid options; the message names each flag or variable."""
 
 
-def parse_config(argv: list[str], env: Mapping[str, str] | None = None) -> tuple[EmulatorConfig, int]:
+def parse_config(argv: list[str], env: Mapping[str, str] | None = None) -> tuple[EmulatorConfig, int, str]:
+    """The emulator's configuration, port and bind address from flags, then environment."""
     env = os.environ if env is None else env
     parser = argparse.ArgumentParser(prog="python -m app llm-emulator", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -73,18 +75,19 @@ def parse_config(argv: list[str], env: Mapping[str, str] | None = None) -> tuple
         errors.append(f"port must be between 0 and 65535, but is {values['port']}")
     if errors:
         raise EmulatorConfigError("; ".join(errors))
-    return EmulatorConfig(latency=latency, faults=faults, seed=values["seed"], api_key=values["api_key"]), values["port"]
+    config = EmulatorConfig(latency=latency, faults=faults, seed=values["seed"], api_key=values["api_key"])
+    return config, values["port"], values["host"]
 
 
 def main(argv: list[str]) -> int:
     try:
-        config, port = parse_config(argv)
+        config, port, host = parse_config(argv)
     except EmulatorConfigError as exc:
         print(f"llm-emulator: {exc}", file=sys.stderr)
         return 2
     disable_created_metrics()  # `_created` series double the exposition and no rule reads them
-    print(f"llm-emulator: listening on http://{HOST}:{port} (latency {config.latency.as_dict()}, "
+    print(f"llm-emulator: listening on http://{host}:{port} (latency {config.latency.as_dict()}, "
           f"faults {config.faults.as_dict()})", flush=True)
-    web.run_app(create_app(config), host=HOST, port=port, print=None, access_log=None,
+    web.run_app(create_app(config), host=host, port=port, print=None, access_log=None,
                 shutdown_timeout=SHUTDOWN_TIMEOUT_S)
     return 0

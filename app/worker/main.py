@@ -123,9 +123,9 @@ async def serve(settings: WorkerSettings, *, rules: RuleSet, prices: PriceTable)
                            access_log=None)
     await runner.setup()
     try:
-        site = web.TCPSite(runner, "127.0.0.1", settings.metrics_port)
+        site = web.TCPSite(runner, settings.metrics_host, settings.metrics_port)
         await site.start()
-        log.info("worker.started", metrics_url=f"http://127.0.0.1:{runner.addresses[0][1]}/metrics",
+        log.info("worker.started", metrics_url=f"http://{settings.metrics_host}:{runner.addresses[0][1]}/metrics",
                  model=settings.llm_model, llm_base_url=str(client.base_url), rules=len(rules.rules))
         try:
             await pool.open(wait=True, timeout=DB_OPEN_TIMEOUT_S)

@@ -37,6 +37,7 @@ class WorkerSettings:
     dead_stream: str = DEFAULT_DEAD_STREAM
     consumer_name: str = field(default_factory=default_consumer_name)
     concurrency: int = 5
+    metrics_host: str = "127.0.0.1"  # 0.0.0.0 in a container, so Prometheus can scrape
     metrics_port: int = 9101
     idle_timeout_s: float = 30.0
     reclaim_interval_s: float | None = None     # None: a third of idle_timeout_s
@@ -77,6 +78,7 @@ class WorkerSettings:
             dead_stream=env.get("GUARDRAIL_DEAD_STREAM") or DEFAULT_DEAD_STREAM,
             consumer_name=env.get("WORKER_CONSUMER_NAME") or default_consumer_name(),
             concurrency=read.integer("WORKER_CONCURRENCY", 5),
+            metrics_host=env.get("WORKER_METRICS_HOST") or "127.0.0.1",
             metrics_port=read.integer("WORKER_METRICS_PORT", 9101),
             idle_timeout_s=read.number("GUARDRAIL_IDLE_TIMEOUT_S", 30.0),
             reclaim_interval_s=read.optional_float("GUARDRAIL_RECLAIM_INTERVAL_S"),

@@ -33,12 +33,7 @@ PENDING_BWPERF_COMMANDS: dict[str, str] = {
 
 # Variables docker-compose.yml sets that the code does not read yet. Without them the
 # services listen on 127.0.0.1 only, which is unreachable from another container.
-PENDING_ENV_NAMES: dict[str, str] = {
-    "WORKER_METRICS_HOST": "app/worker/main.py binds /health and /metrics to 127.0.0.1: "
-                           "Prometheus in another container cannot scrape the worker",
-    "LLM_EMULATOR_HOST": "app/llm_emulator/main.py binds 127.0.0.1: the worker container "
-                         "cannot reach the emulator",
-}
+PENDING_ENV_NAMES: dict[str, str] = {}
 
 # Variables the weekly workflow hands to `bwperf run` that the harness does not read yet.
 PENDING_HARNESS_ENV_NAMES: dict[str, str] = {
