@@ -12,7 +12,6 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from importlib import resources
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
@@ -73,23 +72,18 @@ def copy_rows(database_url: str, *, table: str, columns: tuple[str, ...], types:
     return count
 
 
-def _secondary_indexes(conn: psycopg.Connection) -> list[str]:
+def _secondary_indexes(conn: psycopg.Connection) -> dict[str, str]:
+    """Name -> CREATE INDEX statement of every non-unique index on the seeded tables."""
     rows = conn.execute(
-        "SELECT i.indexrelid::regclass::text FROM pg_index i "
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
         "JOIN pg_class t ON t.oid = i.indrelid "
         "WHERE t.relname = ANY(%s) AND NOT i.indisprimary AND NOT i.indisunique",
         (list(SEEDED_TABLES),),
     ).fetchall()
-    return [row[0] for row in rows]
+    return {name: definition for name, definition in rows}
 
 
-def _index_statements() -> list[str]:
-    sql = (resources.files("app") / "migrations" / "002_indexes.sql").read_text()
-    body = "\n".join(line for line in sql.splitlines() if not line.strip().startswith("--"))
-    return [stmt.strip() for stmt in body.split(";") if stmt.strip()]
-
-
-def _build_indexes(database_url: str) -> None:
+def _build_indexes(database_url: str, definitions: list[str]) -> None:
     def run(statement: str) -> None:
         with psycopg.connect(database_url, autocommit=True) as conn:
             conn.execute("SET maintenance_work_mem = '512MB'")
@@ -97,7 +91,7 @@ def _build_indexes(database_url: str) -> None:
 
     # The GiST build is single-threaded; run it beside the B-trees.
     with ThreadPoolExecutor(max_workers=3) as pool:
-        list(pool.map(run, _index_statements()))
+        list(pool.map(run, definitions))
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("ANALYZE problems")
         conn.execute("ANALYZE missions")
@@ -107,10 +101,12 @@ def seed(database_url: str, *, problems: int, missions: int, random_seed: int = 
          progress: Callable[[str, int], None] | None = None) -> SeedReport:
     """Load `problems` and `missions` rows; rebuild secondary indexes after large loads."""
     report = progress or (lambda table, n: None)
-    rebuild = problems + missions > REBUILD_INDEXES_ABOVE_ROWS
-    if rebuild:
+    dropped: dict[str, str] = {}
+    if problems + missions > REBUILD_INDEXES_ABOVE_ROWS:
+        # Exactly the indexes that exist now (whichever migration made them) come back after.
         with psycopg.connect(database_url, autocommit=True) as conn:
-            for index in _secondary_indexes(conn):
+            dropped = _secondary_indexes(conn)
+            for index in dropped:
                 conn.execute(f"DROP INDEX IF EXISTS {index}")
     with psycopg.connect(database_url) as conn:
         existing_problems = conn.execute("SELECT count(*) FROM problems").fetchone()[0]
@@ -131,8 +127,8 @@ def seed(database_url: str, *, problems: int, missions: int, random_seed: int = 
             job.result()
     load_s = time.perf_counter() - started
     started = time.perf_counter()
-    if rebuild:
-        _build_indexes(database_url)
+    if dropped:
+        _build_indexes(database_url, list(dropped.values()))
     return SeedReport(problems=problems, missions=missions, load_s=load_s,
                       index_s=time.perf_counter() - started)
 
