@@ -31,6 +31,9 @@ main_app.command("seed")(seed_command)
 from harness.tour import tour as tour_command  # noqa: E402
 
 main_app.command("tour")(tour_command)
+from dashboards.cli import dashboard_command  # noqa: E402
+
+main_app.command("dashboard")(dashboard_command)
 
 
 def main() -> None:

@@ -1,0 +1,113 @@
+"""What a page is rendered from: the app's data sources (`DashboardData`) and, per request, the
+catalog of runs and the run the user chose (`PageContext`).
+
+`DashboardData` owns the caches (runs by file stamp, comparison inputs by file stamp, the cost
+model by file stamp), so a poll or a page change re-reads only files that changed.
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dashboards.data import RunCatalog, RunEntry, RunStore
+from dashboards.history import BaselineStore, merged_history
+from harness.baselines.series import History
+from harness.compare.inputs import RunMetrics
+from harness.compare.result_inputs import from_result
+from harness.costs.errors import CostError
+from harness.costs.model import DEFAULT_MODEL_PATH, CostModel, load_model
+from harness.results import ResultFileError, RunResult
+
+LATEST = "latest"  # the run selector's value that follows the newest run
+
+
+class DashboardData:
+    """The results directory, the baseline store and the cost model, cached by file stamps."""
+
+    def __init__(self, results_dir: Path, baselines_dir: Path, *, cost_model_path: Path = DEFAULT_MODEL_PATH) -> None:
+        self.results_dir = Path(results_dir)
+        self.baselines_dir = Path(baselines_dir)
+        self.cost_model_path = Path(cost_model_path)
+        self.runs = RunStore(self.results_dir)
+        self.baselines = BaselineStore(self.baselines_dir)
+        self._lock = threading.Lock()
+        self._metrics: dict[tuple[str, int, int], RunMetrics] = {}
+        self._model: tuple[tuple[int, int] | None, CostModel | None, str | None] | None = None
+
+    def signature(self) -> list[Any]:
+        """What changes when any file the dashboard shows changes (JSON-ready, for dcc.Store)."""
+        return [[list(stamp) for stamp in self.runs.signature()], [list(s) if s else None for s in self.baselines.signature()]]
+
+    def metrics_of(self, path: Path, result: RunResult, *, stamp: tuple[int, int]) -> RunMetrics:
+        """The run as the comparison engine reads it; raises ResultFileError for unreadable histograms."""
+        key = (str(path), *stamp)
+        with self._lock:
+            cached = self._metrics.get(key)
+        if cached is not None:
+            return cached
+        try:
+            metrics = from_result(result, source=str(path))
+        except (ValueError, TypeError, KeyError, zlib.error) as error:
+            raise ResultFileError(str(path), f"holds data that cannot be read ({type(error).__name__}: {error})") from error
+        with self._lock:
+            self._metrics[key] = metrics
+        return metrics
+
+    def run_metrics(self, entry: RunEntry) -> RunMetrics:
+        if entry.result is None:
+            raise ResultFileError(str(entry.path), entry.error or "not readable")
+        return self.metrics_of(entry.path, entry.result, stamp=(entry.mtime_ns, entry.size))
+
+    def history(self, catalog: RunCatalog) -> tuple[History, list[str]]:
+        """`history.jsonl` plus the runs it lacks; and the problems met on the way."""
+        stored = self.baselines.history()
+        problems = [stored.error] if stored.error else []
+        problems += list(stored.history.warnings)
+        runs = []
+        for entry in catalog.runs:
+            try:
+                runs.append((self.run_metrics(entry), entry.result.meta.ended_at))  # type: ignore[union-attr]
+            except ResultFileError as error:
+                problems.append(str(error))
+        return merged_history(stored.history, runs), problems
+
+    def cost_model(self) -> tuple[CostModel | None, str | None]:
+        try:
+            status = self.cost_model_path.stat()
+            stamp: tuple[int, int] | None = (status.st_mtime_ns, status.st_size)
+        except OSError:
+            stamp = None
+        with self._lock:
+            if self._model is None or self._model[0] != stamp:
+                try:
+                    self._model = (stamp, load_model(self.cost_model_path), None)
+                except CostError as error:
+                    self._model = (stamp, None, str(error))
+            return self._model[1], self._model[2]
+
+
+@dataclass(frozen=True)
+class PageContext:
+    data: DashboardData
+    catalog: RunCatalog
+    selected: RunEntry | None  # None when there is no readable run
+    following: bool  # the selection follows the newest run
+    colours: Mapping[str, str]
+
+    @property
+    def result(self) -> RunResult | None:
+        return self.selected.result if self.selected is not None else None
+
+
+def resolve_selection(catalog: RunCatalog, value: str | None) -> tuple[RunEntry | None, bool]:
+    """The run the selector names; the newest when it says `latest` or names a run that is gone."""
+    if value and value != LATEST:
+        chosen = catalog.get(value)
+        if chosen is not None:
+            return chosen, False
+    return catalog.latest, True

@@ -1,0 +1,92 @@
+"""Redis figures: memory against maxmemory over a run, the peak of each run, evictions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from dashboards.figures.style import BUDGET_RED, LIMIT_GREY, budget_line, empty_figure, themed
+from dashboards.redis_memory import RedisSummary, RunPeak
+
+MIB = 1024.0 * 1024.0
+USED_COLOUR = "#4e79a7"
+RSS_COLOUR = "#f28e2b"
+MEMORY_TITLE = "Redis memory over the run (MiB): used_memory and RSS against maxmemory"
+PEAKS_TITLE = "Redis peak memory per run (MiB)"
+EVICTIONS_TITLE = "Keys evicted since the run started (evicted_keys)"
+
+
+def memory_figure(summary: RedisSummary) -> go.Figure:
+    fig = go.Figure()
+    t_s = list(summary.t_s)
+    fig.add_scatter(x=t_s, y=_mib(summary.used_memory), name="used_memory", mode="lines+markers",
+                    line={"color": USED_COLOUR, "width": 2},
+                    hovertemplate="used_memory %{y:.1f} MiB at %{x:.0f} s<extra></extra>")
+    fig.add_scatter(x=t_s, y=_mib(summary.used_memory_rss), name="used_memory_rss", mode="lines+markers",
+                    line={"color": RSS_COLOUR, "width": 2},
+                    hovertemplate="RSS %{y:.1f} MiB at %{x:.0f} s<extra></extra>")
+    if summary.maxmemory:
+        budget_line(fig, y=summary.maxmemory / MIB, label=f"maxmemory {summary.maxmemory / MIB:.0f} MiB")
+    else:
+        fig.add_annotation(text="maxmemory is 0 (no limit) or not reported", xref="paper", yref="paper", x=0.01,
+                           y=0.98, showarrow=False, font={"color": LIMIT_GREY, "size": 12}, xanchor="left")
+    fig.update_yaxes(title_text="MiB", rangemode="tozero")
+    fig.update_xaxes(title_text="seconds into the run")
+    return themed(fig, title=MEMORY_TITLE, height=380)
+
+
+def peaks_figure(peaks: Sequence[RunPeak], *, selected_key: str | None = None) -> go.Figure:
+    """One group of bars per run (oldest left): peak used_memory and RSS, maxmemory as a marker."""
+    if not peaks:
+        return empty_figure("No run sampled Redis INFO.", title=PEAKS_TITLE)
+    labels = _run_labels(peaks)
+    run_ids = [p.run_id for p in peaks]
+    outline = [3 if p.key == selected_key else 0 for p in peaks]
+    fig = go.Figure()
+    fig.add_bar(x=labels, y=_mib([p.peak_used for p in peaks]), name="peak used_memory", marker_color=USED_COLOUR,
+                marker_line={"width": outline, "color": "#222"}, customdata=run_ids,
+                hovertemplate="%{customdata}<br>peak used_memory %{y:.1f} MiB<extra></extra>")
+    fig.add_bar(x=labels, y=_mib([p.peak_rss for p in peaks]), name="peak RSS", marker_color=RSS_COLOUR,
+                marker_line={"width": outline, "color": "#222"}, customdata=run_ids,
+                hovertemplate="%{customdata}<br>peak RSS %{y:.1f} MiB<extra></extra>")
+    limits = [p.maxmemory / MIB if p.maxmemory else None for p in peaks]
+    if any(v is not None for v in limits):
+        fig.add_scatter(x=labels, y=limits, name="maxmemory", mode="markers",
+                        marker={"symbol": "line-ew-open", "size": 30, "color": BUDGET_RED,
+                                "line": {"width": 3, "color": BUDGET_RED}},
+                        hovertemplate="maxmemory %{y:.0f} MiB<extra></extra>")
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title_text="MiB", rangemode="tozero")
+    fig.update_xaxes(title_text="run start (UTC); a thick outline marks the run shown")
+    return themed(fig, title=PEAKS_TITLE, height=400)
+
+
+def evictions_figure(summary: RedisSummary) -> go.Figure:
+    if not summary.evictions:
+        return empty_figure("Redis INFO did not report evicted_keys.", title=EVICTIONS_TITLE)
+    fig = go.Figure(go.Scatter(
+        x=list(summary.t_s), y=list(summary.evictions), name="evicted keys", mode="lines+markers",
+        line={"color": BUDGET_RED if summary.evicted else LIMIT_GREY, "width": 2, "shape": "hv"},
+        hovertemplate="%{y:.0f} keys evicted by %{x:.0f} s<extra></extra>",
+    ))
+    if not summary.evicted:
+        fig.add_annotation(text="no key was evicted during this run", xref="paper", yref="paper", x=0.5, y=0.6,
+                           showarrow=False, font={"color": LIMIT_GREY, "size": 13})
+    fig.update_yaxes(title_text="keys", rangemode="tozero")
+    fig.update_xaxes(title_text="seconds into the run")
+    return themed(fig, title=EVICTIONS_TITLE, height=320)
+
+
+def _run_labels(peaks: Sequence[RunPeak]) -> list[str]:
+    """Short, unique category labels: the start time, numbered when two runs share it."""
+    labels: list[str] = []
+    for peak in peaks:
+        label = f"{peak.started_at:%b %d %H:%M}"
+        count = sum(1 for existing in labels if existing.split(" #")[0] == label)
+        labels.append(f"{label} #{count + 1}" if count else label)
+    return labels
+
+
+def _mib(values: Sequence[float | None]) -> list[float | None]:
+    return [v / MIB if v is not None else None for v in values]

@@ -1,0 +1,97 @@
+"""The look every chart shares: a light theme, one colour per scenario on every page, budget
+lines dashed red, titles that name their units."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+import plotly.graph_objects as go
+
+BUDGET_RED = "#d62728"
+LIMIT_GREY = "#555555"
+ALL_REQUESTS = "#333333"
+GOOD_GREEN = "#2e8b57"
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif", "size": 13, "color": "#222"}
+
+# The seed's scenarios keep their colour whatever else a run holds; others take the rest in name order.
+KNOWN_SCENARIOS = {
+    "browse_problems": "#4e79a7",
+    "search_missions": "#f28e2b",
+    "create_problems": "#59a14f",
+    "agent_registration_burst": "#b07aa1",
+}
+PALETTE = ("#76b7b2", "#edc948", "#9c755f", "#ff9da7", "#8cd17d", "#499894", "#86bcb6", "#bab0ac", "#d4a6c8")
+TIER_COLOURS = {"prefilter": "#76b7b2", "cache": "#59a14f", "llm": "#4e79a7", "dead_letter": "#7f7f7f"}
+LOG_MS_TICKS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000)
+GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+def scenario_colours(names: Iterable[str]) -> dict[str, str]:
+    """A colour per scenario: fixed for the seed's four, the palette in name order for the rest."""
+    colours: dict[str, str] = {}
+    others = sorted({n for n in names if n not in KNOWN_SCENARIOS})
+    for name in names:
+        if name in KNOWN_SCENARIOS:
+            colours[name] = KNOWN_SCENARIOS[name]
+    for index, name in enumerate(others):
+        colours[name] = PALETTE[index % len(PALETTE)]
+    return colours
+
+
+def colour_of(name: str, colours: Mapping[str, str]) -> str:
+    return colours.get(name) or scenario_colours([name])[name]
+
+
+def themed(fig: go.Figure, *, title: str, height: int = 380) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
+        font=FONT,
+        height=height,
+        margin={"l": 70, "r": 30, "t": 64, "b": 56},
+        legend={"orientation": "h", "y": -0.18, "x": 0, "yanchor": "top"},
+        hoverlabel={"namelength": -1},
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+    )
+    return fig
+
+
+def budget_line(fig: go.Figure, *, y: float, label: str, row: int | None = None, col: int | None = None,
+                log_axis: bool = False, colour: str = BUDGET_RED) -> None:
+    """A dashed horizontal limit across the plot, labelled at its left end.
+
+    Shapes count in the axis range. On a log axis plotly places a shape in data units but an
+    annotation in log10 units, so the label's `y` is converted here.
+    """
+    options = {"row": row, "col": col} if row is not None else {}
+    fig.add_hline(y=y, line_dash="dash", line_color=colour, line_width=1.5, **options)
+    fig.add_annotation(
+        text=label,
+        x=0,
+        xref="x domain",
+        y=math.log10(y) if log_axis else y,
+        showarrow=False,
+        xanchor="left",
+        yanchor="bottom",
+        font={"color": colour, "size": 11},
+        **options,
+    )
+
+
+def log_ms_axis(fig: go.Figure, *, title: str, row: int | None = None) -> None:
+    """A log y axis in milliseconds, ticked 1-2-5 (plotly's own log ticks print 200 ms as "2")."""
+    options = {"row": row, "col": 1} if row is not None else {}
+    fig.update_yaxes(type="log", title_text=title, tickvals=list(LOG_MS_TICKS),
+                     ticktext=[f"{v:,}" for v in LOG_MS_TICKS], **options)
+
+
+def empty_figure(message: str, *, title: str, height: int = 300) -> go.Figure:
+    """A chart frame that says why it has nothing to draw."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+                       font={"size": 14, "color": "#666"})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return themed(fig, title=title, height=height)

@@ -1,0 +1,57 @@
+"""Latency: p50/p95/p99 per scenario over the shown run against the plan's budgets, and p95
+across runs (same plan file) with the change points the history analysis finds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import html
+
+from dashboards.budgets import budgets_for, latency_budgets
+from dashboards.components import chart, notice, section, table
+from dashboards.context import PageContext
+from dashboards.figures.latency import latency_over_run, p95_history
+from dashboards.history import change_points, request_p95_series, same_plan
+from dashboards.pages.common import run_heading
+from harness.baselines.series import ChangePoint, Series
+
+PATH = "/latency"
+NAME = "Latency"
+
+
+def render(ctx: PageContext) -> list[Any]:
+    result = ctx.result
+    if result is None:
+        return []
+    budgets = latency_budgets(result.thresholds)
+    history, problems = ctx.data.history(ctx.catalog)
+    plan_history = same_plan(history, result.meta.plan_sha256)
+    series = request_p95_series(plan_history)
+    changes = change_points(series)
+    run_wide = [b.limit_ms for b in budgets_for(budgets, 95.0) if b.scenario is None]
+    history_figure = p95_history(series, changes, colours=ctx.colours, budget_ms=min(run_wide) if run_wide else None,
+                                 selected=(result.meta.run_id, result.meta.started_at))
+    return [
+        run_heading(result, following=ctx.following, page_title="Latency"),
+        section("Over the run", chart("latency-over-run", latency_over_run(result, budgets=budgets, colours=ctx.colours)),
+                subtitle="Each window's percentiles from the run's HDR histograms; dashed red: the plan's thresholds."),
+        section("Across runs", chart("latency-history", history_figure), *_change_table(series, changes),
+                *[notice(p, tone="warning") for p in problems],
+                subtitle=f"{len(plan_history.rows)} runs of {result.meta.plan_path} (the same plan file) from "
+                         f"{ctx.data.baselines.history_path} and {ctx.catalog.results_dir}/. A change point is a step "
+                         "of at least 5 % with at least 3 runs on each side (Welch, scan-corrected p ≤ 0.001)."),
+    ]
+
+
+def _change_table(series: list[Series], changes: dict[str, list[ChangePoint]]) -> list[Any]:
+    rows, classes = [], []
+    for s in series:
+        for change in changes.get(s.key, ()):
+            point = s.points[change.index]
+            rows.append([s.key, point.run_id, f"{point.moment:%Y-%m-%d}", f"{change.before:,.1f} ms",
+                         f"{change.after:,.1f} ms", f"{change.change_pct:+.1f} %", change.verdict])
+            classes.append(f"change-{change.verdict}")
+    if not rows:
+        return [html.P("No change point in the history of this plan.", className="muted", id="no-change-points")]
+    return [table(["metric", "first run at the new level", "date", "before", "after", "change", "verdict"], rows,
+                  row_classes=classes, id="change-points-table", numeric=(3, 4, 5))]

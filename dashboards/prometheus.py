@@ -1,0 +1,172 @@
+"""Series from the Prometheus samples a run result holds (its `samples.prometheus`).
+
+Each sample is one scrape of one URL: `{"t_s", "url", "values": {'name{label="v",...}': value}}`
+(labels sorted, as `harness.samplers.prometheus.series_key` writes them). These helpers do what
+PromQL's `rate()`, `increase()` and `histogram_quantile()` do, over consecutive scrapes of one
+URL. Pure functions; counter resets (a restarted process) count from zero, as Prometheus does.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from harness.results.model import PrometheusSample, Samples
+
+_SERIES = re.compile(r"^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(?P<labels>.*)\})?$")
+_LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
+
+
+@dataclass(frozen=True)
+class Line:
+    """Values over time, `t_s` in seconds from the run's start."""
+
+    t_s: tuple[float, ...]
+    values: tuple[float, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.t_s)
+
+
+EMPTY = Line(t_s=(), values=())
+
+
+def parse_series(key: str) -> tuple[str, dict[str, str]]:
+    """`guardrail_evaluations_total{outcome="approved",tier="llm"}` -> (name, {outcome, tier})."""
+    match = _SERIES.match(key)
+    if not match:
+        return key, {}
+    return match.group("name"), dict(_LABEL.findall(match.group("labels") or ""))
+
+
+def by_url(samples: Samples) -> dict[str, list[PrometheusSample]]:
+    """The scrapes of each URL, in time order."""
+    grouped: dict[str, list[PrometheusSample]] = defaultdict(list)
+    for sample in samples.prometheus:
+        grouped[sample.url].append(sample)
+    return {url: sorted(points, key=lambda p: p.t_s) for url, points in grouped.items()}
+
+
+def exports(points: Sequence[PrometheusSample], name: str) -> bool:
+    return any(total(p.values, name) is not None for p in points)
+
+
+def total(values: Mapping[str, float], name: str, **labels: str) -> float | None:
+    """Sum of the series of `name` whose labels include `labels`; None when none is exported."""
+    found = None
+    for key, value in values.items():
+        if not key.startswith(name):
+            continue
+        series_name, have = parse_series(key)
+        if series_name == name and all(have.get(k) == v for k, v in labels.items()):
+            found = (found or 0.0) + float(value)
+    return found
+
+
+def label_values(points: Sequence[PrometheusSample], name: str, label: str) -> list[str]:
+    """The values `label` takes on the series of `name`, sorted."""
+    seen: set[str] = set()
+    for point in points:
+        for key in point.values:
+            if key.startswith(name):
+                series_name, labels = parse_series(key)
+                if series_name == name and label in labels:
+                    seen.add(labels[label])
+    return sorted(seen)
+
+
+def gauge(points: Sequence[PrometheusSample], name: str, **labels: str) -> Line:
+    pairs = [(p.t_s, total(p.values, name, **labels)) for p in points]
+    kept = [(t, v) for t, v in pairs if v is not None]
+    return Line(t_s=tuple(t for t, _ in kept), values=tuple(v for _, v in kept))
+
+
+def counter_rate(points: Sequence[PrometheusSample], name: str, **labels: str) -> Line:
+    """Per-second increase between consecutive scrapes, placed at the later scrape."""
+    times, values = [], []
+    for before, after in zip(points, points[1:]):
+        v0, v1 = total(before.values, name, **labels), total(after.values, name, **labels)
+        elapsed = after.t_s - before.t_s
+        if v0 is None or v1 is None or elapsed <= 0:
+            continue
+        times.append(after.t_s)
+        values.append(_delta(v0, v1) / elapsed)
+    return Line(t_s=tuple(times), values=tuple(values))
+
+
+def cumulative_increase(points: Sequence[PrometheusSample], name: str, **labels: str) -> Line:
+    """How much the counter grew since the first scrape, at each scrape."""
+    times, values, running, previous = [], [], 0.0, None
+    for point in points:
+        value = total(point.values, name, **labels)
+        if value is None:
+            continue
+        if previous is not None:
+            running += _delta(previous, value)
+        previous = value
+        times.append(point.t_s)
+        values.append(running)
+    return Line(t_s=tuple(times), values=tuple(values))
+
+
+def increase(points: Sequence[PrometheusSample], name: str, **labels: str) -> float:
+    line = cumulative_increase(points, name, **labels)
+    return line.values[-1] if line else 0.0
+
+
+def histogram_quantile(quantile: float, buckets: Sequence[tuple[float, float]]) -> float | None:
+    """Prometheus's estimate from cumulative `(le, count)` buckets: linear within the bucket.
+
+    None without observations. When the rank falls in the `+Inf` bucket, the highest finite
+    bound is returned (as Prometheus does).
+    """
+    ordered = sorted(buckets)
+    if not ordered or ordered[-1][1] <= 0:
+        return None
+    rank = quantile * ordered[-1][1]
+    lower_bound, lower_count = 0.0, 0.0
+    for bound, count in ordered:
+        if count >= rank:
+            if math.isinf(bound):
+                return lower_bound
+            if count == lower_count:
+                return bound
+            return lower_bound + (bound - lower_bound) * (rank - lower_count) / (count - lower_count)
+        lower_bound, lower_count = bound, count
+    return lower_bound
+
+
+def quantile_over_time(points: Sequence[PrometheusSample], name: str, quantile: float, **labels: str) -> Line:
+    """The quantile of the observations made between consecutive scrapes (`name` is the histogram's
+    base name: its `_bucket` series are read, summed over every label but `le`)."""
+    bucket_name = f"{name}_bucket"
+    times, values = [], []
+    for before, after in zip(points, points[1:]):
+        then, now = _buckets(before.values, bucket_name, labels), _buckets(after.values, bucket_name, labels)
+        window = [(le, _delta(then.get(le, 0.0), count)) for le, count in now.items()]
+        estimate = histogram_quantile(quantile, window)
+        if estimate is not None:
+            times.append(after.t_s)
+            values.append(estimate)
+    return Line(t_s=tuple(times), values=tuple(values))
+
+
+def _buckets(values: Mapping[str, float], bucket_name: str, labels: Mapping[str, str]) -> dict[float, float]:
+    summed: dict[float, float] = defaultdict(float)
+    for key, value in values.items():
+        if not key.startswith(bucket_name):
+            continue
+        series_name, have = parse_series(key)
+        if series_name != bucket_name or "le" not in have:
+            continue
+        if all(have.get(k) == v for k, v in labels.items()):
+            summed[float(have["le"])] += float(value)
+    return dict(summed)
+
+
+def _delta(before: float, after: float) -> float:
+    """A counter's growth; a drop means the process restarted and counted again from zero."""
+    return after - before if after >= before else after
