@@ -86,30 +86,28 @@ def gauge(points: Sequence[PrometheusSample], name: str, **labels: str) -> Line:
 
 def counter_rate(points: Sequence[PrometheusSample], name: str, **labels: str) -> Line:
     """Per-second increase between consecutive scrapes, placed at the later scrape."""
-    times, values = [], []
-    for before, after in zip(points, points[1:]):
-        v0, v1 = total(before.values, name, **labels), total(after.values, name, **labels)
-        elapsed = after.t_s - before.t_s
-        if v0 is None or v1 is None or elapsed <= 0:
-            continue
-        times.append(after.t_s)
-        values.append(_delta(v0, v1) / elapsed)
-    return Line(t_s=tuple(times), values=tuple(values))
+    values = _counter_values(points, name, labels)
+    if values is None:
+        return EMPTY
+    times, rates = [], []
+    for (t0, v0), (t1, v1) in zip(values, values[1:]):
+        if t1 > t0:
+            times.append(t1)
+            rates.append(_delta(v0, v1) / (t1 - t0))
+    return Line(t_s=tuple(times), values=tuple(rates))
 
 
 def cumulative_increase(points: Sequence[PrometheusSample], name: str, **labels: str) -> Line:
     """How much the counter grew since the first scrape, at each scrape."""
-    times, values, running, previous = [], [], 0.0, None
-    for point in points:
-        value = total(point.values, name, **labels)
-        if value is None:
-            continue
-        if previous is not None:
-            running += _delta(previous, value)
-        previous = value
-        times.append(point.t_s)
-        values.append(running)
-    return Line(t_s=tuple(times), values=tuple(values))
+    values = _counter_values(points, name, labels)
+    if values is None:
+        return EMPTY
+    running, grown = 0.0, []
+    for index, (_, value) in enumerate(values):
+        if index:
+            running += _delta(values[index - 1][1], value)
+        grown.append(running)
+    return Line(t_s=tuple(t for t, _ in values), values=tuple(grown))
 
 
 def increase(points: Sequence[PrometheusSample], name: str, **labels: str) -> float:
@@ -152,6 +150,15 @@ def quantile_over_time(points: Sequence[PrometheusSample], name: str, quantile: 
             times.append(after.t_s)
             values.append(estimate)
     return Line(t_s=tuple(times), values=tuple(values))
+
+
+def _counter_values(points: Sequence[PrometheusSample], name: str, labels: Mapping[str, str]) -> list[tuple[float, float]] | None:
+    """The counter at each scrape; None when no scrape has it. A scrape of the URL without the
+    series counts as 0: a labelled counter appears when first incremented (it grew from nothing)."""
+    values = [(p.t_s, total(p.values, name, **labels)) for p in points]
+    if all(v is None for _, v in values):
+        return None
+    return [(t, v if v is not None else 0.0) for t, v in values]
 
 
 def _buckets(values: Mapping[str, float], bucket_name: str, labels: Mapping[str, str]) -> dict[float, float]:

@@ -240,6 +240,11 @@ def _prometheus_samples(spec: RunSpec, rng: np.random.Generator) -> list[Prometh
     cost = Counter("guardrail_llm_cost_usd_total", "cost", ["model"], registry=worker)
     worker_queue = Gauge("guardrail_queue_length", "XLEN", registry=worker)
     api_queue = Gauge("guardrail_queue_length", "XLEN", registry=api)
+    for outcome in ("approved", "rejected", "needs_review"):  # as the worker's initialise(): series at zero
+        for tier in ("prefilter", "cache", "llm", "dead_letter"):
+            evaluations.labels(outcome, tier)
+    for result in ("hit", "miss", "error"):
+        lookups.labels(result)
     cost.labels(LLM_MODEL)
     samples = []
     interval_s = 5.0

@@ -1,0 +1,147 @@
+"""Figure builders are pure functions of the run (or a summary of it): their traces carry the
+run's numbers, budgets are dashed red lines at the plan's limits, colours follow the scenario."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+import plotly.graph_objects as go
+import pytest
+
+from dashboards.budgets import latency_budgets
+from dashboards.figures.guardrail import (
+    evaluation_p95_figure,
+    evaluations_rate_figure,
+    llm_cost_figure,
+    queue_length_figure,
+    tier_share_figure,
+)
+from dashboards.figures.latency import latency_over_run, p95_by_scenario, p95_history
+from dashboards.figures.redis import MIB, evictions_figure, memory_figure, peaks_figure
+from dashboards.figures.style import BUDGET_RED, KNOWN_SCENARIOS, scenario_colours
+from dashboards.guardrail import guardrail_summary
+from dashboards.history import change_points, merged_history, request_p95_series
+from dashboards.redis_memory import redis_summary, run_peak
+from harness.baselines.series import History
+from harness.compare.result_inputs import from_result
+from harness.results import RunResult
+from tests.dashboards.conftest import REGRESSION_FROM
+
+
+def _traces(fig: go.Figure, **match: object) -> list[go.BaseTraceType]:
+    return [t for t in fig.data if all(getattr(t, k) == v for k, v in match.items())]
+
+
+def _budget_shapes(fig: go.Figure) -> list[tuple[float, str | None]]:
+    return [(s.y0, s.yref) for s in fig.layout.shapes if s.line.color == BUDGET_RED and s.line.dash == "dash"]
+
+
+def test_scenario_colours_are_fixed_for_the_seeds_scenarios_and_stable_for_others() -> None:
+    colours = scenario_colours(["zeta", "browse_problems", "alpha"])
+    assert colours["browse_problems"] == KNOWN_SCENARIOS["browse_problems"]
+    assert colours == scenario_colours(["alpha", "zeta", "browse_problems"])
+    assert len(set(colours.values())) == 3 and BUDGET_RED not in colours.values()
+
+
+def test_latency_over_run_draws_each_windows_percentiles_with_the_budgets(weekly_runs: tuple[RunResult, ...]) -> None:
+    run = weekly_runs[-1]
+    colours = scenario_colours(run.scenarios)
+    fig = latency_over_run(run, budgets=latency_budgets(run.thresholds), colours=colours)
+    for axis, field in (("y", "p50_ms"), ("y2", "p95_ms"), ("y3", "p99_ms")):
+        (browse,) = _traces(fig, name="browse_problems", yaxis=axis)
+        points = [p for p in run.time_series if p.scenario == "browse_problems"]
+        assert list(browse.x) == [p.t_s for p in points]
+        assert list(browse.y) == [getattr(p, field) for p in points]
+        assert browse.line.color == colours["browse_problems"]
+    assert len(fig.data) == 3 * len(run.scenarios)
+    # p(95)<200 and the search_missions p(95)<150 on the p95 row; p(99)<500 on the p99 row
+    assert sorted(_budget_shapes(fig)) == [(150.0, "y2"), (200.0, "y2"), (500.0, "y3")]
+    labels = [a.text for a in fig.layout.annotations]
+    assert "budget p(95)<150 ms (search_missions)" in labels and "budget p(99)<500 ms" in labels
+    assert fig.layout.yaxis2.type == "log"
+    # on a log axis plotly reads annotations in log10 units: the label sits on its line
+    (label,) = [a for a in fig.layout.annotations if a.text == "budget p(95)<200 ms"]
+    assert label.y == pytest.approx(math.log10(200))
+
+
+def test_p95_by_scenario_is_each_scenarios_whole_run_p95(weekly_runs: tuple[RunResult, ...]) -> None:
+    run = weekly_runs[0]
+    fig = p95_by_scenario(run, budgets=latency_budgets(run.thresholds), colours=scenario_colours(run.scenarios))
+    (bars,) = fig.data
+    assert list(bars.x) == list(run.scenarios)
+    assert list(bars.y) == [s.http_req_duration.p95 for s in run.scenarios.values()]  # type: ignore[union-attr]
+    assert sorted(_budget_shapes(fig)) == [(150.0, "y"), (200.0, "y")]
+
+
+def test_p95_history_marks_the_regression_at_the_run_where_it_started(weekly_runs: tuple[RunResult, ...]) -> None:
+    rows = [(from_result(r, source=r.meta.run_id), r.meta.ended_at) for r in weekly_runs]
+    series = request_p95_series(merged_history(History(rows=()), rows))
+    changes = change_points(series)
+    newest = weekly_runs[-1].meta
+    fig = p95_history(series, changes, colours=scenario_colours(weekly_runs[0].scenarios), budget_ms=200.0,
+                      selected=(newest.run_id, newest.started_at))
+    (whole_run,) = _traces(fig, name="all requests")
+    assert list(whole_run.y) == [r.metrics["http_req_duration"].trend.p95 for r in weekly_runs]  # type: ignore[union-attr]
+    assert list(whole_run.customdata) == [r.meta.run_id for r in weekly_runs]
+    (marks,) = _traces(fig, name="change point: regression")
+    regressed = weekly_runs[REGRESSION_FROM]
+    assert set(marks.x) == {regressed.meta.started_at}
+    assert len(marks.x) == len(series)  # every request's p95 stepped up at that run
+    assert _budget_shapes(fig) == [(200.0, "y")]
+    assert any(a.text == f"shown run: {newest.run_id}" for a in fig.layout.annotations)
+
+
+def test_p95_history_without_runs_says_so() -> None:
+    fig = p95_history([], {}, colours={})
+    assert fig.data == () and "No run history" in fig.layout.annotations[0].text
+
+
+def test_guardrail_figures_draw_the_summary(weekly_runs: tuple[RunResult, ...]) -> None:
+    summary = guardrail_summary(weekly_runs[0].samples)
+    assert summary is not None
+    worker = summary.workers[0]
+    (rate,) = evaluations_rate_figure(summary).data
+    assert list(rate.y) == list(worker.evaluations_per_s.values)
+    (queue,) = queue_length_figure(summary).data
+    assert list(queue.y) == list(summary.queue_length.values)
+    p95 = evaluation_p95_figure(summary, budget_s=2.0, budget_label="budget p(95)<2 s (plan)")
+    assert list(p95.data[0].y) == list(worker.evaluation_p95_s.values)
+    assert _budget_shapes(p95) == [(2.0, "y")]
+    (tiers,) = tier_share_figure(summary).data
+    assert list(tiers.x) == list(summary.by_tier)
+    assert sum(tiers.y) == pytest.approx(100.0)
+    (cost,) = llm_cost_figure(summary).data
+    assert cost.y[-1] == pytest.approx(summary.llm_cost_usd)
+
+
+def test_redis_figures_draw_memory_in_mib_against_maxmemory(weekly_runs: tuple[RunResult, ...]) -> None:
+    run = weekly_runs[-1]
+    summary = redis_summary(run.samples)
+    assert summary is not None
+    fig = memory_figure(summary)
+    used, rss = fig.data
+    assert list(used.y) == [s.used_memory / MIB for s in run.samples.redis]  # type: ignore[operator]
+    assert list(rss.y) == [s.used_memory_rss / MIB for s in run.samples.redis]  # type: ignore[operator]
+    assert _budget_shapes(fig) == [(256.0, "y")]
+    (evicted,) = evictions_figure(summary).data
+    assert evicted.y[-1] == 37 and evicted.line.color == BUDGET_RED
+
+
+def test_redis_peaks_have_one_bar_per_run_and_outline_the_shown_run(weekly_runs: tuple[RunResult, ...]) -> None:
+    peaks = [run_peak(r.meta.run_id, r.meta.run_id, r.meta.started_at, r.samples) for r in weekly_runs]
+    shown = weekly_runs[4].meta.run_id
+    fig = peaks_figure([p for p in peaks if p is not None], selected_key=shown)
+    used, rss, limit = fig.data
+    assert list(used.customdata) == [r.meta.run_id for r in weekly_runs]
+    assert list(used.y) == [max(s.used_memory for s in r.samples.redis) / MIB for r in weekly_runs]  # type: ignore[type-var]
+    assert list(used.marker.line.width) == [3 if r.meta.run_id == shown else 0 for r in weekly_runs]
+    assert set(limit.y) == {256.0}
+    assert len(set(used.x)) == len(weekly_runs)
+
+
+def test_peak_labels_stay_unique_when_runs_start_in_the_same_minute(weekly_runs: tuple[RunResult, ...]) -> None:
+    moment = datetime(2026, 9, 1, 3, 0, tzinfo=UTC)
+    peaks = [run_peak(f"k{i}", f"r{i}", moment, weekly_runs[i].samples) for i in range(3)]
+    (used, *_rest) = peaks_figure([p for p in peaks if p is not None]).data
+    assert list(used.x) == ["Sep 01 03:00", "Sep 01 03:00 #2", "Sep 01 03:00 #3"]
