@@ -34,7 +34,7 @@ def render(ctx: PageContext) -> list[Any]:
                 chart("overview-p95", p95_by_scenario(result, budgets=latency_budgets(result.thresholds),
                                                       colours=ctx.colours))),
         section("Against the current baseline", *_baseline_comparison(ctx),
-                subtitle="The comparison engine's verdicts (as `bwperf compare` and the weekly CI job): regressed = "
+                subtitle="The comparison engine's verdicts (as bwperf compare and the weekly CI job): regressed = "
                          "worse by more than 20 % and its floor, outside the noise band.", id="baseline-comparison"),
     ]
 

@@ -47,7 +47,7 @@ def render(ctx: PageContext) -> list[Any]:
                                                               "value": ALLOW_MISMATCH}], value=[],
                           className="control-check"),
         ], className="control-row"), html.Div(id="runs-compare-result"),
-            subtitle="Verdicts by the comparison engine, as `bwperf compare --baseline A --current B`."),
+            subtitle="Verdicts by the comparison engine, as bwperf compare --baseline A --current B gives them."),
     ]
 
 
