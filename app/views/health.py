@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import weakref
 from datetime import datetime, timezone
 from typing import Literal
 
@@ -18,21 +19,48 @@ from .common import json_response
 READY_CHECK_TIMEOUT_S = 1.0
 QUEUE_SAMPLE_TIMEOUT_S = 0.5
 CheckStatus = Literal["ok", "error", "timeout", "skipped"]
+# The database check still running per app (at most one; see _check_database).
+_DB_CHECKS: weakref.WeakKeyDictionary[web.Application, asyncio.Task[None]] = weakref.WeakKeyDictionary()
 
 
 async def health(request: web.Request) -> web.Response:
     return json_response(Health(status="ok", timestamp=datetime.now(timezone.utc)))
 
 
+async def _select_one(app: web.Application) -> None:
+    async with app[DB_POOL].connection(timeout=READY_CHECK_TIMEOUT_S) as conn:
+        await conn.execute("SELECT 1")
+
+
+def _consume_outcome(task: asyncio.Task[None]) -> None:
+    if not task.cancelled():
+        task.exception()  # retrieved, so asyncio does not log "exception was never retrieved"
+
+
 async def _check_database(app: web.Application) -> CheckStatus:
-    try:
-        async with app[DB_POOL].connection(timeout=READY_CHECK_TIMEOUT_S) as conn:
-            await asyncio.wait_for(conn.execute("SELECT 1"), READY_CHECK_TIMEOUT_S)
-    except asyncio.TimeoutError:
+    """SELECT 1 on a pooled connection, answered within READY_CHECK_TIMEOUT_S whatever the server does.
+
+    The check runs as its own task and is never awaited past the budget: cancelling a query makes
+    psycopg send a cancel request and wait for the server (up to ~10 s on a hung server), and
+    returning the connection to the pool waits for that too. So on timeout the task is cancelled
+    and left to clean up in the background, and while one check is still stuck, the next /ready
+    answers "timeout" at once instead of piling another connection onto the hung server.
+    """
+    previous = _DB_CHECKS.get(app)
+    if previous is not None and not previous.done():
         return "timeout"
-    except Exception:  # noqa: BLE001 - any failure means "not ready"; the kind is in the status
-        return "error"
-    return "ok"
+    task = asyncio.ensure_future(_select_one(app))
+    task.add_done_callback(_consume_outcome)
+    _DB_CHECKS[app] = task
+    try:
+        done, _ = await asyncio.wait({task}, timeout=READY_CHECK_TIMEOUT_S)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    if not done:
+        task.cancel()
+        return "timeout"
+    return "ok" if not task.cancelled() and task.exception() is None else "error"
 
 
 async def _check_redis(app: web.Application) -> CheckStatus:

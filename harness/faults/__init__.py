@@ -1,0 +1,1 @@
+"""Fault scenarios: provoke the platform the way production will, and measure what survives."""

@@ -1,0 +1,142 @@
+"""SIGTERM reaches the API under load: every request it had accepted completes normally.
+
+Clients read problems, send heartbeats and stream slow evidence uploads (about a second each,
+so some are surely in flight) when the API gets SIGTERM. A request is *in flight at the signal*
+when its headers were on the wire before the signal and its answer came after; each of those must
+end with its normal 2xx status. Requests sent after the signal may be refused (the listener is
+closed) or served with `Connection: close`; they are counted, not judged. The process must exit 0
+within its shutdown timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import signal
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from .lab import FaultLab, register_agent
+from .load import ClosedLoopLoad, LoadResult, TracedSession, status_of
+from .results import FaultResult, Figure
+
+SHUTDOWN_TIMEOUT_S = 10.0
+EXIT_MARGIN_S = 3.0
+PNG_HEAD = b"\x89PNG\r\n\x1a\n" + b"\x00" * 300
+UPLOAD_CHUNKS = 10
+UPLOAD_CHUNK_BYTES = 16 * 1024
+UPLOAD_PAUSE_S = 0.1
+
+
+@dataclass(frozen=True)
+class ApiSigtermResult(FaultResult):
+    in_flight_at_signal: int
+    failed_in_flight: int
+    failed_in_flight_statuses: dict[str, int]
+    uploads_in_flight_at_signal: int
+    sent_after_signal: int
+    served_after_signal: int
+    exit_code: int | None
+    shutdown_s: float | None
+
+    @property
+    def name(self) -> str:
+        return "API SIGTERM under load"
+
+    def figures(self) -> list[Figure]:
+        return [
+            Figure.at_least("requests in flight at the signal", self.in_flight_at_signal, 1),
+            Figure.info("of which slow uploads", self.uploads_in_flight_at_signal),
+            Figure.zero("in-flight requests that failed", self.failed_in_flight),
+            Figure.info("requests sent after the signal", self.sent_after_signal),
+            Figure.info("of which served", self.served_after_signal),
+            Figure.true("exit code 0", self.exit_code == 0),
+            Figure.at_most("signal to exit", self.shutdown_s, SHUTDOWN_TIMEOUT_S + EXIT_MARGIN_S, "s"),
+        ]
+
+
+def _multipart(boundary: str) -> tuple[bytes, bytes]:
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow.png\"\r\n"
+            "Content-Type: image/png\r\n\r\n").encode()
+    return head, f"\r\n--{boundary}--\r\n".encode()
+
+
+async def _slow_body(head: bytes, tail: bytes) -> AsyncIterator[bytes]:
+    yield head + PNG_HEAD
+    for _ in range(UPLOAD_CHUNKS):
+        await asyncio.sleep(UPLOAD_PAUSE_S)
+        yield b"\x00" * UPLOAD_CHUNK_BYTES
+    yield tail
+
+
+def _judge(loads: list[LoadResult], signal_at: float) -> tuple[int, int, dict[str, int], int, int]:
+    outcomes = [o for load in loads for o in load.outcomes]
+    in_flight = [o for o in outcomes if o.headers_sent_s is not None and o.headers_sent_s < signal_at < o.ended_s]
+    failed = [o for o in in_flight if not o.ok]
+    statuses: dict[str, int] = {}
+    for o in failed:
+        key = str(o.status) if o.status is not None else f"error:{o.error}"
+        statuses[key] = statuses.get(key, 0) + 1
+    after = [o for o in outcomes if o.started_s >= signal_at]
+    return len(in_flight), len(failed), statuses, len(after), sum(1 for o in after if o.ok)
+
+
+async def _scenario(lab: FaultLab, *, clients: int) -> ApiSigtermResult:
+    api = lab.api(SHUTDOWN_TIMEOUT_S=str(SHUTDOWN_TIMEOUT_S))
+    tag = secrets.token_hex(3)
+    key = register_agent(api.url, f"fault-sigterm-{tag}")
+    ((mission_id,),) = lab.sql("INSERT INTO missions (title, description, domain, latitude, longitude) "
+                               "VALUES (%s, 'fault lab', 'environmental_protection', 1.0, 2.0) RETURNING id",
+                               (f"sigterm {tag}",))
+    auth = {"Authorization": f"Bearer {key}"}
+
+    async def mixed(session: TracedSession, serial: int) -> int:
+        if serial % 3 == 0:
+            return await status_of(session.post(api.url + "/api/v1/agents/heartbeat", headers=auth))
+        return await status_of(session.get(api.url + "/api/v1/problems?limit=5"))
+
+    async def upload(session: TracedSession, serial: int) -> int:
+        boundary = f"sigterm{serial}"
+        head, tail = _multipart(boundary)
+        headers = {**auth, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+        return await status_of(session.post(f"{api.url}/api/v1/missions/{mission_id}/evidence",
+                                            data=_slow_body(head, tail), headers=headers))
+
+    fast = ClosedLoopLoad(mixed, clients=clients, request_timeout_s=SHUTDOWN_TIMEOUT_S + 10)
+    slow = ClosedLoopLoad(upload, clients=2, think_s=0.05, request_timeout_s=SHUTDOWN_TIMEOUT_S + 10)
+    tasks = [asyncio.create_task(fast.run()), asyncio.create_task(slow.run())]
+    exit_code: int | None = None
+    shutdown_s: float | None = None
+    try:
+        await asyncio.sleep(1.5)
+        signal_at = time.monotonic()
+        api.signal(signal.SIGTERM)
+        try:
+            exit_code = await asyncio.to_thread(api.wait, SHUTDOWN_TIMEOUT_S + 15)
+            shutdown_s = time.monotonic() - signal_at
+        except Exception:  # noqa: BLE001 - a process that does not exit is a finding, not a crash
+            exit_code = None
+        await asyncio.sleep(0.3)  # clients notice the closed listener
+    finally:
+        fast.stop()
+        slow.stop()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        lab.stop(api)
+    in_flight, failed, statuses, after, served = _judge([fast.result, slow.result], signal_at)
+    uploads_in_flight = sum(1 for o in slow.result.outcomes
+                            if o.headers_sent_s is not None and o.headers_sent_s < signal_at < o.ended_s)
+    return ApiSigtermResult(
+        requests_tried=len(fast.result.outcomes) + len(slow.result.outcomes), faults_injected=1,
+        in_flight_at_signal=in_flight, failed_in_flight=failed, failed_in_flight_statuses=statuses,
+        uploads_in_flight_at_signal=uploads_in_flight, sent_after_signal=after, served_after_signal=served,
+        exit_code=exit_code, shutdown_s=None if shutdown_s is None else round(shutdown_s, 3),
+    )
+
+
+def run_api_sigterm(lab: FaultLab, *, clients: int = 12) -> ApiSigtermResult:
+    """Load the API with `clients` fast clients and two slow uploaders, then SIGTERM it."""
+    return asyncio.run(_scenario(lab, clients=clients))
+
+
+__all__ = ["ApiSigtermResult", "run_api_sigterm"]
