@@ -122,7 +122,7 @@ def _safe_render(page: Page, ctx: PageContext) -> list[Any]:
     """The page, or, when its code fails on this run's data, an error naming the run's file."""
     try:
         return page.render(ctx)
-    except Exception as error:  # noqa: BLE001 - one odd file must not take the dashboard down
+    except Exception as error:  # one odd file must not take the whole dashboard down
         shown = ctx.selected.path if ctx.selected is not None else ctx.data.results_dir
         logger.exception("rendering %s for %s failed", page.path, shown)
         return [notice(f"{shown}: the {page.name} page cannot show this run ({type(error).__name__}: {error})",

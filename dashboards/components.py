@@ -63,8 +63,8 @@ def empty_state(results_dir: Path, *, page: str) -> html.Div:
         html.P(["The dashboard reads run results from ", html.Code(f"{results_dir}/<run-id>/result.json"),
                 " and found none. Make one:"]),
         html.Pre(html.Code(SMOKE_RUN_COMMAND)),
-        html.P(["a short run of the baseline plan against the embedded stack (PostgreSQL, Valkey, API and worker "
-                "start by themselves), or ", html.Code(DEMO_COMMAND), " for the guided demo."]),
+        html.P([("a short run of the baseline plan against the embedded stack (PostgreSQL, Valkey, API and worker "
+                 "start by themselves), or "), html.Code(DEMO_COMMAND), " for the guided demo."]),
         html.P("This page follows new runs as they land; there is no need to reload it."),
     ], className="panel empty-state", id="empty-state")
 

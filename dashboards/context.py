@@ -14,6 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hdrh.codec import (
+    HdrCookieException,
+    HdrHistogramSettingsException,
+    HdrLengthException,
+)
+
 from dashboards.data import RunCatalog, RunEntry, RunStore
 from dashboards.history import BaselineStore, merged_history
 from harness.baselines.series import History
@@ -24,6 +30,9 @@ from harness.costs.model import DEFAULT_MODEL_PATH, CostModel, load_model
 from harness.results import ResultFileError, RunResult
 
 LATEST = "latest"  # the run selector's value that follows the newest run
+# What decoding a stored histogram can raise on bytes that are not one (hdrh's own errors too).
+UNREADABLE_DATA = (ValueError, TypeError, KeyError, zlib.error, HdrCookieException, HdrLengthException,
+                   HdrHistogramSettingsException)
 
 
 class DashboardData:
@@ -52,7 +61,7 @@ class DashboardData:
             return cached
         try:
             metrics = from_result(result, source=str(path))
-        except (ValueError, TypeError, KeyError, zlib.error) as error:
+        except UNREADABLE_DATA as error:
             raise ResultFileError(str(path), f"holds data that cannot be read ({type(error).__name__}: {error})") from error
         with self._lock:
             self._metrics[key] = metrics

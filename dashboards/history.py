@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from harness.baselines.series import ChangePoint, History, Series, detect_change_points, load_history, row_from_run
+from harness.baselines.series import (
+    ChangePoint,
+    History,
+    Series,
+    detect_change_points,
+    load_history,
+    row_from_run,
+)
 from harness.compare.inputs import ALL, RunMetrics
 from harness.results import ResultFileError, RunResult, load_result
 

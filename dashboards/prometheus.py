@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from harness.results.model import PrometheusSample, Samples
 
@@ -90,7 +91,7 @@ def counter_rate(points: Sequence[PrometheusSample], name: str, **labels: str) -
     if values is None:
         return EMPTY
     times, rates = [], []
-    for (t0, v0), (t1, v1) in zip(values, values[1:]):
+    for (t0, v0), (t1, v1) in pairwise(values):
         if t1 > t0:
             times.append(t1)
             rates.append(_delta(v0, v1) / (t1 - t0))
@@ -142,7 +143,7 @@ def quantile_over_time(points: Sequence[PrometheusSample], name: str, quantile: 
     base name: its `_bucket` series are read, summed over every label but `le`)."""
     bucket_name = f"{name}_bucket"
     times, values = [], []
-    for before, after in zip(points, points[1:]):
+    for before, after in pairwise(points):
         then, now = _buckets(before.values, bucket_name, labels), _buckets(after.values, bucket_name, labels)
         window = [(le, _delta(then.get(le, 0.0), count)) for le, count in now.items()]
         estimate = histogram_quantile(quantile, window)

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashboards.figures.style import PALETTE, TIER_COLOURS, budget_line, empty_figure, themed
+from dashboards.figures.style import (
+    PALETTE,
+    TIER_COLOURS,
+    budget_line,
+    empty_figure,
+    themed,
+)
 from dashboards.guardrail import GuardrailSummary
 
 RATE_TITLE = "Guardrail evaluations per second (verdicts committed by the worker)"

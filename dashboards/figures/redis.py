@@ -6,7 +6,13 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from dashboards.figures.style import BUDGET_RED, LIMIT_GREY, budget_line, empty_figure, themed
+from dashboards.figures.style import (
+    BUDGET_RED,
+    LIMIT_GREY,
+    budget_line,
+    empty_figure,
+    themed,
+)
 from dashboards.redis_memory import RedisSummary, RunPeak
 
 MIB = 1024.0 * 1024.0

@@ -35,8 +35,8 @@ def run_heading(result: RunResult, *, following: bool, page_title: str) -> html.
         html.H1(page_title),
         html.P([
             html.Span(meta.run_id, className="run-id", id="shown-run-id"), " · ",
-            f"{meta.started_at:%Y-%m-%d %H:%M:%S} UTC · plan {meta.plan_path} · profile {meta.profile} · "
-            f"{meta.duration_s:,.0f} s against {meta.target} · ",
+            (f"{meta.started_at:%Y-%m-%d %H:%M:%S} UTC · plan {meta.plan_path} · profile {meta.profile} · "
+             f"{meta.duration_s:,.0f} s against {meta.target} · "),
             html.Span(mode, className="follow-mode"),
         ], className="run-meta"),
     ], className="page-heading")

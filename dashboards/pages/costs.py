@@ -16,7 +16,13 @@ from dashboards.context import DashboardData, PageContext
 from dashboards.costs import cost_view
 from dashboards.figures.style import empty_figure
 from dashboards.pages.common import run_heading
-from harness.costs.charts import projection_figure, tier_stack_figure, tornado_figure, unit_costs_figure, whatif_figure
+from harness.costs.charts import (
+    projection_figure,
+    tier_stack_figure,
+    tornado_figure,
+    unit_costs_figure,
+    whatif_figure,
+)
 from harness.costs.model import CostModel
 from harness.costs.table import Table, format_cell
 from harness.costs.views import summary_table, unit_table

@@ -35,8 +35,8 @@ def render(ctx: PageContext) -> list[Any]:
     summary = guardrail_summary(result.samples)
     if summary is None:
         return [heading, notice([
-            "This run holds no guardrail samples: no sampled /metrics URL exports guardrail_evaluations_total or "
-            "guardrail_queue_length. The embedded stack samples its worker by itself; against another target pass ",
+            ("This run holds no guardrail samples: no sampled /metrics URL exports guardrail_evaluations_total or "
+             "guardrail_queue_length. The embedded stack samples its worker by itself; against another target pass "),
             html.Code(WORKER_METRICS_HINT), "."], tone="info", id="no-guardrail-samples")]
     budget_ms, budget_label = _budget(result)
     return [

@@ -9,7 +9,16 @@ from dash import html
 
 from dashboards.budgets import latency_budgets
 from dashboards.comparison import ComparisonOutcome, compare_metrics
-from dashboards.components import card, cards, chart, fmt_ms, fmt_pct, notice, section, table
+from dashboards.components import (
+    card,
+    cards,
+    chart,
+    fmt_ms,
+    fmt_pct,
+    notice,
+    section,
+    table,
+)
 from dashboards.context import PageContext
 from dashboards.figures.latency import p95_by_scenario
 from dashboards.pages.common import run_heading, verdict_section

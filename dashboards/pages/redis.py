@@ -11,7 +11,13 @@ from dashboards.components import card, cards, chart, fmt_pct, notice, section
 from dashboards.context import PageContext
 from dashboards.figures.redis import MIB, evictions_figure, memory_figure, peaks_figure
 from dashboards.pages.common import run_heading
-from dashboards.redis_memory import RedisSummary, RunPeak, policy_warning, redis_summary, run_peak
+from dashboards.redis_memory import (
+    RedisSummary,
+    RunPeak,
+    policy_warning,
+    redis_summary,
+    run_peak,
+)
 
 PATH = "/redis"
 NAME = "Redis"

@@ -14,7 +14,13 @@ from pathlib import Path
 
 import numpy as np
 from hdrh.histogram import HdrHistogram
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 
 from harness.metrics import hdr
 from harness.results import save_result
@@ -22,8 +28,8 @@ from harness.results.model import (
     GeneratorHealth,
     Machine,
     MetricValues,
-    PrometheusSample,
     ProcessCpu,
+    PrometheusSample,
     RedisSample,
     RequestStats,
     RunMeta,
@@ -114,7 +120,7 @@ def write_run(results_dir: Path, result: RunResult) -> Path:
 
 def build_run(spec: RunSpec) -> RunResult:
     rng = np.random.default_rng(spec.seed)
-    windows = int(round(spec.duration_s / spec.window_s))
+    windows = round(spec.duration_s / spec.window_s)
     everything = hdr.new_histogram()
     scenarios: dict[str, ScenarioStats] = {}
     requests: list[RequestStats] = []

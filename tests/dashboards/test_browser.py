@@ -17,7 +17,15 @@ from dashboards.data import RunStore
 from dashboards.pages import PAGES
 from dashboards.pages.common import run_label
 from harness.results import RunResult
-from tests.dashboards.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, TIMEOUT_MS, Visit, serving, visit
+from tests.dashboards.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCREENSHOTS,
+    TIMEOUT_MS,
+    Visit,
+    serving,
+    visit,
+)
 from tests.dashboards.conftest import Lab
 from tests.dashboards.run_factory import MIB, RunSpec, build_run, write_run
 

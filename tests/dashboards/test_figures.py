@@ -132,7 +132,7 @@ def test_redis_peaks_have_one_bar_per_run_and_outline_the_shown_run(weekly_runs:
     peaks = [run_peak(r.meta.run_id, r.meta.run_id, r.meta.started_at, r.samples) for r in weekly_runs]
     shown = weekly_runs[4].meta.run_id
     fig = peaks_figure([p for p in peaks if p is not None], selected_key=shown)
-    used, rss, limit = fig.data
+    used, _rss, limit = fig.data
     assert list(used.customdata) == [r.meta.run_id for r in weekly_runs]
     assert list(used.y) == [max(s.used_memory for s in r.samples.redis) / MIB for r in weekly_runs]  # type: ignore[type-var]
     assert list(used.marker.line.width) == [3 if r.meta.run_id == shown else 0 for r in weekly_runs]

@@ -217,3 +217,31 @@ def test_the_app_serves_its_layout_and_its_own_assets(lab: Lab) -> None:
     assert client.get("/assets/style.css").status_code == 200
     layout = client.get("/_dash-layout").get_json()
     assert layout["props"]["className"] == "app"
+
+
+def test_a_run_with_an_unreadable_histogram_is_named_where_it_is_needed(tmp_path: Path, lab: Lab) -> None:
+    run = lab.newest
+    request = run.requests[0]
+    corrupt = request.model_copy(update={"duration_ms": request.duration_ms.model_copy(update={"hdr": "bm90IGhkcg=="})})
+    path = write_run(tmp_path / "reports", run.model_copy(update={"requests": [corrupt, *run.requests[1:]]}))
+    data = DashboardData(tmp_path / "reports", lab.baselines)
+    overview, _ = render_page(data, "/", LATEST)
+    assert str(path) in dash_tree.text(dash_tree.find(overview, "baseline-comparison"))
+    latency, _ = render_page(data, "/latency", LATEST)
+    assert str(path) in dash_tree.text(latency) and "cannot be read" in dash_tree.text(latency)
+    assert not dash_tree.has(overview, "page-error") and not dash_tree.has(latency, "page-error")
+
+
+def test_a_page_that_fails_on_a_runs_data_shows_an_error_naming_the_file(
+        data: DashboardData, lab: Lab, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboards import app as app_module
+    from dashboards.pages import Page
+
+    def fail(_ctx: object) -> list[object]:
+        raise ValueError("a value no figure expected")
+
+    monkeypatch.setattr(app_module, "page_for", lambda _path: Page("/", "Overview", fail, None, False))
+    children, _ = render_page(data, "/", LATEST)
+    error = dash_tree.text(dash_tree.find(children, "page-error"))
+    assert str(lab.results / lab.newest.meta.run_id / "result.json") in error
+    assert "ValueError: a value no figure expected" in error

@@ -20,8 +20,18 @@ from dashboards.prometheus import (
     total,
 )
 from dashboards.redis_memory import policy_can_evict, redis_summary, run_peak
-from harness.results.model import PrometheusSample, RedisSample, Samples, ThresholdResult
-from tests.dashboards.run_factory import LLM_COST_PER_CALL_USD, WORKER_METRICS_URL, RunSpec, build_run
+from harness.results.model import (
+    PrometheusSample,
+    RedisSample,
+    Samples,
+    ThresholdResult,
+)
+from tests.dashboards.run_factory import (
+    LLM_COST_PER_CALL_USD,
+    WORKER_METRICS_URL,
+    RunSpec,
+    build_run,
+)
 
 URL = "http://worker/metrics"
 START = datetime(2026, 9, 1, 3, 0, tzinfo=UTC)
