@@ -8,11 +8,10 @@ The model (`harness/costs/tiers.yaml`) prices every tier without a run; a run ad
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from harness.costs.errors import CostError
 from harness.costs.measurements import Measurements
-from harness.costs.model import DEFAULT_MODEL_PATH, CostModel, load_model
+from harness.costs.model import CostModel
 from harness.costs.report import CostReport, build_report
 from harness.costs.result_adapter import measurements_from_result_json
 from harness.results import RunResult
@@ -22,11 +21,6 @@ from harness.results import RunResult
 class CostView:
     report: CostReport
     projection_note: str | None  # why there is no projection, when there is none
-
-
-def load_cost_model(path: Path = DEFAULT_MODEL_PATH) -> CostModel:
-    """Raises `harness.costs.errors.ModelFileError` (its message names the file)."""
-    return load_model(path)
 
 
 def run_measurements(result: RunResult, *, source: str) -> tuple[Measurements | None, str | None]:

@@ -122,7 +122,9 @@ def p95_history(
         _selected_run_marker(fig, *selected)
     log_ms_axis(fig, title="p95 (ms)")
     fig.update_xaxes(title_text="run start (UTC)")
-    return themed(fig, title=HISTORY_TITLE, height=480)
+    fig = themed(fig, title=HISTORY_TITLE, height=500)
+    fig.update_layout(legend={"y": -0.3}, margin={"b": 90})  # date ticks take two lines
+    return fig
 
 
 def _change_markers(fig: go.Figure, series: Sequence[Series], changes: Mapping[str, Sequence[ChangePoint]]) -> None:

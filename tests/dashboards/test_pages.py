@@ -245,3 +245,12 @@ def test_a_page_that_fails_on_a_runs_data_shows_an_error_naming_the_file(
     error = dash_tree.text(dash_tree.find(children, "page-error"))
     assert str(lab.results / lab.newest.meta.run_id / "result.json") in error
     assert "ValueError: a value no figure expected" in error
+
+
+def test_a_run_without_a_p95_budget_shows_the_model_and_why_there_is_no_projection(
+        tmp_path: Path, weekly_runs: tuple[RunResult, ...]) -> None:
+    write_run(tmp_path, weekly_runs[0].model_copy(update={"thresholds": []}))
+    children, _ = render_page(DashboardData(tmp_path, tmp_path / "baselines"), "/costs", LATEST)
+    note = dash_tree.text(dash_tree.find(children, "costs-projection-note"))
+    assert note.startswith("No projection from this run") and "p(95)<N" in note
+    assert dash_tree.has(children, "costs-tiers") and not dash_tree.has(children, "costs-projection")
