@@ -1,0 +1,170 @@
+"""Figures of the system around the load: guardrail latency, Redis memory, the database pool and
+the load generator's own health. Pure: each builder takes the run result and returns a `Chart`
+(or None when the result has nothing to draw, so the page says so instead of an empty frame).
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from harness.report.series import (
+    counter_rate,
+    histogram_mean_s,
+    percentile_curve,
+    prometheus_gauge,
+    redis_memory,
+    scenario_series,
+)
+from harness.report.style import GREY, ROW_HEIGHT_PX, THRESHOLD_COLOUR, Chart, empty_note, finish, scenario_colour
+from harness.results.model import RunResult
+from harness.thresholds import ThresholdSyntaxError, parse_expression, parse_key
+
+GUARDRAIL_METRIC = "guardrail_latency"
+MIB = 1024.0 * 1024.0
+
+
+def _limits_on(result: RunResult, metric: str) -> list[tuple[str, float]]:
+    out = []
+    for outcome in result.thresholds:
+        try:
+            name, tags = parse_key(outcome.metric)
+            aggregation, _pct, operator, limit = parse_expression(outcome.expression)
+        except ThresholdSyntaxError:
+            continue
+        if name == metric and not tags and aggregation.startswith("p(") and operator in ("<", "<="):
+            out.append((outcome.expression, limit))
+    return out
+
+
+def _xy(points: list[tuple[float, float]], *, scale: float = 1.0) -> tuple[list[float], list[float]]:
+    return [t for t, _ in points], [v * scale for _, v in points]
+
+
+def guardrail_chart(result: RunResult) -> Chart | None:
+    """Client-side time to the verdict (percentiles), and the worker's view over time."""
+    metric = result.metrics.get(GUARDRAIL_METRIC)
+    if metric is None or metric.trend is None:
+        return None
+    trend = metric.trend
+    fig = make_subplots(rows=2, cols=1, vertical_spacing=0.2, specs=[[{}], [{"secondary_y": True}]],
+                        subplot_titles=(f"POST to visible verdict, {trend.count} submissions (client side)",
+                                        "worker: time from enqueue to committed verdict, and queue length"))
+    percentiles, values = percentile_curve(trend)
+    labels = [f"p{p:g}" for p in percentiles]
+    fig.add_trace(go.Scatter(x=labels, y=values, mode="lines+markers", name="guardrail_latency",
+                             line={"color": scenario_colour(0), "width": 2}), row=1, col=1)
+    for label, limit in _limits_on(result, GUARDRAIL_METRIC):
+        fig.add_hline(y=limit, line={"color": THRESHOLD_COLOUR, "dash": "dash", "width": 1},
+                      annotation_text=label, annotation_position="top left", row=1, col=1)
+    mean_eval = histogram_mean_s(result, "guardrail_evaluation_duration_seconds")
+    queue = prometheus_gauge(result, "guardrail_queue_length")
+    if mean_eval:
+        x, y = _xy(mean_eval, scale=1000.0)
+        fig.add_trace(go.Scatter(x=x, y=y, name="worker mean, enqueue to verdict (ms)", mode="lines+markers",
+                                 line={"color": scenario_colour(2)}), row=2, col=1)
+    if queue:
+        x, y = _xy(queue)
+        fig.add_trace(go.Scatter(x=x, y=y, name="queue length (XLEN)", mode="lines",
+                                 line={"color": GREY, "dash": "dot"}), row=2, col=1, secondary_y=True)
+    if not mean_eval and not queue:
+        empty_note(fig, "the worker's /metrics were not sampled", row=2)
+    fig.update_yaxes(title_text="ms", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text="ms", rangemode="tozero", row=2, col=1, secondary_y=False)
+    fig.update_yaxes(title_text="jobs", rangemode="tozero", row=2, col=1, secondary_y=True)
+    fig.update_xaxes(title_text="percentile", row=1, col=1)
+    fig.update_xaxes(title_text="seconds from start", row=2, col=1)
+    finish(fig, title="Guardrail latency", height=620)
+    caption = (f"p50 {trend.med:.0f} ms, p95 {trend.p95:.0f} ms, p99 {trend.p99:.0f} ms, max {trend.max:.0f} ms: "
+               "from sending the POST until GET /problems/{id} shows the verdict (polled every 100 ms, so at "
+               "most one interval high). The worker's mean comes from its histogram between samples.")
+    return Chart("guardrail", "Guardrail latency", fig, caption)
+
+
+def redis_chart(result: RunResult) -> Chart | None:
+    """used_memory and used_memory_rss over time, with the maxmemory line when one is set."""
+    memory = redis_memory(result)
+    if not memory["used_memory"]:
+        return None
+    fig = go.Figure()
+    for key, colour, dash in (("used_memory", scenario_colour(0), None), ("used_memory_rss", scenario_colour(3), "dot")):
+        if memory[key]:
+            x, y = _xy(memory[key], scale=1.0 / MIB)
+            fig.add_trace(go.Scatter(x=x, y=y, name=f"{key} (MiB)", mode="lines", line={"color": colour, "dash": dash}))
+    maxmemory = max((v for _, v in memory["maxmemory"]), default=0.0)
+    policies = sorted({s.maxmemory_policy for s in result.samples.redis if s.maxmemory_policy})
+    if maxmemory > 0:
+        fig.add_hline(y=maxmemory / MIB, line={"color": THRESHOLD_COLOUR, "dash": "dash"},
+                      annotation_text=f"maxmemory {maxmemory / MIB:.0f} MiB", annotation_position="top left")
+        limit_text = f"maxmemory {maxmemory / MIB:.0f} MiB"
+    else:
+        limit_text = "maxmemory 0 (no limit set: Redis grows until the host runs out)"
+    fig.update_xaxes(title_text="seconds from start")
+    fig.update_yaxes(title_text="MiB", rangemode="tozero")
+    finish(fig, title="Redis memory", height=380)
+    peak = max(v for _, v in memory["used_memory"]) / MIB
+    caption = (f"Peak used_memory {peak:.1f} MiB; {limit_text}; policy {', '.join(policies) or 'unknown'}. "
+               f"Sampled from INFO every {result.samples.interval_s:g} s.")
+    return Chart("redis", "Redis memory", fig, caption)
+
+
+def db_pool_chart(result: RunResult) -> Chart | None:
+    """The API's connection pool: size, idle and waiting requests, and pool timeouts per second."""
+    size = prometheus_gauge(result, "db_pool_size")
+    if not size:
+        return None
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
+                        subplot_titles=("connections and waiting requests", "pool timeouts per second (answered 503)"))
+    for name, colour, dash in (("db_pool_size", scenario_colour(0), None), ("db_pool_available", scenario_colour(2), "dot"),
+                               ("db_pool_waiting", scenario_colour(1), None)):
+        x, y = _xy(prometheus_gauge(result, name))
+        fig.add_trace(go.Scatter(x=x, y=y, name=name, mode="lines", line={"color": colour, "dash": dash}), row=1, col=1)
+    timeouts = prometheus_gauge(result, "db_pool_timeouts_total")
+    x, y = _xy(counter_rate(timeouts))
+    fig.add_trace(go.Bar(x=x, y=y, name="db_pool_timeouts_total / s", marker_color=THRESHOLD_COLOUR), row=2, col=1)
+    fig.update_yaxes(title_text="count", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text="per s", rangemode="tozero", row=2, col=1)
+    fig.update_xaxes(title_text="seconds from start", row=2, col=1)
+    finish(fig, title="Database connection pool (API)", height=520)
+    total = (timeouts[-1][1] - timeouts[0][1]) if len(timeouts) > 1 else 0.0
+    waiting = max((v for _, v in prometheus_gauge(result, "db_pool_waiting")), default=0.0)
+    caption = (f"Peak waiting {waiting:.0f}; {total:.0f} pool timeouts during the run; "
+               f"pool size up to {max(v for _, v in size):.0f}. From the API's /metrics.")
+    return Chart("db_pool", "Database pool", fig, caption)
+
+
+def generator_chart(result: RunResult) -> Chart:
+    """Is the load generator keeping up: dropped iterations, VUs, start lag."""
+    series = scenario_series(result)
+    fig = make_subplots(rows=3, cols=1, vertical_spacing=0.12,
+                        subplot_titles=("dropped iterations per window (no idle VU at the scheduled time)",
+                                        "VUs busy (solid) and allocated (dotted)",
+                                        "iteration start lag (scheduled to started), whole run"))
+    for index, (name, s) in enumerate(series.items()):
+        colour = scenario_colour(index)
+        fig.add_trace(go.Bar(x=s.t_s, y=s.dropped, name=name, marker_color=colour, legendgroup=name), row=1, col=1)
+        fig.add_trace(go.Scatter(x=s.t_s, y=s.active_vus, mode="lines", line={"color": colour}, name=name,
+                                 legendgroup=name, showlegend=False), row=2, col=1)
+        fig.add_trace(go.Scatter(x=s.t_s, y=s.allocated_vus, mode="lines", line={"color": colour, "dash": "dot"},
+                                 name=f"{name} allocated", legendgroup=name, showlegend=False), row=2, col=1)
+    lagging = [(n, s.iteration_lag) for n, s in result.scenarios.items() if s.iteration_lag is not None]
+    for label, key in (("p50", "med"), ("p95", "p95"), ("p99", "p99"), ("max", "max")):
+        fig.add_trace(go.Bar(x=[n for n, _ in lagging], y=[getattr(t, key) for _, t in lagging], name=f"lag {label}",
+                             marker_color=GREY, opacity={"med": 0.4, "p95": 0.6, "p99": 0.8, "max": 1.0}[key],
+                             showlegend=False, text=[label] * len(lagging), textposition="outside"), row=3, col=1)
+    if not lagging:
+        empty_note(fig, "no scheduled iterations (no arrival-rate scenario)", row=3)
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title_text="dropped", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text="VUs", rangemode="tozero", row=2, col=1)
+    fig.update_yaxes(title_text="ms", rangemode="tozero", row=3, col=1)
+    fig.update_xaxes(title_text="seconds from start", row=1, col=1)
+    fig.update_xaxes(title_text="seconds from start", row=2, col=1)
+    finish(fig, title="Load generator health", height=3 * ROW_HEIGHT_PX + 160)
+    g = result.generator
+    lag = (f"start lag p50 {g.lag_p50_ms:.1f} ms, p99 {g.lag_p99_ms:.1f} ms, max {g.lag_max_ms:.1f} ms"
+           if g.lag_p99_ms is not None and g.lag_p50_ms is not None and g.lag_max_ms is not None else "no scheduled iterations")
+    cpu = "; ".join(f"{p.role} CPU {p.cpu_percent_avg:.0f} % avg, {p.cpu_percent_max:.0f} % max" for p in g.processes)
+    verdict = "SATURATED: " + "; ".join(g.reasons) if g.saturated else "not saturated"
+    caption = f"{g.dropped_iterations} dropped iterations; {lag}; {cpu}. Generator {verdict}."
+    return Chart("generator", "Load generator health", fig, caption)

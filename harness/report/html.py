@@ -1,0 +1,127 @@
+"""report.html: one self-contained page (plotly.js inlined, no CDN, no external URL at all).
+
+A Content-Security-Policy in the page forbids loading anything from anywhere: the browser itself
+enforces that the report makes no request, wherever it is opened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+
+from harness.report.style import Chart
+from harness.report.tables import (
+    custom_trend_rows,
+    overall_verdict,
+    request_rows,
+    run_facts,
+    scenario_rows,
+    verdict_rows,
+)
+from harness.results.model import RunResult
+
+CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+       "img-src data: blob:; font-src data:")
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+STYLE = """
+body{font-family:Helvetica,Arial,sans-serif;margin:0;color:#1f2933;background:#f7f8fa}
+header{background:#13293d;color:#fff;padding:18px 28px}
+header h1{margin:0 0 6px 0;font-size:22px}
+header dl{display:grid;grid-template-columns:max-content auto;gap:2px 14px;margin:10px 0 0 0;font-size:13px}
+header dt{opacity:.7}header dd{margin:0}
+.badge{display:inline-block;padding:3px 12px;border-radius:4px;font-weight:bold;margin-left:10px;font-size:16px}
+.PASS{background:#4f9d69}.FAIL{background:#c8553d}.INCOMPLETE{background:#e39b32}
+nav{padding:8px 28px;background:#e9edf2;font-size:13px}nav a{margin-right:14px;color:#274b73}
+main{padding:8px 28px 40px 28px;max-width:1500px}
+section{background:#fff;border:1px solid #dde3ea;border-radius:6px;margin:16px 0;padding:10px 16px}
+h2{font-size:17px;margin:8px 0}
+p.caption{font-size:13px;color:#52606d;margin:4px 0 8px 0}
+table{border-collapse:collapse;font-size:13px;margin:6px 0}
+th,td{border-bottom:1px solid #e4e7eb;padding:4px 10px;text-align:right;white-space:nowrap}
+th{background:#f0f3f6}td:first-child,th:first-child{text-align:left}
+td.left{text-align:left}
+tr.failed td{background:#fbe9e5}.ok{color:#2f7a4a;font-weight:bold}.failed-mark{color:#b23b23;font-weight:bold}
+ul.notes{font-size:13px}
+"""
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], *, row_classes: Sequence[str] = ()) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = []
+    for index, row in enumerate(rows):
+        css = f' class="{row_classes[index]}"' if index < len(row_classes) and row_classes[index] else ""
+        body.append(f"<tr{css}>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _verdict_section(result: RunResult) -> str:
+    rows = verdict_rows(result)
+    if not rows:
+        return '<section id="verdict"><h2>Verdict</h2><p>The plan has no thresholds.</p></section>'
+    cells = [[escape(r.threshold), escape(r.expression), escape(r.observed),
+              '<span class="ok">ok</span>' if r.ok else '<span class="failed-mark">FAILED</span>', escape(r.note)]
+             for r in rows]
+    table = _table(["threshold", "expression", "observed", "verdict", "note"], cells,
+                   row_classes=["" if r.ok else "failed" for r in rows])
+    return f'<section id="verdict"><h2>Verdict</h2>{table}</section>'
+
+
+def _scenarios_section(result: RunResult) -> str:
+    scenarios = _table(["scenario", "executor", "target", "achieved", "iterations", "dropped", "requests", "failures",
+                        "p50 ms", "p95 ms", "p99 ms"],
+                       [[escape(c) for c in (r.scenario, r.executor, r.target, r.achieved, r.iterations, r.dropped,
+                                             r.requests, r.failures, r.p50, r.p95, r.p99)] for r in scenario_rows(result)])
+    return f'<section id="scenarios"><h2>Scenarios</h2>{scenarios}</section>'
+
+
+def _requests_section(result: RunResult) -> str:
+    requests = _table(["scenario", "request", "count", "failures", "p50 ms", "p95 ms", "p99 ms", "max ms"],
+                      [[escape(c) for c in (r.scenario, r.request, r.count, r.failures, r.p50, r.p95, r.p99, r.max)]
+                       for r in request_rows(result)])
+    trends = custom_trend_rows(result)
+    trend_table = _table(["metric", "count", "p50 ms", "p95 ms", "p99 ms", "max ms"],
+                         [[escape(c) for c in (t.metric, t.count, t.p50, t.p95, t.p99, t.max)] for t in trends])
+    return (f'<section id="requests"><h2>Requests</h2>{requests}'
+            + (f"<h2>Custom trends</h2>{trend_table}" if trends else "") + "</section>")
+
+
+def _chart_section(chart: Chart) -> str:
+    div = pio.to_html(chart.figure, full_html=False, include_plotlyjs=False, div_id=f"chart-{chart.id}",
+                      config=PLOTLY_CONFIG)
+    return (f'<section id="{escape(chart.id)}" class="chart"><h2>{escape(chart.title)}</h2>'
+            f'<p class="caption">{escape(chart.caption)}</p>{div}</section>')
+
+
+def _header(result: RunResult) -> str:
+    verdict = overall_verdict(result)
+    ok = sum(1 for t in result.thresholds if t.ok)
+    facts = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in run_facts(result))
+    summary = f"{ok} of {len(result.thresholds)} thresholds passed"
+    if not result.complete:
+        summary += f"; stopped early: {result.interrupted_reason}"
+    return (f'<header><h1>Run report <span class="badge {verdict}">{verdict}</span></h1>'
+            f"<div>{escape(summary)}</div><dl>{facts}</dl></header>")
+
+
+def render_html(result: RunResult, charts: Sequence[Chart], *, notes: Sequence[str] = ()) -> str:
+    """The whole page as one string."""
+    links = [("verdict", "Verdict"), ("scenarios", "Scenarios")] + [(c.id, c.title) for c in charts]
+    links.append(("requests", "Requests"))
+    nav = "".join(f'<a href="#{escape(anchor)}">{escape(title)}</a>' for anchor, title in links)
+    remarks = [*result.warnings, *result.samples.notes, *notes]
+    notes_html = ("<section id=\"notes\"><h2>Notes</h2><ul class=\"notes\">"
+                  + "".join(f"<li>{escape(n)}</li>" for n in remarks) + "</ul></section>") if remarks else ""
+    body = [_header(result), f"<nav>{nav}</nav><main>", _verdict_section(result), _scenarios_section(result)]
+    body += [_chart_section(c) for c in charts]
+    body += [_requests_section(result), notes_html, "</main>"]
+    title = f"{result.meta.run_id}: {overall_verdict(result)}"
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{escape(title)}</title>"
+            f"<style>{STYLE}</style><script>{get_plotlyjs()}</script></head><body>"
+            + "".join(body) + "</body></html>\n")
+

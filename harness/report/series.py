@@ -1,0 +1,145 @@
+"""Plain series out of a run result, for the charts and tables (pure functions, no plotting).
+
+Times are seconds from the run's start (window starts for the engine's time series, sample times
+for /metrics and Redis samples). Latencies are milliseconds.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from harness.metrics.hdr import decode, percentiles_ms
+from harness.results.model import RunResult, TrendValues
+
+# Failure classes in the order the report shows them (the engine's classes, then any other).
+FAILURE_CLASSES = ("4xx", "429", "5xx", "connection", "check")
+CURVE_PERCENTILES = (0.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0, 97.5, 99.0, 99.5, 99.9, 100.0)
+
+
+@dataclass(frozen=True)
+class ScenarioSeries:
+    scenario: str
+    t_s: list[float] = field(default_factory=list)
+    p50_ms: list[float | None] = field(default_factory=list)
+    p95_ms: list[float | None] = field(default_factory=list)
+    p99_ms: list[float | None] = field(default_factory=list)
+    requests_per_s: list[float] = field(default_factory=list)
+    iterations_per_s: list[float] = field(default_factory=list)
+    dropped: list[int] = field(default_factory=list)
+    active_vus: list[int] = field(default_factory=list)
+    allocated_vus: list[int] = field(default_factory=list)
+    failures: dict[str, list[int]] = field(default_factory=dict)
+
+
+def scenario_series(result: RunResult) -> dict[str, ScenarioSeries]:
+    """Each scenario's windows in time order (scenarios in the result's order)."""
+    window_s = result.meta.window_s or 1.0
+    points = defaultdict(list)
+    for point in result.time_series:
+        points[point.scenario].append(point)
+    out: dict[str, ScenarioSeries] = {}
+    names = list(result.scenarios) + [n for n in points if n not in result.scenarios]
+    for name in names:
+        rows = sorted(points.get(name, []), key=lambda p: p.t_s)
+        classes = failure_classes(c for p in rows for c in p.failures)
+        out[name] = ScenarioSeries(
+            scenario=name,
+            t_s=[p.t_s for p in rows],
+            p50_ms=[p.p50_ms for p in rows],
+            p95_ms=[p.p95_ms for p in rows],
+            p99_ms=[p.p99_ms for p in rows],
+            requests_per_s=[p.requests / window_s for p in rows],
+            iterations_per_s=[p.iterations_per_s for p in rows],
+            dropped=[p.dropped for p in rows],
+            active_vus=[p.active_vus for p in rows],
+            allocated_vus=[p.allocated_vus for p in rows],
+            failures={c: [p.failures.get(c, 0) for p in rows] for c in classes},
+        )
+    return out
+
+
+def failure_classes(found: Iterable[str]) -> list[str]:
+    """The known classes first, in their order, then any other class, sorted."""
+    seen = set(found)
+    return [c for c in FAILURE_CLASSES if c in seen] + sorted(seen - set(FAILURE_CLASSES))
+
+
+def failures_over_time(result: RunResult) -> tuple[list[float], dict[str, list[int]]]:
+    """Failed requests per window and class, summed over scenarios."""
+    by_time: dict[float, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for point in result.time_series:
+        bucket = by_time[point.t_s]
+        for name, count in point.failures.items():
+            bucket[name] += count
+    times = sorted(by_time)
+    classes = failure_classes(c for b in by_time.values() for c in b)
+    return times, {c: [by_time[t].get(c, 0) for t in times] for c in classes}
+
+
+def metric_name(series_key: str) -> str:
+    return series_key.partition("{")[0]
+
+
+def prometheus_gauge(result: RunResult, name: str, *, label: str | None = None) -> list[tuple[float, float]]:
+    """(t_s, value) of a Prometheus metric, summed over its label sets (only those containing
+    `label`, e.g. 'route="/api/v1/problems"', when given). Read from the first sampled URL that
+    exposes it (the target's own /metrics comes first), so two processes that export the same
+    name (the queue length) are never interleaved."""
+    chosen: str | None = None
+    points: list[tuple[float, float]] = []
+    for sample in result.samples.prometheus:
+        if chosen is not None and sample.url != chosen:
+            continue
+        matched = [v for k, v in sample.values.items() if metric_name(k) == name and (label is None or label in k)]
+        if matched:
+            chosen = sample.url
+            points.append((sample.t_s, sum(matched)))
+    return sorted(points)
+
+
+def counter_rate(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Per-second increase between consecutive samples of a counter (a reset counts from 0)."""
+    out = []
+    for (t0, v0), (t1, v1) in zip(points, points[1:]):
+        if t1 <= t0:
+            continue
+        increase = v1 - v0 if v1 >= v0 else v1
+        out.append((t1, increase / (t1 - t0)))
+    return out
+
+
+def counter_increase(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Increase of a counter since the previous sample."""
+    return [(t1, v1 - v0 if v1 >= v0 else v1) for (t0, v0), (t1, v1) in zip(points, points[1:]) if t1 > t0]
+
+
+def histogram_mean_s(result: RunResult, name: str) -> list[tuple[float, float]]:
+    """Mean of a Prometheus histogram's observations between consecutive samples (seconds)."""
+    sums = prometheus_gauge(result, f"{name}_sum")
+    counts = dict(prometheus_gauge(result, f"{name}_count"))
+    out = []
+    for (t0, s0), (t1, s1) in zip(sums, sums[1:]):
+        c0, c1 = counts.get(t0), counts.get(t1)
+        if c0 is None or c1 is None or c1 <= c0:
+            continue
+        out.append((t1, (s1 - s0) / (c1 - c0)))
+    return out
+
+
+def percentile_curve(trend: TrendValues) -> tuple[list[float], list[float]]:
+    """(percentiles, milliseconds) read from a trend's HdrHistogram."""
+    values = percentiles_ms(decode(trend.hdr), CURVE_PERCENTILES)
+    return list(CURVE_PERCENTILES), [values[p] for p in CURVE_PERCENTILES]
+
+
+def redis_memory(result: RunResult) -> dict[str, list[tuple[float, float]]]:
+    """used_memory, used_memory_rss and maxmemory (bytes) over time; a missing field is skipped."""
+    out: dict[str, list[tuple[float, float]]] = {"used_memory": [], "used_memory_rss": [], "maxmemory": []}
+    for sample in result.samples.redis:
+        for key in out:
+            value = getattr(sample, key)
+            if value is not None:
+                out[key].append((sample.t_s, float(value)))
+    return out

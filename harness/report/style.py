@@ -1,0 +1,53 @@
+"""Colours, layout and the `Chart` record shared by the figure builders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+SCENARIO_COLOURS = ("#3b6ea5", "#c8553d", "#4f9d69", "#8e6bb3", "#e39b32", "#2a9d8f", "#6d6875", "#b5838d")
+FAILURE_COLOURS = {"4xx": "#e39b32", "429": "#8e6bb3", "5xx": "#c8553d", "connection": "#6d6875", "check": "#3b6ea5"}
+GREY = "#8a8f98"
+THRESHOLD_COLOUR = "#c8553d"
+FONT = {"family": "Helvetica, Arial, sans-serif", "size": 12}
+ROW_HEIGHT_PX = 230
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One figure of the report, with the anchor id and the caption the page shows with it."""
+
+    id: str
+    title: str
+    figure: go.Figure
+    caption: str
+
+
+def scenario_colour(index: int) -> str:
+    return SCENARIO_COLOURS[index % len(SCENARIO_COLOURS)]
+
+
+def with_alpha(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def finish(fig: go.Figure, *, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "xanchor": "left"},
+        template="plotly_white",
+        font=FONT,
+        height=height,
+        margin={"l": 70, "r": 30, "t": 70, "b": 50},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        hovermode="x unified",
+    )
+    return fig
+
+
+def empty_note(fig: go.Figure, text: str, *, row: int | None = None) -> None:
+    """A centred note on an empty (sub)plot."""
+    ref = {} if row is None else {"xref": f"x{row if row > 1 else ''} domain", "yref": f"y{row if row > 1 else ''} domain"}
+    fig.add_annotation(text=text, x=0.5, y=0.5, showarrow=False, font={"color": GREY, "size": 14},
+                       **({"xref": "paper", "yref": "paper"} if row is None else ref))

@@ -1,0 +1,106 @@
+"""The platform's API as the scenarios use it: paths, request names and bodies, in one place.
+
+Request names are what results, thresholds and reports call a request: the path with `:id` for
+an identifier (so a threshold can filter on it: `http_req_duration{name:/api/v1/problems/:id}`),
+plus a note when the same route serves two purposes.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+API = "/api/v1"
+
+# -- baseline (seed 8.1) -------------------------------------------------------------------------
+DOMAIN = "environmental_protection"
+BROWSE_PATH = f"{API}/problems?limit=20&domain={DOMAIN}"
+PROBLEMS_PATH = f"{API}/problems"
+REGISTER_PATH = f"{API}/auth/agents/register"
+SAN_FRANCISCO = (37.7749, -122.4194)
+NEARBY_PATH = f"{API}/missions/nearby?lat=37.7749&lng=-122.4194&radius=50&limit=10"
+
+# -- key scenarios (seed 8.2) --------------------------------------------------------------------
+HEARTBEAT_PATH = f"{API}/agents/heartbeat"
+# DB-bound: the widest radius and the largest page the API allows, so each query does real work.
+HEAVY_NEARBY_PATH = f"{API}/missions/nearby?lat=37.7749&lng=-122.4194&radius=500&limit=100"
+
+NAME_BROWSE = f"{API}/problems"
+NAME_CREATE = f"{API}/problems"
+NAME_VERDICT_POLL = f"{API}/problems/:id (verdict poll)"
+NAME_REGISTER = REGISTER_PATH
+NAME_NEARBY = f"{API}/missions/nearby"
+NAME_HEAVY_NEARBY = f"{API}/missions/nearby (radius 500 km, 100 rows)"
+NAME_MISSION_LOOKUP = f"{API}/missions/nearby (mission lookup)"
+NAME_HEARTBEAT = HEARTBEAT_PATH
+NAME_EVIDENCE = f"{API}/missions/:id/evidence"
+
+PENDING_STATUS = "pending_review"
+
+
+def problem_path(problem_id: int) -> str:
+    return f"{PROBLEMS_PATH}/{problem_id}"
+
+
+def evidence_path(mission_id: int) -> str:
+    return f"{API}/missions/{mission_id}/evidence"
+
+
+def unique_suffix() -> str:
+    """Milliseconds and 24 random bits: unique across VUs, processes and machines in practice."""
+    return f"{int(time.time() * 1000)}-{secrets.token_hex(3)}"
+
+
+# Letters the guardrail cache's normalisation keeps as they are: it folds digits to '#' and hex
+# runs to '<id>', so a title made unique by a timestamp or a hex id would share its fingerprint.
+_TOKEN_LETTERS = "ghijklmnopqrstuvwxyz"
+TITLE_TOKEN_LENGTH = 12
+
+
+def title_token() -> str:
+    """A random word of g-z letters (20^12 of them): unique even after the verdict cache's
+    normalisation, so every submission is evaluated, never answered from the cache."""
+    return "".join(secrets.choice(_TOKEN_LETTERS) for _ in range(TITLE_TOKEN_LENGTH))
+
+
+def registration_body(username: str) -> dict[str, Any]:
+    """The seed's registration body (8.1 `registerAgent`)."""
+    return {
+        "username": username,
+        "framework": "custom",
+        "modelProvider": "anthropic",
+        "modelName": "claude-haiku-4-5-20251001",
+        "specializations": [DOMAIN],
+        "soulSummary": "Load test agent",
+    }
+
+
+def problem_body(title_suffix: str) -> dict[str, Any]:
+    """The seed's problem body (8.1 `createProblem`). Give a `title_token()` as the suffix: the
+    seed's `Date.now()` title normalises to one cache fingerprint, so after the first submission
+    its run would measure the guardrail's verdict cache instead of the model."""
+    latitude, longitude = SAN_FRANCISCO
+    return {
+        "title": f"Load test problem {title_suffix}",
+        "description": "This is a load test problem report for performance benchmarking.",
+        "domain": DOMAIN,
+        "severity": "medium",
+        "affectedPopulationEstimate": "1,000",
+        "geographicScope": "local",
+        "locationName": "Test City",
+        "latitude": latitude,
+        "longitude": longitude,
+        "dataSources": [],
+        "evidenceLinks": [],
+        "selfAudit": {"aligned": True, "domain": DOMAIN, "justification": "Load test"},
+    }
+
+
+def json_body(response: Any) -> dict[str, Any]:
+    """The response's JSON object, or {} when the body is not a JSON object."""
+    try:
+        value = response.json()
+    except (ValueError, TypeError, AttributeError):
+        return {}
+    return value if isinstance(value, dict) else {}
