@@ -23,6 +23,8 @@ from harness.baselines.cli import app as baseline_app  # noqa: E402
 main_app.add_typer(baseline_app, name="baseline")
 from harness.engine.cli import run_command  # noqa: E402
 main_app.command("run")(run_command)
+from harness.report.cli import report_command  # noqa: E402
+main_app.command("report")(report_command)
 from harness.costs.cli import app as cost_app; main_app.add_typer(cost_app, name="cost")  # noqa: E402, E702
 from harness.stack.cli import seed as seed_command, up as up_command  # noqa: E402
 
@@ -31,6 +33,7 @@ main_app.command("seed")(seed_command)
 from harness.tour import tour as tour_command  # noqa: E402
 
 main_app.command("tour")(tour_command)
+from harness.faults.selftest import selftest_command; main_app.command("selftest")(selftest_command)  # noqa: E402, E702
 from dashboards.cli import dashboard_command  # noqa: E402
 
 main_app.command("dashboard")(dashboard_command)

@@ -24,6 +24,7 @@ from harness.engine.errors import BwperfError, InputError, TargetError, exit_cod
 from harness.engine.request import RunRequest
 from harness.engine.target import check_sampled_url, check_target
 from harness.plan.load import load_plan
+from harness.report.hook import write_run_report
 
 DEFAULT_MASTER_PORT = 5557
 EMBEDDED_SEED_PROBLEMS = 2000
@@ -79,24 +80,30 @@ def _run(*, plan: Path, target: str | None, profile: str, workers: int, out: Pat
          redis_url: str | None, metrics_urls: list[str], allow_remote: bool, sample_interval_s: float | None,
          expect_workers: int,
          master_bind_host: str, master_port: int | None, quiet: bool, console: Console) -> int:
-    load_plan(plan).with_profile(profile)  # fail fast, before any server starts
+    stack_env = dict(load_plan(plan).with_profile(profile).stack_env)  # fail fast, before any server starts
+    run_id = new_run_id(plan)
     with ExitStack() as stack:
         if target is None:
-            running = stack.enter_context(_embedded_stack(console))
+            running = stack.enter_context(_embedded_stack(console, env=stack_env))
             target, redis_url = running.api_url, redis_url or running.redis_url
             metrics_urls = [u for u in running.metrics_urls if u.rstrip("/") != f"{target}/metrics"] + metrics_urls
         else:
             check_target(target, allow_remote=allow_remote)
+            if stack_env:
+                console.print(f"note: the plan's stack.env ({', '.join(stack_env)}) applies only to the embedded stack; "
+                              "the --target is used as it is", highlight=False)
         for url in [*metrics_urls, *([redis_url] if redis_url else [])]:
             check_sampled_url(url, allow_remote=allow_remote)
         request = RunRequest(
             plan_path=str(plan), profile=profile, target=target.rstrip("/"), out_dir=str(out),
-            run_id=new_run_id(plan), workers=workers, expect_remote_workers=expect_workers,
+            run_id=run_id, workers=workers, expect_remote_workers=expect_workers,
             master_bind_host=master_bind_host, master_port=_master_port(master_port, expect_workers=expect_workers),
             agents=agents,
             redis_url=redis_url, metrics_urls=metrics_urls, sample_interval_s=sample_interval_s, quiet=quiet,
         )
-        return _child([sys.executable, "-m", "harness.engine.main"], stdin_text=request.model_dump_json())
+        code = _child([sys.executable, "-m", "harness.engine.main"], stdin_text=request.model_dump_json())
+    write_run_report(out / run_id, console=console)  # the report of the saved result (none if nothing was saved)
+    return code
 
 
 def _master_port(port: int | None, *, expect_workers: int) -> int:
@@ -110,14 +117,16 @@ def _master_port(port: int | None, *, expect_workers: int) -> int:
         return int(probe.getsockname()[1])
 
 
-def _embedded_stack(console: Console):  # noqa: ANN202 - the stack's own context manager
+def _embedded_stack(console: Console, *, env: dict[str, str]):  # noqa: ANN202 - the stack's own context manager
     try:
         from harness.stack import StackError, start_stack
     except ImportError as error:
         raise TargetError(f"no --target given and the embedded stack is not available ({error})") from error
     console.print("no --target: starting the embedded stack (PostgreSQL, Valkey, API, worker) ...")
+    if env:
+        console.print("  with the plan's stack.env: " + ", ".join(f"{k}={v}" for k, v in env.items()), highlight=False)
     try:
-        return start_stack(api_port=None, rate_limit_profile="loadtest",
+        return start_stack(api_port=None, rate_limit_profile="loadtest", extra_env=env,
                            seed_problems=EMBEDDED_SEED_PROBLEMS, seed_missions=EMBEDDED_SEED_MISSIONS)
     except StackError as error:
         raise TargetError(f"no --target given and the embedded stack failed to start: {error}") from error

@@ -154,6 +154,7 @@ class LoadSession:
             vu_id=vu_id,
             behaviour=self._behaviours.functions[scenario],
             credentials=pool[vu_id % len(pool)] if pool else None,
+            credential_pool=pool,
             recorder=self.recorder,
             declared=self._behaviours.metrics,
             tags=config.common.tags,

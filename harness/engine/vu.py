@@ -3,6 +3,7 @@
 A behaviour is a plain function `def browse_problems(vu: VirtualUser) -> None`. It uses
 `vu.client` (Locust's FastHttpSession; its requests fire `events.request`, which the engine's
 sink records with this VU's scenario), `vu.credentials` (the agent key it was handed, or None),
+`vu.credential_pool` (every key of the run, for behaviours that spread requests over agents),
 `vu.metrics.add(metric, value)` for custom Trend/Rate/Counter metrics, and `vu.check(name, ok)`
 like k6's check.
 """
@@ -59,12 +60,14 @@ class VirtualUser(FastHttpUser):
         recorder: Recorder,
         declared: dict[str, MetricKind],
         tags: dict[str, str],
+        credential_pool: tuple[AgentCredential, ...] = (),
     ) -> None:
         super().__init__(environment)
         self.scenario = scenario
         self.vu_id = vu_id
         self.tags = dict(tags)
         self.credentials = credentials
+        self.credential_pool = credential_pool
         self.iteration = 0
         self.metrics = VuMetrics(recorder=recorder, scenario=scenario, declared=declared)
         self._behaviour = behaviour

@@ -23,7 +23,8 @@ from harness.plan.fields import Fields, Problems, describe, join
 from harness.plan.model import DEFAULT_PROFILES, Plan
 from harness.thresholds import ThresholdSpec, ThresholdSyntaxError, aggregation_allowed, make_spec
 
-TOP_LEVEL_KEYS = ("scenarios", "thresholds", "profiles", "behaviours", "setup", "sampling")
+TOP_LEVEL_KEYS = ("scenarios", "thresholds", "profiles", "behaviours", "setup", "sampling", "stack")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SCENARIO_NAME = re.compile(r"^[0-9A-Za-z_-]+$")
 
 
@@ -72,6 +73,7 @@ def parse_plan(document: Any, *, path: Path, sha256: str, shown: str) -> Plan:
     sampling.reject_unknown(("interval", "window"))
     interval_s = sampling.duration_s("interval", default=5.0, min_s=0.1)
     window_s = sampling.duration_s("window", default=1.0, min_s=0.1)
+    stack_env = _read_stack_env(top.get_raw("stack", {}), problems)
     if problems:
         raise PlanError([f"{shown}: {item}" for item in problems.items])
     return Plan(
@@ -85,8 +87,21 @@ def parse_plan(document: Any, *, path: Path, sha256: str, shown: str) -> Plan:
         agents=agents,
         window_s=window_s,
         sample_interval_s=interval_s,
+        stack_env=stack_env,
         display_path=shown,
     )
+
+
+def _read_stack_env(raw: Any, problems: Problems) -> dict[str, str]:
+    """`stack: {env: {DB_POOL_MAX: "5"}}`: variables for the embedded stack's processes (only
+    when `bwperf run` starts it; a --target is used as it is)."""
+    stack = Fields(raw, "stack", problems)
+    stack.reject_unknown(("env",))
+    env = stack.string_map("env")
+    for name in env:
+        if not _ENV_NAME.match(name):
+            problems.add(join("stack.env", name), "is not an environment variable name (letters, digits, '_')")
+    return env
 
 
 def _read_scenarios(top: Fields, problems: Problems) -> dict[str, Any]:

@@ -31,6 +31,7 @@ class Plan:
     window_s: float = DEFAULT_WINDOW_S
     sample_interval_s: float = DEFAULT_SAMPLE_INTERVAL_S
     profile: str = FULL_PROFILE
+    stack_env: Mapping[str, str] = field(default_factory=dict)  # for the embedded stack only
     display_path: str = field(default="")
 
     def with_profile(self, name: str) -> Plan:
