@@ -69,7 +69,7 @@ def evaluation_p95_figure(summary: GuardrailSummary, *, budget_s: float, budget_
                         hovertemplate="p95 %{y:.2f} s at %{x:.0f} s<extra></extra>")
     budget_line(fig, y=budget_s, label=budget_label)
     fig.update_yaxes(title_text="seconds", rangemode="tozero")
-    fig.update_xaxes(title_text=f"{SECONDS_AXIS} (p95 of the evaluations finished since the previous scrape)")
+    fig.update_xaxes(title_text=f"{SECONDS_AXIS} (p95 since the previous scrape)")
     return themed(fig, title=P95_TITLE, height=340)
 
 

@@ -18,6 +18,7 @@ from dashboards.redis_memory import RedisSummary, RunPeak
 MIB = 1024.0 * 1024.0
 USED_COLOUR = "#4e79a7"
 RSS_COLOUR = "#f28e2b"
+FAR_BELOW_LIMIT = 0.25  # under this share of maxmemory the limit is noted, not drawn to scale
 MEMORY_TITLE = "Redis memory over the run (MiB): used_memory and RSS against maxmemory"
 PEAKS_TITLE = "Redis peak memory per run (MiB)"
 EVICTIONS_TITLE = "Keys evicted since the run started (evicted_keys)"
@@ -32,11 +33,15 @@ def memory_figure(summary: RedisSummary) -> go.Figure:
     fig.add_scatter(x=t_s, y=_mib(summary.used_memory_rss), name="used_memory_rss", mode="lines+markers",
                     line={"color": RSS_COLOUR, "width": 2},
                     hovertemplate="RSS %{y:.1f} MiB at %{x:.0f} s<extra></extra>")
-    if summary.maxmemory:
+    share = summary.peak_share_of_max
+    if summary.maxmemory and share is not None and share >= FAR_BELOW_LIMIT:
         budget_line(fig, y=summary.maxmemory / MIB, label=f"maxmemory {summary.maxmemory / MIB:.0f} MiB")
+    elif summary.maxmemory and share is not None:
+        # Drawn to scale, the limit would flatten the lines against zero: say where it is instead.
+        _corner_note(fig, f"maxmemory {summary.maxmemory / MIB:,.0f} MiB is far above the chart "
+                          f"(the peak is {100.0 * share:.1f} % of it)")
     else:
-        fig.add_annotation(text="maxmemory is 0 (no limit) or not reported", xref="paper", yref="paper", x=0.01,
-                           y=0.98, showarrow=False, font={"color": LIMIT_GREY, "size": 12}, xanchor="left")
+        _corner_note(fig, "maxmemory is 0 (no limit) or not reported")
     fig.update_yaxes(title_text="MiB", rangemode="tozero")
     fig.update_xaxes(title_text="seconds into the run")
     return themed(fig, title=MEMORY_TITLE, height=380)
@@ -57,12 +62,15 @@ def peaks_figure(peaks: Sequence[RunPeak], *, selected_key: str | None = None) -
                 marker_line={"width": outline, "color": "#222"}, customdata=run_ids,
                 hovertemplate="%{customdata}<br>peak RSS %{y:.1f} MiB<extra></extra>")
     limits = [p.maxmemory / MIB if p.maxmemory else None for p in peaks]
-    if any(v is not None for v in limits):
+    shares = [max(p.peak_used or 0.0, p.peak_rss or 0.0) / p.maxmemory for p in peaks if p.maxmemory]
+    if shares and max(shares) < FAR_BELOW_LIMIT:
+        _corner_note(fig, f"maxmemory is far above every peak (the highest is {100.0 * max(shares):.1f} % of it)")
+    elif shares:
         fig.add_scatter(x=labels, y=limits, name="maxmemory", mode="markers",
                         marker={"symbol": "line-ew-open", "size": 30, "color": BUDGET_RED,
                                 "line": {"width": 3, "color": BUDGET_RED}},
                         hovertemplate="maxmemory %{y:.0f} MiB<extra></extra>")
-    fig.update_layout(barmode="group")
+    fig.update_layout(barmode="group", bargap=max(0.15, 0.8 - 0.1 * len(peaks)))  # a few runs: slim bars
     fig.update_yaxes(title_text="MiB", rangemode="tozero")
     fig.update_xaxes(title_text="run start (UTC); a thick outline marks the run shown")
     return themed(fig, title=PEAKS_TITLE, height=400)
@@ -79,9 +87,15 @@ def evictions_figure(summary: RedisSummary) -> go.Figure:
     if not summary.evicted:
         fig.add_annotation(text="no key was evicted during this run", xref="paper", yref="paper", x=0.5, y=0.6,
                            showarrow=False, font={"color": LIMIT_GREY, "size": 13})
+        fig.update_yaxes(range=[0, 1], dtick=1)
     fig.update_yaxes(title_text="keys", rangemode="tozero")
     fig.update_xaxes(title_text="seconds into the run")
     return themed(fig, title=EVICTIONS_TITLE, height=320)
+
+
+def _corner_note(fig: go.Figure, text: str) -> None:
+    fig.add_annotation(text=text, xref="paper", yref="paper", x=0, y=1.0, showarrow=False, xanchor="left",
+                       yanchor="bottom", font={"color": LIMIT_GREY, "size": 12})
 
 
 def _run_labels(peaks: Sequence[RunPeak]) -> list[str]:

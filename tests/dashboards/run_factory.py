@@ -168,7 +168,8 @@ def build_run(spec: RunSpec) -> RunResult:
     if spec.with_guardrail:
         evaluations = _histogram(1000.0 * rng.lognormal(np.log(spec.guardrail_median_s * spec.latency_factor), 0.35,
                                                         int(5 * spec.duration_s)))
-        metrics["guardrail_latency"] = MetricValues(type="trend", contains="time", trend=_trend(evaluations))
+        # A custom Trend: the engine marks only its built-in trends as time (result_builder.TIME_TRENDS).
+        metrics["guardrail_latency"] = MetricValues(type="trend", contains="default", trend=_trend(evaluations))
         prometheus = _prometheus_samples(spec, rng)
     thresholds = _thresholds(metrics, scenarios)
     return RunResult(
