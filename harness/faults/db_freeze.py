@@ -58,7 +58,7 @@ async def _get(session: aiohttp.ClientSession, url: str, timeout_s: float) -> tu
         async with session.get(url, timeout=aiohttp.ClientTimeout(total=timeout_s)) as response:
             await response.read()
             return response.status, time.monotonic() - started
-    except (asyncio.TimeoutError, aiohttp.ClientError):
+    except (TimeoutError, aiohttp.ClientError):
         return None, time.monotonic() - started
 
 

@@ -9,12 +9,18 @@ to "the API answers 200 again and /ready is 200" (goal: 10 s, seed 7.2's readine
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 
 from .lab import FaultLab
-from .load import ClosedLoopLoad, LoadResult, Outcome, TracedSession, status_of
+from .load import (
+    BackgroundLoads,
+    ClosedLoopLoad,
+    LoadResult,
+    Outcome,
+    TracedSession,
+    status_of,
+)
 from .results import FaultResult, Figure
 
 RECOVERY_GOAL_S = 10.0
@@ -33,6 +39,7 @@ class DbOutageResult(FaultResult):
     max_latency_during_outage_s: float
     ready_polls_during_outage: int
     ready_not_503: int
+    ready_answers_during_outage: dict[str, int]   # status (or client error) -> count
     recovery_s: float | None       # None: did not recover before the deadline
     ok_after_recovery: int
 
@@ -65,7 +72,9 @@ def _stable_since(outcomes: list[Outcome], since_s: float) -> float | None:
     return None
 
 
-async def _scenario(lab: FaultLab, *, outage_s: float, pool_timeout_s: float, clients: int) -> DbOutageResult:
+def run_db_outage(lab: FaultLab, *, outage_s: float = 3.0, pool_timeout_s: float = 2.0,
+                  clients: int = 8) -> DbOutageResult:
+    """Stop PostgreSQL for `outage_s` under load and measure the API's answers and recovery."""
     api = lab.api(DB_POOL_TIMEOUT_S=str(pool_timeout_s), DB_POOL_MAX="10")
     url = api.url
 
@@ -77,34 +86,28 @@ async def _scenario(lab: FaultLab, *, outage_s: float, pool_timeout_s: float, cl
 
     load = ClosedLoopLoad(read_problems, clients=clients, request_timeout_s=pool_timeout_s + 10)
     probe = ClosedLoopLoad(ready, clients=1, think_s=READY_POLL_S, request_timeout_s=10.0)
-    load_task, probe_task = asyncio.create_task(load.run()), asyncio.create_task(probe.run())
+    background = BackgroundLoads(load, probe).start()
     try:
-        await asyncio.sleep(1.0)                                    # steady state first
+        time.sleep(1.0)                                    # steady state first
         stopping_at = time.monotonic()
-        await asyncio.to_thread(lab.postgres.stop)
+        lab.postgres.stop()
         down_at = time.monotonic()
-        await asyncio.sleep(outage_s)
-        await asyncio.to_thread(lab.postgres.start)
+        time.sleep(outage_s)
+        lab.postgres.start()                               # main thread: see BackgroundLoads
         back_at = time.monotonic()
         deadline = back_at + RECOVERY_GOAL_S + 5.0
-        recovered_at: float | None = None
-        while time.monotonic() < deadline:
-            await asyncio.sleep(0.25)
-            recovered_at = _recovered_at(load.result, probe.result, back_at)
-            if recovered_at is not None:
-                break
+        while time.monotonic() < deadline and _recovered_at(load.result, probe.result, back_at) is None:
+            time.sleep(0.25)
     finally:
-        load.stop()
-        probe.stop()
-        await asyncio.gather(load_task, probe_task, return_exceptions=True)
+        background.stop()
         lab.ensure_servers_running()
         lab.stop(api)
-    recovered_at = _recovered_at(load.result, probe.result, back_at)  # everything collected now
-    ready_polls = probe.result
+    recovered_at = _recovered_at(load.result, probe.result, back_at)
     during = load.result.between(stopping_at, back_at)
-    ready_during = [o for o in ready_polls.outcomes if down_at <= o.started_s < back_at]
+    # A poll that waited for a connection and got one as the database came back is not "during".
+    ready_during = [o for o in probe.result.outcomes if down_at <= o.started_s and o.ended_s < back_at]
     return DbOutageResult(
-        requests_tried=len(load.result.outcomes) + len(ready_polls.outcomes),
+        requests_tried=len(load.result.outcomes) + len(probe.result.outcomes),
         faults_injected=1,
         outage_s=round(back_at - stopping_at, 3),
         pool_timeout_s=pool_timeout_s,
@@ -114,8 +117,10 @@ async def _scenario(lab: FaultLab, *, outage_s: float, pool_timeout_s: float, cl
         max_latency_during_outage_s=round(max((o.latency_s for o in during), default=0.0), 3),
         ready_polls_during_outage=len(ready_during),
         ready_not_503=sum(1 for o in ready_during if o.status != 503),
+        ready_answers_during_outage=probe.result.by_status(ready_during),
         recovery_s=None if recovered_at is None else round(max(0.0, recovered_at - back_at), 3),
-        ok_after_recovery=sum(1 for o in load.result.outcomes if recovered_at and o.started_s >= recovered_at and o.ok),
+        ok_after_recovery=sum(1 for o in load.result.outcomes
+                              if recovered_at is not None and o.started_s >= recovered_at and o.ok),
     )
 
 
@@ -125,9 +130,3 @@ def _recovered_at(requests: LoadResult, ready_polls: LoadResult, back_at: float)
     if requests_ok is None or ready_ok is None:
         return None
     return max(requests_ok, ready_ok)
-
-
-def run_db_outage(lab: FaultLab, *, outage_s: float = 3.0, pool_timeout_s: float = 2.0,
-                  clients: int = 8) -> DbOutageResult:
-    """Stop PostgreSQL for `outage_s` under load and measure the API's answers and recovery."""
-    return asyncio.run(_scenario(lab, outage_s=outage_s, pool_timeout_s=pool_timeout_s, clients=clients))

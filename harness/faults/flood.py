@@ -8,7 +8,6 @@ down is stored as `needs_review` (the API says so), which is not a loss.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 
@@ -54,13 +53,22 @@ def problem_fates(lab: FaultLab, tag: str) -> ProblemFates:
     )
 
 
-async def wait_settled(lab: FaultLab, tag: str, *, timeout_s: float) -> tuple[ProblemFates, float | None]:
-    """Poll until no problem of `tag` is pending; (fates, seconds waited) or (fates, None) on timeout."""
-    started = time.monotonic()
+def wait_settled(lab: FaultLab, tag: str, *, timeout_s: float) -> ProblemFates:
+    """Poll until no problem of `tag` is pending (or `timeout_s` passed); the fates then."""
+    deadline = time.monotonic() + timeout_s
     while True:
-        fates = await asyncio.to_thread(problem_fates, lab, tag)
-        if fates.pending == 0:
-            return fates, time.monotonic() - started
-        if time.monotonic() - started > timeout_s:
-            return fates, None
-        await asyncio.sleep(0.2)
+        fates = problem_fates(lab, tag)
+        if fates.pending == 0 or time.monotonic() > deadline:
+            return fates
+        time.sleep(0.2)
+
+
+def accepted_since(flood: ClosedLoopLoad, since_s: float) -> int:
+    return sum(1 for o in flood.result.outcomes if o.started_s >= since_s and o.status == 202)
+
+
+def wait_accepted(flood: ClosedLoopLoad, since_s: float, count: int, *, timeout_s: float = 30.0) -> None:
+    """Wait until `count` submissions started after `since_s` were accepted (bounded)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and accepted_since(flood, since_s) < count:
+        time.sleep(0.05)

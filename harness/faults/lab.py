@@ -13,7 +13,6 @@ Everything the lab starts stops with `close()`; every server child also dies wit
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import signal
 import sys
@@ -23,7 +22,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import psutil
 import psycopg
@@ -31,7 +30,13 @@ import redis
 
 from harness.samplers.prometheus import scrape
 from harness.stack.postgres import EmbeddedPostgres
-from harness.stack.processes import ManagedProcess, child_env, free_port, spawn, wait_until
+from harness.stack.processes import (
+    ManagedProcess,
+    child_env,
+    free_port,
+    spawn,
+    wait_until,
+)
 from harness.stack.running import run_app
 from harness.stack.valkey import EmbeddedValkey
 
@@ -50,7 +55,7 @@ def http_json(method: str, url: str, body: Any = None, *, headers: Mapping[str, 
     request = urllib.request.Request(url, data=data, method=method,
                                      headers={"Content-Type": "application/json", **(headers or {})})
     try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:  # noqa: S310 - loopback URL
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
             raw, status = response.read(), response.status
     except urllib.error.HTTPError as exc:
         raw, status = exc.read(), exc.code
@@ -151,7 +156,7 @@ class FaultLab:
         else:  # somebody else's servers: leave them as we found them, running
             self.ensure_servers_running()
 
-    def __enter__(self) -> FaultLab:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -12,10 +12,12 @@ Bounded on purpose: every request has a client timeout, and the load stops at `s
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import Self
 
 import aiohttp
 
@@ -120,7 +122,7 @@ class ClosedLoopLoad:
             error: str | None = None
             try:
                 status = await self._call(TracedSession(session, key), key)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 error = "timeout"
             except aiohttp.ClientConnectorError:
                 error = "refused"
@@ -131,7 +133,7 @@ class ClosedLoopLoad:
             if self._think_s:
                 try:
                     await asyncio.wait_for(self._stop.wait(), self._think_s)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
 
 
@@ -157,3 +159,58 @@ async def status_of(response_cm: aiohttp.client._RequestContextManager) -> int:
     async with response_cm as response:
         await response.read()
         return response.status
+
+
+class BackgroundLoads:
+    """Run loads on an event loop in a thread of their own, so the calling (main) thread is free
+    to stop and start servers.
+
+    Servers must be started from the main thread: `harness.stack.processes.spawn` sets the
+    parent-death signal, which Linux sends when the *thread* that forked the child ends, so a
+    server started from a short-lived worker thread dies with that thread.
+    """
+
+    def __init__(self, *loads: ClosedLoopLoad) -> None:
+        self.loads = loads
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self.error: BaseException | None = None
+
+    def _main(self) -> None:
+        async def run_all() -> None:
+            self._loop = asyncio.get_running_loop()
+            self._ready.set()
+            await asyncio.gather(*(load.run() for load in self.loads))
+
+        try:
+            asyncio.run(run_all())
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller at stop()
+            self.error = exc
+        finally:
+            self._ready.set()
+
+    def start(self) -> BackgroundLoads:
+        self._thread = threading.Thread(target=self._main, name="fault-load", daemon=True)
+        self._thread.start()
+        self._ready.wait(10)
+        return self
+
+    def stop(self, *, timeout_s: float = 60.0) -> None:
+        """Ask every load to stop, wait for the requests in flight to end (each has a timeout)."""
+        if self._loop is not None and not self._loop.is_closed():
+            for load in self.loads:
+                try:
+                    self._loop.call_soon_threadsafe(load.stop)
+                except RuntimeError:  # the loop already finished
+                    pass
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+        if self.error is not None:
+            raise self.error
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

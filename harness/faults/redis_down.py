@@ -10,12 +10,11 @@ know. Once Valkey is back, the limits apply again.
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
-
-import aiohttp
 
 from .lab import FaultLab, register_agent
 from .results import FaultResult, Figure
@@ -54,48 +53,46 @@ class RedisDownResult(FaultResult):
         ]
 
 
-async def _send(session: aiohttp.ClientSession, method: str, url: str,
-                headers: dict[str, str] | None = None) -> tuple[int, float, bool]:
+def _send(method: str, url: str, headers: dict[str, str] | None = None) -> tuple[int, float, bool]:
+    """(status, latency, whether rate-limit headers came back) of one request."""
     started = time.monotonic()
-    async with session.request(method, url, headers=headers) as response:
-        await response.read()
-        return response.status, time.monotonic() - started, "X-RateLimit-Limit" in response.headers
+    request = urllib.request.Request(url, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+            status, sent = response.status, "X-RateLimit-Limit" in response.headers
+    except urllib.error.HTTPError as exc:
+        exc.read()
+        status, sent = exc.code, "X-RateLimit-Limit" in exc.headers
+    return status, time.monotonic() - started, sent
 
 
-async def _scenario(lab: FaultLab, *, public_limit: int, requests_while_down: int) -> RedisDownResult:
+def run_redis_down(lab: FaultLab, *, public_limit: int = 5, requests_while_down: int = 20) -> RedisDownResult:
+    """Exceed a small public limit with Valkey up, down, and up again."""
     api = lab.api(rate_limit_profile="default", RATE_LIMIT_PUBLIC=str(public_limit))
-    key = register_agent(api.url, f"fault-redis-{secrets.token_hex(3)}")
+    heartbeat = {"Authorization": f"Bearer {register_agent(api.url, f'fault-redis-{secrets.token_hex(3)}')}"}
     read = api.url + "/api/v1/problems?limit=1"
-    tried = 1
     back_after: float | None = None
     try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
-            up = [await _send(session, "GET", read) for _ in range(public_limit + 3)]
-            tried += len(up)
-            await asyncio.to_thread(lab.valkey.stop)
-            down = []
-            for index in range(requests_while_down):
-                if index % 4 == 3:
-                    down.append(await _send(session, "POST", api.url + "/api/v1/agents/heartbeat",
-                                            {"Authorization": f"Bearer {key}"}))
-                else:
-                    down.append(await _send(session, "GET", read))
-            tried += len(down)
-            errors = await asyncio.to_thread(api.metric, "rate_limit_backend_errors_total")
-            await asyncio.to_thread(lab.valkey.start)
-            back_at = time.monotonic()
-            while time.monotonic() - back_at < REENFORCE_GOAL_S + 5:
-                status, _, _ = await _send(session, "GET", read)
-                tried += 1
-                if status == 429:
-                    back_after = time.monotonic() - back_at
-                    break
-                await asyncio.sleep(0.05)
+        up = [_send("GET", read) for _ in range(public_limit + 3)]
+        lab.valkey.stop()
+        down = [_send("POST", api.url + "/api/v1/agents/heartbeat", heartbeat) if index % 4 == 3 else _send("GET", read)
+                for index in range(requests_while_down)]
+        errors = api.metric("rate_limit_backend_errors_total")
+        lab.valkey.start()
+        back_at = time.monotonic()
+        again = []
+        while time.monotonic() - back_at < REENFORCE_GOAL_S + 5:
+            again.append(_send("GET", read))
+            if again[-1][0] == 429:
+                back_after = time.monotonic() - back_at
+                break
+            time.sleep(0.05)
     finally:
         lab.ensure_servers_running()
         lab.stop(api)
     return RedisDownResult(
-        requests_tried=tried, faults_injected=1, public_limit=public_limit,
+        requests_tried=1 + len(up) + len(down) + len(again), faults_injected=1, public_limit=public_limit,
         limited_while_up=sum(1 for status, _, _ in up if status == 429),
         requests_while_down=len(down), served_while_down=sum(1 for status, _, _ in down if status == 200),
         limited_while_down=sum(1 for status, _, _ in down if status == 429),
@@ -104,8 +101,3 @@ async def _scenario(lab: FaultLab, *, public_limit: int, requests_while_down: in
         backend_errors_counted=errors,
         limits_back_after_s=None if back_after is None else round(back_after, 3),
     )
-
-
-def run_redis_down(lab: FaultLab, *, public_limit: int = 5, requests_while_down: int = 20) -> RedisDownResult:
-    """Exceed a small public limit with Valkey up, down, and up again."""
-    return asyncio.run(_scenario(lab, public_limit=public_limit, requests_while_down=requests_while_down))

@@ -19,16 +19,16 @@ class Figure:
     ok: bool | None = None
 
     @classmethod
-    def info(cls, name: str, value: float | int | bool | None, unit: str = "") -> Figure:
+    def info(cls, name: str, value: float | bool | None, unit: str = "") -> Figure:
         return cls(name, value, unit)
 
     @classmethod
-    def at_most(cls, name: str, value: float | int | None, limit: float | int, unit: str = "") -> Figure:
+    def at_most(cls, name: str, value: float | None, limit: float, unit: str = "") -> Figure:
         ok = value is not None and value <= limit
         return cls(name, value, unit, f"<= {limit:g}{' ' + unit if unit else ''}", ok)
 
     @classmethod
-    def at_least(cls, name: str, value: float | int | None, limit: float | int, unit: str = "") -> Figure:
+    def at_least(cls, name: str, value: float | None, limit: float, unit: str = "") -> Figure:
         ok = value is not None and value >= limit
         return cls(name, value, unit, f">= {limit:g}{' ' + unit if unit else ''}", ok)
 

@@ -14,15 +14,14 @@ effects, stream length before the stop and after the restart, and the time to se
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import signal
 import time
 from dataclasses import dataclass
 
-from .flood import problem_flood, wait_settled
-from .load import ClosedLoopLoad
+from .flood import problem_flood, wait_accepted, wait_settled
 from .lab import GUARDRAIL_STREAM, FaultLab, register_agent
+from .load import BackgroundLoads
 from .results import FaultResult, Figure
 
 SETTLE_TIMEOUT_S = 45.0
@@ -84,35 +83,39 @@ def _take_valkey_down(lab: FaultLab, *, crash: bool) -> None:
         lab.valkey.stop()
 
 
-async def _scenario(lab: FaultLab, *, before_fault: int, after_fault: int, down_s: float,
-                    crash: bool) -> ValkeyRestartResult:
-    max_problems = before_fault + after_fault + 500  # the requests refused during the outage come on top
+def run_valkey_restart(lab: FaultLab, *, before_fault: int = 30, after_fault: int = 30, down_s: float = 1.5,
+                       crash: bool = True) -> ValkeyRestartResult:
+    """Flood problems; after `before_fault` were accepted take Valkey down (SIGKILL unless `crash`
+    is False), start it again after `down_s` on the same data, keep flooding until `after_fault`
+    more were accepted, then count what was lost."""
     tag = f"vr-{secrets.token_hex(3)}"
     lab.reset_queue()
     lab.emulator(latency_ms=100.0)
     api = lab.api()
     worker = lab.worker(concurrency=5)
+    # The requests refused while Valkey is down come on top of the accepted ones.
+    flood = problem_flood(api.url, register_agent(api.url, f"fault-{tag}"),
+                          count=before_fault + after_fault + 500, clients=4, tag=tag, think_s=0.05)
+    background = BackgroundLoads(flood).start()
     try:
-        key = register_agent(api.url, f"fault-{tag}")
-        flood = problem_flood(api.url, key, count=max_problems, clients=4, tag=tag, think_s=0.05)
-        flood_task = asyncio.create_task(flood.run())
-        await _accepted_since(flood, time.monotonic(), before_fault)
-        before = await asyncio.to_thread(_stream_length, lab)
-        await asyncio.to_thread(_take_valkey_down, lab, crash=crash)
+        wait_accepted(flood, 0.0, before_fault)
+        before = _stream_length(lab)
+        _take_valkey_down(lab, crash=crash)
         down_at = time.monotonic()
-        await asyncio.sleep(down_s)
-        await asyncio.to_thread(lab.valkey.start)
+        time.sleep(down_s)
+        lab.valkey.start()                                  # main thread: see BackgroundLoads
         back_at = time.monotonic()
-        after = await asyncio.to_thread(_stream_length, lab)
-        await _accepted_since(flood, back_at, after_fault)
-        flood.stop()
-        outcomes = (await flood_task).outcomes
-        fates, _ = await wait_settled(lab, tag, timeout_s=SETTLE_TIMEOUT_S)
+        after = _stream_length(lab)
+        wait_accepted(flood, back_at, after_fault)
+        background.stop()
+        fates = wait_settled(lab, tag, timeout_s=SETTLE_TIMEOUT_S)
         settled = time.monotonic() - back_at if fates.pending == 0 else None
     finally:
+        background.stop()
         lab.ensure_servers_running()
         lab.stop(worker)
         lab.stop(api)
+    outcomes = flood.result.outcomes
     accepted = sum(1 for o in outcomes if o.status == 202)
     refused = sum(1 for o in outcomes if o.status == 503)
     return ValkeyRestartResult(
@@ -125,21 +128,3 @@ async def _scenario(lab: FaultLab, *, before_fault: int, after_fault: int, down_
         duplicate_effects=fates.duplicate_effects, stream_before_stop=before, stream_after_restart=after,
         settled_after_restart_s=None if settled is None else round(settled, 3),
     )
-
-
-async def _accepted_since(flood: ClosedLoopLoad, since_s: float, count: int, *, timeout_s: float = 30.0) -> None:
-    """Wait until `count` submissions started after `since_s` were accepted (bounded)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if sum(1 for o in flood.result.outcomes if o.started_s >= since_s and o.status == 202) >= count:
-            return
-        await asyncio.sleep(0.05)
-
-
-def run_valkey_restart(lab: FaultLab, *, before_fault: int = 30, after_fault: int = 30, down_s: float = 1.5,
-                       crash: bool = True) -> ValkeyRestartResult:
-    """Flood problems; after `before_fault` were accepted take Valkey down (SIGKILL unless `crash`
-    is False), start it again after `down_s` on the same data, keep flooding until `after_fault`
-    more were accepted, then count what was lost."""
-    return asyncio.run(_scenario(lab, before_fault=before_fault, after_fault=after_fault, down_s=down_s,
-                                 crash=crash))

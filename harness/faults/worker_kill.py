@@ -10,13 +10,13 @@ more than once), and how long after the kill the last job took effect.
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import time
 from dataclasses import dataclass
 
-from .flood import problem_flood, wait_settled
+from .flood import accepted_since, problem_flood, wait_settled
 from .lab import GUARDRAIL_STREAM, FaultLab, register_agent
+from .load import BackgroundLoads
 from .results import FaultResult, Figure
 
 GROUP = "guardrail-workers"
@@ -53,58 +53,51 @@ class WorkerKillResult(FaultResult):
         ]
 
 
-async def _pending_of(lab: FaultLab, pid: int) -> int:
-    def read() -> int:
-        client = lab.redis()
-        try:
-            consumers = client.xinfo_consumers(GUARDRAIL_STREAM, GROUP)
-        finally:
-            client.close()
-        return sum(int(c["pending"]) for c in consumers if f"-{pid}-" in str(c["name"]))
-    return await asyncio.to_thread(read)
+def _pending_of(lab: FaultLab, pid: int) -> int:
+    """Jobs delivered to the worker process `pid` and not acknowledged (its consumer's pending)."""
+    client = lab.redis()
+    try:
+        consumers = client.xinfo_consumers(GUARDRAIL_STREAM, GROUP)
+    finally:
+        client.close()
+    return sum(int(c["pending"]) for c in consumers if f"-{pid}-" in str(c["name"]))
 
 
-async def _scenario(lab: FaultLab, *, jobs: int, llm_latency_ms: float) -> WorkerKillResult:
+def run_worker_kill(lab: FaultLab, *, jobs: int = 60, llm_latency_ms: float = 300.0) -> WorkerKillResult:
+    """Flood `jobs` problems through two workers, kill -9 one of them a third of the way in."""
     tag = f"wk-{secrets.token_hex(3)}"
     lab.reset_queue()
     lab.emulator(latency_ms=llm_latency_ms)
     api = lab.api()
     victim = lab.worker(concurrency=5)
     survivor = lab.worker(concurrency=5)
+    flood = problem_flood(api.url, register_agent(api.url, f"fault-{tag}"), count=jobs, clients=4, tag=tag)
+    background = BackgroundLoads(flood).start()
     try:
-        key = register_agent(api.url, f"fault-{tag}")
-        flood = problem_flood(api.url, key, count=jobs, clients=4, tag=tag)
-        flood_task = asyncio.create_task(flood.run())
         deadline = time.monotonic() + 30
-        in_flight = 0
-        while time.monotonic() < deadline and not flood_task.done():
-            accepted = sum(1 for o in flood.result.outcomes if o.status == 202)
-            in_flight = await _pending_of(lab, victim.pid)
-            if accepted >= jobs // 3 and in_flight >= 2:
+        while time.monotonic() < deadline:
+            if accepted_since(flood, 0.0) >= jobs // 3 and _pending_of(lab, victim.pid) >= 2:
                 break
-            await asyncio.sleep(0.05)
+            time.sleep(0.05)
         victim.kill9()
         killed_at = time.monotonic()
-        in_flight = await _pending_of(lab, victim.pid)   # what it held when it died
-        outcomes = (await flood_task).outcomes
-        fates, _ = await wait_settled(lab, tag, timeout_s=SETTLE_TIMEOUT_S)
+        in_flight = _pending_of(lab, victim.pid)    # what it held when it died (reclaimed after 1 s idle)
+        background.stop()
+        fates = wait_settled(lab, tag, timeout_s=SETTLE_TIMEOUT_S)
         settled = time.monotonic() - killed_at if fates.pending == 0 else None
         reclaimed = int(survivor.metric("guardrail_jobs_reclaimed_total"))
         duplicates = int(survivor.metric("guardrail_duplicate_jobs_total"))
     finally:
+        background.stop()
         lab.stop(survivor)
         lab.stop(api)
+    outcomes = flood.result.outcomes
     accepted = sum(1 for o in outcomes if o.status == 202)
     return WorkerKillResult(
         requests_tried=len(outcomes), faults_injected=1,
         jobs_enqueued=accepted, in_flight_at_kill=in_flight, jobs_reclaimed=reclaimed,
-        jobs_completed=fates.with_verdict, jobs_lost=accepted - fates.with_verdict,
+        jobs_completed=fates.with_verdict, jobs_lost=fates.pending + max(0, accepted - fates.stored),
         duplicate_effects=fates.duplicate_effects, duplicate_deliveries_suppressed=duplicates,
         flood_failures=len(outcomes) - accepted,
         settled_after_kill_s=None if settled is None else round(settled, 3),
     )
-
-
-def run_worker_kill(lab: FaultLab, *, jobs: int = 60, llm_latency_ms: float = 300.0) -> WorkerKillResult:
-    """Flood `jobs` problems through two workers, kill -9 one of them a third of the way in."""
-    return asyncio.run(_scenario(lab, jobs=jobs, llm_latency_ms=llm_latency_ms))
