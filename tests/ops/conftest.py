@@ -27,9 +27,7 @@ from harness.stack.processes import ManagedProcess, free_port, spawn, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 
-PENDING_BWPERF_COMMANDS: dict[str, str] = {
-    "dashboard": "`bwperf dashboard` (the Dash app) is not registered in harness.cli yet",
-}
+PENDING_BWPERF_COMMANDS: dict[str, str] = {}
 
 # Variables docker-compose.yml sets that the code does not read yet. Without them the
 # services listen on 127.0.0.1 only, which is unreachable from another container.
