@@ -24,7 +24,7 @@ from dashboards.figures.latency import p95_by_scenario
 from dashboards.pages.common import run_heading, verdict_section
 from dashboards.redis_memory import policy_warning, redis_summary
 from harness.results import ResultFileError, RunResult
-from harness.results.model import ThresholdResult
+from harness.results.model import RUNNING_REASON, ThresholdResult
 
 PATH = "/"
 NAME = "Overview"
@@ -72,7 +72,10 @@ def _summary_cards(result: RunResult) -> html.Div:
 
 def _run_notices(result: RunResult) -> list[Any]:
     found: list[Any] = []
-    if not result.complete:
+    if result.interrupted_reason == RUNNING_REASON:
+        found.append(notice(f"This run is still going ({result.meta.duration_s:.0f} s so far); "
+                            "the page follows it.", tone="ok"))
+    elif not result.complete:
         found.append(notice(f"This run did not complete: {result.interrupted_reason or 'no reason given'}.",
                             tone="warning"))
     if result.generator.saturated:

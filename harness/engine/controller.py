@@ -1,6 +1,7 @@
 """What a run does around the load, the same for a local run and a distributed master:
 aggregate the windows that arrive, show progress, stop on an aborting threshold or Ctrl-C,
-sample the target and Redis, and build the result at the end."""
+sample the target and Redis, write a live snapshot of the result after each sample (so the
+dashboard can follow a run), and build the final result at the end."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import gevent
 import locust
@@ -22,7 +24,8 @@ from harness.engine.result_builder import RunFacts, build_result
 from harness.metrics.aggregate import Aggregator
 from harness.metrics.window import Window
 from harness.plan.model import Plan
-from harness.results.model import Machine, RunMeta, RunResult, Versions
+from harness.results.io import RESULT_FILE_NAME, save_result
+from harness.results.model import RUNNING_REASON, Machine, RunMeta, RunResult, Versions
 from harness.samplers.collector import SampleCollector
 from harness.thresholds import evaluate
 from harness.version import harness_version, python_version
@@ -85,10 +88,15 @@ class RunController:
             self.progress.message(f"stopping: {reason}")
         self._stop_all()
 
+    @property
+    def live_path(self) -> Path:
+        return Path(self.request.out_dir) / self.request.run_id / RESULT_FILE_NAME
+
     def start_sampling(self) -> None:
         def loop() -> None:
             while True:
                 self.collector.sample_once(self.elapsed_s())
+                self.write_snapshot()
                 gevent.sleep(self.collector.interval_s)
 
         self._sampler = gevent.spawn(loop)
@@ -98,8 +106,21 @@ class RunController:
             self._sampler.kill(block=True, timeout=5.0)
         self.collector.sample_once(self.elapsed_s())
 
+    def write_snapshot(self) -> None:
+        """The result so far (closed windows only), marked incomplete and running. Atomic, so a
+        reader sees the last snapshot or the next, never half a file; the final result replaces it."""
+        try:
+            snapshot = self._result(cpu=[], workers=1, complete=False, reason=RUNNING_REASON)
+            save_result(snapshot, self.live_path)
+        except Exception as exc:  # noqa: BLE001 - a snapshot must never stop the load
+            self.warn(f"live snapshot not written: {exc}")
+
     def build(self, *, cpu: list[CpuReading], workers: int) -> RunResult:
         self.aggregator.finalize_all()
+        return self._result(cpu=cpu, workers=workers, complete=self.interrupted_reason is None,
+                            reason=self.interrupted_reason)
+
+    def _result(self, *, cpu: list[CpuReading], workers: int, complete: bool, reason: str | None) -> RunResult:
         self.aggregator.elapsed_s = self.elapsed_s()
         outcomes = evaluate(list(self.plan.thresholds), self.aggregator)
         ended_at = datetime.now(UTC)
@@ -121,8 +142,8 @@ class RunController:
         )
         facts = RunFacts(
             meta=meta,
-            complete=self.interrupted_reason is None,
-            interrupted_reason=self.interrupted_reason,
+            complete=complete,
+            interrupted_reason=reason,
             samples=self.collector.result(),
             cpu=cpu,
             aborted_by=frozenset(self.aborted_by),

@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = 1
+# `interrupted_reason` of the live snapshots a run writes while it is going (complete is false).
+RUNNING_REASON = "running: live snapshot, the run is not finished"
 
 
 class _Model(BaseModel):
