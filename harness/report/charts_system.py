@@ -22,6 +22,7 @@ from harness.thresholds import ThresholdSyntaxError, parse_expression, parse_key
 
 GUARDRAIL_METRIC = "guardrail_latency"
 MIB = 1024.0 * 1024.0
+MAXMEMORY_VISIBLE_FACTOR = 4.0  # draw the maxmemory line when it is within 4x the peak
 
 
 def _limits_on(result: RunResult, metric: str) -> list[tuple[str, float]]:
@@ -71,7 +72,7 @@ def guardrail_chart(result: RunResult) -> Chart | None:
         empty_note(fig, "the worker's /metrics were not sampled", row=2)
     fig.update_yaxes(title_text="ms", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text="ms", rangemode="tozero", row=2, col=1, secondary_y=False)
-    fig.update_yaxes(title_text="jobs", rangemode="tozero", row=2, col=1, secondary_y=True)
+    fig.update_yaxes(title_text="jobs", rangemode="tozero", tickformat=",d", row=2, col=1, secondary_y=True)
     fig.update_xaxes(title_text="percentile", row=1, col=1)
     fig.update_xaxes(title_text="seconds from start", row=2, col=1)
     finish(fig, title="Guardrail latency", height=620)
@@ -93,17 +94,22 @@ def redis_chart(result: RunResult) -> Chart | None:
             fig.add_trace(go.Scatter(x=x, y=y, name=f"{key} (MiB)", mode="lines", line={"color": colour, "dash": dash}))
     maxmemory = max((v for _, v in memory["maxmemory"]), default=0.0)
     policies = sorted({s.maxmemory_policy for s in result.samples.redis if s.maxmemory_policy})
+    peak = max(v for _, v in memory["used_memory"])
     if maxmemory > 0:
-        fig.add_hline(y=maxmemory / MIB, line={"color": THRESHOLD_COLOUR, "dash": "dash"},
-                      annotation_text=f"maxmemory {maxmemory / MIB:.0f} MiB", annotation_position="top left")
-        limit_text = f"maxmemory {maxmemory / MIB:.0f} MiB"
+        limit_text = f"maxmemory {maxmemory / MIB:.0f} MiB ({100.0 * peak / maxmemory:.1f} % used at the peak)"
+        if maxmemory <= peak * MAXMEMORY_VISIBLE_FACTOR:
+            fig.add_hline(y=maxmemory / MIB, line={"color": THRESHOLD_COLOUR, "dash": "dash"},
+                          annotation_text=f"maxmemory {maxmemory / MIB:.0f} MiB", annotation_position="top left")
+        else:  # a line at 100x the data would flatten it: say where the limit is instead
+            fig.add_annotation(text=f"maxmemory {maxmemory / MIB:.0f} MiB: above this scale", xref="paper",
+                               yref="paper", x=1, y=1, xanchor="right", showarrow=False,
+                               font={"color": THRESHOLD_COLOUR})
     else:
         limit_text = "maxmemory 0 (no limit set: Redis grows until the host runs out)"
     fig.update_xaxes(title_text="seconds from start")
     fig.update_yaxes(title_text="MiB", rangemode="tozero")
     finish(fig, title="Redis memory", height=380)
-    peak = max(v for _, v in memory["used_memory"]) / MIB
-    caption = (f"Peak used_memory {peak:.1f} MiB; {limit_text}; policy {', '.join(policies) or 'unknown'}. "
+    caption = (f"Peak used_memory {peak / MIB:.1f} MiB; {limit_text}; policy {', '.join(policies) or 'unknown'}. "
                f"Sampled from INFO every {result.samples.interval_s:g} s.")
     return Chart("redis", "Redis memory", fig, caption)
 

@@ -17,6 +17,7 @@ from harness.report.style import (
     Chart,
     empty_note,
     finish,
+    line_mode,
     scenario_colour,
     with_alpha,
 )
@@ -49,14 +50,15 @@ def _duration_limits(result: RunResult, scenario: str) -> list[tuple[str, float]
 def _band(series: list[float | None], *, t_s: list[float], name: str, colour: str, alpha: float,
           first: bool) -> go.Scatter:
     """A percentile line filled down to the trace before it (the next lower percentile)."""
-    return go.Scatter(x=t_s, y=series, name=name, legendgroup=name, showlegend=first, mode="lines",
+    return go.Scatter(x=t_s, y=series, name=name, legendgroup=name, showlegend=first, mode=line_mode(series),
                       connectgaps=False, fill="tonexty", fillcolor=with_alpha(colour, alpha),
                       line={"color": with_alpha(colour, alpha + 0.25), "width": 1})
 
 
 def _latency_traces(fig: go.Figure, series: ScenarioSeries, *, row: int, colour: str, first: bool) -> None:
     t = series.t_s
-    fig.add_trace(go.Scatter(x=t, y=series.p50_ms, name="p50", legendgroup="p50", showlegend=first, mode="lines",
+    fig.add_trace(go.Scatter(x=t, y=series.p50_ms, name="p50", legendgroup="p50", showlegend=first,
+                             mode=line_mode(series.p50_ms),
                              connectgaps=False, line={"color": colour, "width": 2}), row=row, col=1)
     fig.add_trace(_band(series.p95_ms, t_s=t, name="p50-p95", colour=colour, alpha=0.35, first=first), row=row, col=1)
     fig.add_trace(_band(series.p99_ms, t_s=t, name="p95-p99", colour=colour, alpha=0.15, first=first), row=row, col=1)
@@ -99,7 +101,7 @@ def throughput_chart(result: RunResult, targets: dict[str, Curve]) -> Chart:
     fig = go.Figure()
     for index, (name, s) in enumerate(series.items()):
         colour = scenario_colour(index)
-        fig.add_trace(go.Scatter(x=s.t_s, y=s.iterations_per_s, name=f"{name} achieved", mode="lines",
+        fig.add_trace(go.Scatter(x=s.t_s, y=s.iterations_per_s, name=f"{name} achieved", mode=line_mode(s.iterations_per_s),
                                  line={"color": colour, "width": 2}, legendgroup=name))
         if name in targets:
             xs, ys = zip(*targets[name], strict=True)
@@ -122,6 +124,16 @@ def throughput_chart(result: RunResult, targets: dict[str, Curve]) -> Chart:
 
 def errors_chart(result: RunResult) -> Chart:
     """Failed requests (and failed checks) by class: over time, and per scenario."""
+    total = sum(sum(s.failures.values()) for s in result.scenarios.values())
+    requests = sum(s.requests for s in result.scenarios.values())
+    caption = (f"{total} failures in {requests} requests. Classes: 4xx, 429 (rate limited, its own class), "
+               "5xx, connection (no HTTP answer), check (a failed vu.check on a successful request).")
+    if total == 0:
+        fig = go.Figure()
+        empty_note(fig, f"no failed requests and no failed checks in {requests} requests")
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        return Chart("errors", "Errors by class", finish(fig, title="Errors by class", height=200), caption)
     fig = make_subplots(rows=2, cols=1, subplot_titles=("per window, all scenarios", "per scenario, whole run"),
                         vertical_spacing=0.18, row_heights=[0.6, 0.4])
     times, by_class = failures_over_time(result)
@@ -134,16 +146,8 @@ def errors_chart(result: RunResult) -> Chart:
         fig.add_trace(go.Bar(y=scenarios, x=[result.scenarios[s].failures.get(name, 0) for s in scenarios],
                              orientation="h", name=name, marker_color=FAILURE_COLOURS.get(name, GREY),
                              legendgroup=name, showlegend=name not in by_class), row=2, col=1)
-    total = sum(sum(s.failures.values()) for s in result.scenarios.values())
-    if total == 0:
-        empty_note(fig, "no failed requests and no failed checks", row=1)
-        empty_note(fig, "none", row=2)
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text="seconds from start", row=1, col=1)
     fig.update_yaxes(title_text="failures", row=1, col=1)
     fig.update_xaxes(title_text="failures", row=2, col=1)
-    finish(fig, title="Errors by class", height=560)
-    requests = sum(s.requests for s in result.scenarios.values())
-    caption = (f"{total} failures in {requests} requests. Classes: 4xx, 429 (rate limited, its own class), "
-               "5xx, connection (no HTTP answer), check (a failed vu.check on a successful request).")
-    return Chart("errors", "Errors by class", fig, caption)
+    return Chart("errors", "Errors by class", finish(fig, title="Errors by class", height=560), caption)

