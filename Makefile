@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/bwperf tour
+	$(BIN)/bwperf run scenarios/baseline.yaml --profile smoke
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
