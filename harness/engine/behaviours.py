@@ -13,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 
 from harness.engine.errors import PlanError
-from harness.metrics.custom import declared_metrics
+from harness.metrics.custom import declared_metrics, declared_time_trends
 from harness.metrics.names import MetricKind
 from harness.plan.model import Plan
 
@@ -23,6 +23,7 @@ class BehaviourSet:
     module_name: str
     functions: dict[str, Callable[..., None]]  # scenario -> behaviour
     metrics: dict[str, MetricKind]
+    time_trends: frozenset[str] = frozenset()
 
 
 def _load_module(plan: Plan) -> ModuleType:
@@ -87,4 +88,5 @@ def load_behaviours(plan: Plan) -> BehaviourSet:
         functions[name] = function
     if problems:
         raise PlanError(problems)
-    return BehaviourSet(module_name=module.__name__, functions=functions, metrics=declared_metrics(module))
+    return BehaviourSet(module_name=module.__name__, functions=functions, metrics=declared_metrics(module),
+                       time_trends=declared_time_trends(module))

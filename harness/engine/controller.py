@@ -42,6 +42,7 @@ class RunController:
         collector: SampleCollector,
         stop_all: Callable[[], None],
         run_start_s: float,
+        time_trends: frozenset[str] = frozenset(),
     ) -> None:
         self.request = request
         self.plan = plan
@@ -55,6 +56,7 @@ class RunController:
         self._stop_all = stop_all
         self._sampler: gevent.Greenlet | None = None
         self.warnings: list[str] = []
+        self.time_trends = time_trends
 
     def warn(self, message: str) -> None:
         """An engine warning: shown once and kept in the result."""
@@ -148,6 +150,7 @@ class RunController:
             cpu=cpu,
             aborted_by=frozenset(self.aborted_by),
             warnings=tuple(self.warnings),
+            time_trends=self.time_trends,
         )
         return build_result(plan=self.plan, aggregator=self.aggregator, outcomes=outcomes, facts=facts)
 

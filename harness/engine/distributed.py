@@ -137,7 +137,7 @@ def run_master(
         controller = RunController(
             request=request, plan=plan, producers=len(worker_ids), progress=progress, collector=collector,
             stop_all=lambda: master.broadcast(protocol.STOP, {"reason": "stop"}, worker_ids),
-            run_start_s=run_start_s,
+            run_start_s=run_start_s, time_trends=behaviours.time_trends,
         )
         master.register(controller)
         cpu = CpuSampler("master")

@@ -44,7 +44,7 @@ def run_local(
     )
     controller = holder["c"] = RunController(
         request=request, plan=plan, producers=1, progress=progress, collector=collector,
-        stop_all=session.stop, run_start_s=start_s,
+        stop_all=session.stop, run_start_s=start_s, time_trends=behaviours.time_trends,
     )
     handler = gevent.signal_handler(signal.SIGINT, controller.interrupt, "interrupted (Ctrl-C)")
     try:

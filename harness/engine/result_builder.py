@@ -63,6 +63,7 @@ class RunFacts:
     cpu: list[CpuReading]
     aborted_by: frozenset[tuple[str, str]]  # (metric key, expression) that aborted the run
     warnings: tuple[str, ...] = ()
+    time_trends: frozenset[str] = frozenset()  # custom trends declared with time=True
 
 
 def build_result(*, plan: Plan, aggregator: Aggregator, outcomes: list[ThresholdOutcome], facts: RunFacts) -> RunResult:
@@ -72,7 +73,7 @@ def build_result(*, plan: Plan, aggregator: Aggregator, outcomes: list[Threshold
     for name in metric_names:
         found = aggregator.metric(name)
         if found is not None:
-            metrics[name] = metric_values(found[0], found[1], elapsed_s=aggregator.elapsed_s, is_time=name in TIME_TRENDS)
+            metrics[name] = metric_values(found[0], found[1], elapsed_s=aggregator.elapsed_s, is_time=name in TIME_TRENDS or name in facts.time_trends)
     lag = aggregator.metric(names.ITERATION_LAG)[1]  # type: ignore[index]
     dropped = sum(s.dropped_iterations for s in scenarios.values())
     reasons = saturation_reasons(

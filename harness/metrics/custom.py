@@ -2,7 +2,7 @@
 
     from harness.metrics.custom import Rate, Trend
     ERRORS = Rate("errors")
-    GUARDRAIL_LATENCY = Trend("guardrail_latency")      # milliseconds
+    GUARDRAIL_LATENCY = Trend("guardrail_latency", time=True)   # milliseconds, like k6's isTime
 
     def create_problem(vu):
         ...
@@ -25,15 +25,17 @@ from harness.metrics.names import BUILTIN_METRICS, MetricKind
 class MetricDeclaration:
     name: str
     kind: MetricKind
+    is_time: bool = False  # a Trend of durations in ms (k6: `new Trend(name, true)`)
 
     def __post_init__(self) -> None:
         if self.name in BUILTIN_METRICS:
             raise ValueError(f"{self.name!r} is a built-in metric and cannot be declared again")
 
 
-def Trend(name: str) -> MetricDeclaration:  # noqa: N802 - reads like k6's `new Trend(...)`
-    """A distribution of values (milliseconds for time trends), with percentiles."""
-    return MetricDeclaration(name, MetricKind.TREND)
+def Trend(name: str, *, time: bool = False) -> MetricDeclaration:  # noqa: N802 - reads like k6's `new Trend(...)`
+    """A distribution of values, with percentiles; `time=True` marks milliseconds (a latency),
+    so results, comparisons and reports treat it as one."""
+    return MetricDeclaration(name, MetricKind.TREND, is_time=time)
 
 
 def Rate(name: str) -> MetricDeclaration:  # noqa: N802
@@ -44,6 +46,11 @@ def Rate(name: str) -> MetricDeclaration:  # noqa: N802
 def Counter(name: str) -> MetricDeclaration:  # noqa: N802
     """A cumulative sum."""
     return MetricDeclaration(name, MetricKind.COUNTER)
+
+
+def declared_time_trends(module: ModuleType) -> frozenset[str]:
+    """Names of the time trends a module declares."""
+    return frozenset(v.name for v in vars(module).values() if isinstance(v, MetricDeclaration) and v.is_time)
 
 
 def declared_metrics(module: ModuleType) -> dict[str, MetricKind]:

@@ -84,6 +84,7 @@ def test_setup_registers_agents_and_vus_use_them(server, tmp_path):
     result, run_dir = only_result(tmp_path)
     assert result.scenarios["keyed"].iterations_completed == 6
     assert result.metrics["guardrail_latency"].trend.p95 == pytest.approx(5.0, rel=1e-3)
+    assert result.metrics["guardrail_latency"].contains == "time"  # declared Trend(..., time=True)
     assert "bw_" not in (run_dir / "result.json").read_text()  # keys never reach the result
 
 
