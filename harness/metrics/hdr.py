@@ -28,8 +28,15 @@ def encode(histogram: HdrHistogram) -> str:
 
 
 def decode(text: str) -> HdrHistogram:
+    """Decode `encode()`'s text; any malformed input raises ValueError (hdrh has its own
+    exception classes, which callers should not have to know)."""
     histogram = new_histogram()
-    histogram.add(HdrHistogram.decode(text.encode("ascii")))
+    try:
+        histogram.add(HdrHistogram.decode(text.encode("ascii")))
+    except ValueError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - HdrCookieException, HdrLengthException, ...
+        raise ValueError(f"not a valid HdrHistogram encoding ({type(exc).__name__}: {exc})") from exc
     return histogram
 
 

@@ -83,6 +83,15 @@ def test_truncated_and_wrong_version_exit_2(runs: dict[str, Path], tmp_path: Pat
     assert code == 2 and "schema_version 2" in err and err.count("\n") == 1
 
 
+def test_a_corrupt_stored_histogram_exits_2_naming_the_file(runs: dict[str, Path], tmp_path: Path) -> None:
+    document = json.loads(runs["baseline"].read_text())
+    document["requests"][0]["duration_ms"]["hdr"] = "HISTFAAAAB" + "x" * 20
+    broken = tmp_path / "broken-hdr.json"
+    broken.write_text(json.dumps(document))
+    code, _, err = compare("--baseline", broken, "--current", runs["same"])
+    assert code == 2 and err.startswith(f"error: {broken}:") and err.count("\n") == 1
+
+
 def test_bad_config_exits_2(runs: dict[str, Path], tmp_path: Path) -> None:
     config = tmp_path / "compare.yaml"
     config.write_text("treshold_pct: 10\n")
