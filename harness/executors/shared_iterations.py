@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from harness.executors.base import DEFAULT_MAX_DURATION_S, CommonOptions, ExecutorType, VuHost, WorkerSlice
+from harness.executors.iterations_config import IterationsConfig
 from harness.executors.looping import SharedCounter, owned_vu_indices, run_looping_vus
 from harness.plan.fields import Fields
 
@@ -13,27 +13,7 @@ NAME = "shared-iterations"
 
 
 @dataclass(frozen=True)
-class SharedIterationsConfig:
-    common: CommonOptions
-    vus: int
-    iterations: int
-    max_duration_s: float
-
-    @property
-    def capacity_vus(self) -> int:
-        return self.vus
-
-    @property
-    def duration_s(self) -> float:
-        return self.max_duration_s
-
-    def target_rate_per_s(self) -> float | None:
-        return None
-
-    def scaled(self, duration_scale: float) -> SharedIterationsConfig:
-        common = dataclasses.replace(self.common, start_time_s=self.common.start_time_s * duration_scale)
-        return dataclasses.replace(self, common=common, max_duration_s=self.max_duration_s * duration_scale)
-
+class SharedIterationsConfig(IterationsConfig):
     def new_runtime(self, *, worker: WorkerSlice) -> SharedIterationsRuntime:
         return SharedIterationsRuntime(self, worker)
 
