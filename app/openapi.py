@@ -17,6 +17,7 @@ from . import schemas
 from .routes import ROUTES, RouteSpec
 
 REF_TEMPLATE = "#/components/schemas/{model}"
+PATH_ID_MAX = 10**18 - 1
 _ERROR_TEXT = {
     400: "Invalid input; `details.fields` names each bad field",
     401: "Missing, unknown or expired credentials",
@@ -73,10 +74,9 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
 
 
 def _path_parameters(path: str) -> list[dict[str, Any]]:
-    return [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0}}
-        for name in re.findall(r"{(\w+)}", path)
-    ]
+    # What app.views.common.path_int accepts: at most 18 decimal digits.
+    schema = {"type": "integer", "minimum": 0, "maximum": PATH_ID_MAX}
+    return [{"name": name, "in": "path", "required": True, "schema": dict(schema)} for name in re.findall(r"{(\w+)}", path)]
 
 
 def _content(target: type[BaseModel] | str | None) -> dict[str, Any]:
@@ -95,7 +95,8 @@ def _request_body(spec: RouteSpec) -> dict[str, Any] | None:
         file_schema = {
             "type": "object",
             "required": ["file"],
-            "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream"}},
+            # An empty file is refused (400), so the document asks for at least one byte.
+            "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream", "minLength": 1}},
         }
         return {"required": True, "content": {"multipart/form-data": {"schema": file_schema}}}
     return {"required": True, "content": {"application/json": {"schema": _ref(spec.body)}}}

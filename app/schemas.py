@@ -23,9 +23,15 @@ Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 
 
+# Whitespace the same way in every regex dialect: ECMA-262's \s (the OpenAPI document's) lacks
+# U+0085 and has U+FEFF, the Rust engine pydantic validates with has it the other way round.
+_SPACE = r"\s\x85\ufeff"
+
+
 def _text(max_length: int, *, required: bool = True) -> Any:
     """A string of at most `max_length` characters; a required one must not be blank."""
-    return Field(min_length=1 if required else 0, max_length=max_length, pattern=r"\S" if required else None)
+    return Field(min_length=1 if required else 0, max_length=max_length,
+                 pattern=rf"[^{_SPACE}]" if required else None)
 
 
 def _has_nul(value: Any, depth: int = 0) -> bool:
@@ -40,8 +46,29 @@ def _has_nul(value: Any, depth: int = 0) -> bool:
     return False
 
 
+def _document_no_nul(schema: dict[str, Any]) -> None:
+    """Say in the JSON Schema what `_refuse_nul` enforces: no string may contain U+0000. Without
+    it the OpenAPI document calls such bodies valid while the API answers 400."""
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "string":
+                node["not"] = {"pattern": r"\x00"}
+            if node.get("type") == "object" and isinstance(node.get("additionalProperties"), dict):
+                node["propertyNames"] = {"not": {"pattern": r"\x00"}}
+            for key, value in node.items():
+                if key != "not":
+                    visit(value)
+        elif isinstance(node, list):
+            for item in node:
+                visit(item)
+
+    for prop in schema.get("properties", {}).values():
+        visit(prop)
+
+
 class RequestModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(alias_generator=to_camel, extra="forbid", allow_inf_nan=False,
+                              json_schema_extra=_document_no_nul)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -152,7 +179,8 @@ class ProblemListQuery(QueryModel):
     domain: Domain | None = None
     severity: Severity | None = None
     status: ProblemStatus | None = None
-    cursor: str | None = Field(default=None, max_length=200, description="opaque; from nextCursor")
+    cursor: str | None = Field(default=None, max_length=200, description=(
+        "opaque; pass nextCursor of the previous page. A string this API did not issue is refused (400)."))
 
 
 # ---- missions and evidence ------------------------------------------------------------------
@@ -190,7 +218,7 @@ class EvidenceStored(ResponseModel):
 
 # ---- human accounts -------------------------------------------------------------------------
 
-Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Email = Annotated[str, Field(max_length=254, pattern=rf"^[^@{_SPACE}]+@[^@{_SPACE}]+\.[^@{_SPACE}]+$")]
 
 
 class UserRegistration(RequestModel):
