@@ -196,6 +196,13 @@ class BackgroundLoads:
         self._ready.wait(10)
         return self
 
+    def join(self, timeout_s: float) -> bool:
+        """Wait for the loads to end by themselves (max_requests); True if they did."""
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            return not self._thread.is_alive()
+        return True
+
     def stop(self, *, timeout_s: float = 60.0) -> None:
         """Ask every load to stop, wait for the requests in flight to end (each has a timeout)."""
         if self._loop is not None and not self._loop.is_closed():

@@ -21,6 +21,7 @@ from .results import FaultResult, Figure
 
 GROUP = "guardrail-workers"
 SETTLE_TIMEOUT_S = 45.0
+FLOOD_TIMEOUT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ def run_worker_kill(lab: FaultLab, *, jobs: int = 60, llm_latency_ms: float = 30
         victim.kill9()
         killed_at = time.monotonic()
         in_flight = _pending_of(lab, victim.pid)    # what it held when it died (reclaimed after 1 s idle)
+        background.join(FLOOD_TIMEOUT_S)           # the rest of the flood goes to the survivor
         background.stop()
         fates = wait_settled(lab, tag, timeout_s=SETTLE_TIMEOUT_S)
         settled = time.monotonic() - killed_at if fates.pending == 0 else None
