@@ -1,6 +1,11 @@
 """Finding a plan's behaviour functions: the module named by `behaviours:` (a dotted module
 like `scenarios.baseline`, or a .py path relative to the plan), else the plan's sibling .py file
-(scenarios/baseline.yaml -> scenarios/baseline.py); each scenario's `exec` names a function in it."""
+(scenarios/baseline.yaml -> scenarios/baseline.py); each scenario's `exec` names a function in it.
+
+Two optional hooks, module-level functions of these names (see harness.engine.hooks):
+`after_session(context)` runs in every load-generating process once its share of the load has
+ended; `after_load(context)` runs once, in the controlling process, after all load has ended and
+while the samplers still run (e.g. to wait for a queue to drain, then reconcile)."""
 
 from __future__ import annotations
 
@@ -24,6 +29,8 @@ class BehaviourSet:
     functions: dict[str, Callable[..., None]]  # scenario -> behaviour
     metrics: dict[str, MetricKind]
     time_trends: frozenset[str] = frozenset()
+    after_session: Callable[..., None] | None = None
+    after_load: Callable[..., None] | None = None
 
 
 def _load_module(plan: Plan) -> ModuleType:
@@ -89,4 +96,10 @@ def load_behaviours(plan: Plan) -> BehaviourSet:
     if problems:
         raise PlanError(problems)
     return BehaviourSet(module_name=module.__name__, functions=functions, metrics=declared_metrics(module),
-                       time_trends=declared_time_trends(module))
+                       time_trends=declared_time_trends(module),
+                       after_session=_hook(module, "after_session"), after_load=_hook(module, "after_load"))
+
+
+def _hook(module: ModuleType, name: str) -> Callable[..., None] | None:
+    function = getattr(module, name, None)
+    return function if callable(function) else None

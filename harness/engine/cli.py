@@ -20,10 +20,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from harness.engine.errors import BwperfError, InputError, TargetError, exit_code_for
+from harness.engine.errors import EXIT_OK, EXIT_THRESHOLDS_FAILED, BwperfError, InputError, TargetError, exit_code_for
 from harness.engine.request import RunRequest
 from harness.engine.target import check_sampled_url, check_target
+from harness.goals.hook import judge_run
 from harness.plan.load import load_plan
+from harness.plan.model import Plan
 from harness.report.hook import write_run_report
 
 DEFAULT_MASTER_PORT = 5557
@@ -80,11 +82,12 @@ def _run(*, plan: Path, target: str | None, profile: str, workers: int, out: Pat
          redis_url: str | None, metrics_urls: list[str], allow_remote: bool, sample_interval_s: float | None,
          expect_workers: int,
          master_bind_host: str, master_port: int | None, quiet: bool, console: Console) -> int:
-    stack_env = dict(load_plan(plan).with_profile(profile).stack_env)  # fail fast, before any server starts
+    loaded = load_plan(plan).with_profile(profile)  # fail fast, before any server starts
+    stack_env = dict(loaded.stack_env)
     run_id = new_run_id(plan)
     with ExitStack() as stack:
         if target is None:
-            running = stack.enter_context(_embedded_stack(console, env=stack_env))
+            running = stack.enter_context(_embedded_stack(console, env=stack_env, seed=loaded.seed_sizes()))
             target, redis_url = running.api_url, redis_url or running.redis_url
             metrics_urls = [u for u in running.metrics_urls if u.rstrip("/") != f"{target}/metrics"] + metrics_urls
         else:
@@ -102,8 +105,24 @@ def _run(*, plan: Path, target: str | None, profile: str, workers: int, out: Pat
             redis_url=redis_url, metrics_urls=metrics_urls, sample_interval_s=sample_interval_s, quiet=quiet,
         )
         code = _child([sys.executable, "-m", "harness.engine.main"], stdin_text=request.model_dump_json())
+    code = judge_goals(loaded, out / run_id, code=code, console=console)
     write_run_report(out / run_id, console=console)  # the report of the saved result (none if nothing was saved)
     return code
+
+
+def judge_goals(plan: Plan, run_dir: Path, *, code: int, console: Console) -> int:
+    """The plan's `goals:` judged into `goals.json`; a failed goal turns an OK exit into 99 (as a
+    failed threshold does). A goal report that cannot be built is printed, the code kept."""
+    if not plan.goals:
+        return code
+    try:
+        report = judge_run(run_dir, plan.goals, plan_path=plan.display_path, profile=plan.profile)
+    except (BwperfError, OSError, ValueError) as error:
+        console.print(f"[yellow]goals not judged:[/yellow] {error}", highlight=False)
+        return code
+    if report is None or report.ok or code != EXIT_OK:
+        return code
+    return EXIT_THRESHOLDS_FAILED
 
 
 def _master_port(port: int | None, *, expect_workers: int) -> int:
@@ -117,7 +136,7 @@ def _master_port(port: int | None, *, expect_workers: int) -> int:
         return int(probe.getsockname()[1])
 
 
-def _embedded_stack(console: Console, *, env: dict[str, str]):  # noqa: ANN202 - the stack's own context manager
+def _embedded_stack(console: Console, *, env: dict[str, str], seed: tuple[int, int] | None = None):  # noqa: ANN202 - the stack's own context manager
     try:
         from harness.stack import StackError, start_stack
     except ImportError as error:
@@ -125,9 +144,12 @@ def _embedded_stack(console: Console, *, env: dict[str, str]):  # noqa: ANN202 -
     console.print("no --target: starting the embedded stack (PostgreSQL, Valkey, API, worker) ...")
     if env:
         console.print("  with the plan's stack.env: " + ", ".join(f"{k}={v}" for k, v in env.items()), highlight=False)
+    problems, missions = seed or (EMBEDDED_SEED_PROBLEMS, EMBEDDED_SEED_MISSIONS)
+    if seed:
+        console.print(f"  with the plan's stack.seed: {problems} problems, {missions} missions", highlight=False)
     try:
         return start_stack(api_port=None, rate_limit_profile="loadtest", extra_env=env,
-                           seed_problems=EMBEDDED_SEED_PROBLEMS, seed_missions=EMBEDDED_SEED_MISSIONS)
+                           seed_problems=problems, seed_missions=missions)
     except StackError as error:
         raise TargetError(f"no --target given and the embedded stack failed to start: {error}") from error
 

@@ -18,6 +18,7 @@ import gevent
 import locust
 
 from harness.engine.health import CpuReading
+from harness.engine.hooks import AFTER_LOAD_MAX_S, AfterLoadContext, run_bounded
 from harness.engine.progress import Progress
 from harness.engine.request import RunRequest
 from harness.engine.result_builder import RunFacts, build_result
@@ -102,6 +103,19 @@ class RunController:
                 gevent.sleep(self.collector.interval_s)
 
         self._sampler = gevent.spawn(loop)
+
+    def after_load(self, hook: Callable[..., None] | None) -> None:
+        """The behaviour module's `after_load` hook (harness.engine.hooks), while sampling goes on;
+        skipped when the run was interrupted."""
+        if hook is None or self.interrupted_reason is not None:
+            return
+        context = AfterLoadContext(
+            target=self.request.target, redis_url=self.request.redis_url,
+            metrics_urls=tuple(self.collector.prometheus_urls), run_dir=self.live_path.parent,
+            duration_scale=self.plan.profiles[self.plan.profile], warn=self.warn, message=self.progress.message,
+            stopped=lambda: self.interrupted_reason is not None,
+        )
+        run_bounded(hook, context, max_s=AFTER_LOAD_MAX_S, name="after_load", warn=self.warn)
 
     def stop_sampling(self) -> None:
         if self._sampler is not None:

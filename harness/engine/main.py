@@ -9,6 +9,7 @@ from __future__ import annotations
 import locust  # noqa: F401, I001 - first: Locust monkey-patches the process with gevent on import
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from rich.console import Console
 from harness.credentials import provision_agents
 from harness.engine.behaviours import load_behaviours
 from harness.engine.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLDS_FAILED, BwperfError, exit_code_for
+from harness.engine.hooks import RUN_DIR_ENV
 from harness.engine.progress import Progress
 from harness.engine.request import RunRequest
 from harness.engine.summary import print_summary
@@ -40,6 +42,8 @@ def make_collector(request: RunRequest, plan: Plan) -> SampleCollector:
 
 
 def execute(request: RunRequest, *, console: Console) -> int:
+    # Where behaviours may write run files (ledgers); local worker processes inherit it.
+    os.environ[RUN_DIR_ENV] = str((Path(request.out_dir) / request.run_id).resolve())
     plan = load_plan(request.plan_path).with_profile(request.profile)
     behaviours = load_behaviours(plan)
     check_custom_metrics(plan, behaviours.metrics)

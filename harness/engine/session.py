@@ -21,6 +21,7 @@ from gevent.event import Event
 from harness.credentials import AgentCredential
 from harness.engine.behaviours import BehaviourSet
 from harness.engine.health import CpuReading
+from harness.engine.hooks import AFTER_SESSION_MAX_S, SessionContext, run_bounded, run_dir_from_env
 from harness.engine.sink import attach_request_sink
 from harness.engine.vu import VirtualUser, user_class_for
 from harness.engine.vu_host import GeventVuHost, StoppableClock
@@ -118,6 +119,7 @@ class LoadSession:
             for name, greenlet in zip(self.spec.plan.scenarios, scenarios, strict=True):
                 if greenlet.exception is not None:
                     self._warn(f"scenario {name} failed: {greenlet.exception!r}")
+            self._after_session()
         finally:
             for host in self.hosts.values():
                 host.kill_all()
@@ -126,6 +128,16 @@ class LoadSession:
             windows, closed_through = self.recorder.take_all(gauges=self.gauges())
             self._on_windows(windows, closed_through)
             detach()
+
+    def _after_session(self) -> None:
+        """The behaviour module's `after_session` hook (harness.engine.hooks), unless stopped."""
+        hook = self._behaviours.after_session
+        if hook is None or self.stop_event.is_set():
+            return
+        worker = self.spec.worker
+        context = SessionContext(target=self.spec.target, worker_index=worker.index, worker_count=worker.count,
+                                 run_dir=run_dir_from_env(), warn=self._warn)
+        run_bounded(hook, context, max_s=AFTER_SESSION_MAX_S, name="after_session", warn=self._warn)
 
     def _run_scenario(self, name: str, config: ScenarioConfig) -> None:
         start_s = self.spec.start_at_s + config.common.start_time_s

@@ -23,7 +23,7 @@ from harness.plan.fields import Fields, Problems, describe, join
 from harness.plan.model import DEFAULT_PROFILES, Plan
 from harness.thresholds import ThresholdSpec, ThresholdSyntaxError, aggregation_allowed, make_spec
 
-TOP_LEVEL_KEYS = ("scenarios", "thresholds", "profiles", "behaviours", "setup", "sampling", "stack")
+TOP_LEVEL_KEYS = ("scenarios", "thresholds", "profiles", "behaviours", "setup", "sampling", "stack", "goals")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SCENARIO_NAME = re.compile(r"^[0-9A-Za-z_-]+$")
 
@@ -64,7 +64,7 @@ def parse_plan(document: Any, *, path: Path, sha256: str, shown: str) -> Plan:
     raw_scenarios = top.get_raw("scenarios")
     declared = {str(k) for k in raw_scenarios} if isinstance(raw_scenarios, Mapping) else set()
     thresholds = _read_thresholds(top.get_raw("thresholds"), problems, scenario_names=declared)
-    profiles = _read_profiles(top.get_raw("profiles"), problems)
+    profiles, seed_scales = _read_profiles(top.get_raw("profiles"), problems)
     behaviours = top.string("behaviours")
     setup = Fields(top.get_raw("setup", {}), "setup", problems)
     setup.reject_unknown(("agents",))
@@ -73,7 +73,8 @@ def parse_plan(document: Any, *, path: Path, sha256: str, shown: str) -> Plan:
     sampling.reject_unknown(("interval", "window"))
     interval_s = sampling.duration_s("interval", default=5.0, min_s=0.1)
     window_s = sampling.duration_s("window", default=1.0, min_s=0.1)
-    stack_env = _read_stack_env(top.get_raw("stack", {}), problems)
+    stack_env, stack_seed = _read_stack(top.get_raw("stack", {}), problems)
+    goals = _read_goals(top.get_raw("goals"), problems)
     if problems:
         raise PlanError([f"{shown}: {item}" for item in problems.items])
     return Plan(
@@ -89,19 +90,38 @@ def parse_plan(document: Any, *, path: Path, sha256: str, shown: str) -> Plan:
         sample_interval_s=interval_s,
         stack_env=stack_env,
         display_path=shown,
+        stack_seed=stack_seed,
+        seed_scales=seed_scales,
+        goals=goals,
     )
 
 
-def _read_stack_env(raw: Any, problems: Problems) -> dict[str, str]:
-    """`stack: {env: {DB_POOL_MAX: "5"}}`: variables for the embedded stack's processes (only
-    when `bwperf run` starts it; a --target is used as it is)."""
+def _read_goals(raw: Any, problems: Problems) -> tuple[Any, ...]:
+    """`goals:` (see harness.goals.spec): checked here so a bad goal fails before the run."""
+    from harness.goals.spec import parse_goals
+
+    goals, found = parse_goals(raw)
+    for path, message in found:
+        problems.add(path, message)
+    return goals
+
+
+def _read_stack(raw: Any, problems: Problems) -> tuple[dict[str, str], tuple[int, int] | None]:
+    """`stack: {env: {DB_POOL_MAX: "5"}, seed: {problems: 1000000, missions: 5000000}}`: variables
+    for the embedded stack's processes and its preload (only when `bwperf run` starts it; a
+    --target is used as it is)."""
     stack = Fields(raw, "stack", problems)
-    stack.reject_unknown(("env",))
+    stack.reject_unknown(("env", "seed"))
     env = stack.string_map("env")
     for name in env:
         if not _ENV_NAME.match(name):
             problems.add(join("stack.env", name), "is not an environment variable name (letters, digits, '_')")
-    return env
+    if stack.get_raw("seed") is None:
+        return env, None
+    seed = Fields(stack.get_raw("seed"), "stack.seed", problems)
+    seed.reject_unknown(("problems", "missions"))
+    sizes = (seed.number("problems", default=0, integer=True, ge=0), seed.number("missions", default=0, integer=True, ge=0))
+    return env, (int(sizes[0] or 0), int(sizes[1] or 0))
 
 
 def _read_scenarios(top: Fields, problems: Problems) -> dict[str, Any]:
@@ -186,19 +206,24 @@ def check_custom_metrics(plan: Plan, custom: Mapping[str, MetricKind]) -> None:
         raise PlanError(problems)
 
 
-def _read_profiles(raw: Any, problems: Problems) -> dict[str, float]:
+def _read_profiles(raw: Any, problems: Problems) -> tuple[dict[str, float], dict[str, float]]:
+    """Each profile's `duration_scale`, and its `seed_scale` (of `stack.seed`) when it has one."""
     profiles = dict(DEFAULT_PROFILES)
+    seed_scales: dict[str, float] = {}
     if raw is None:
-        return profiles
+        return profiles, seed_scales
     if not isinstance(raw, Mapping):
         problems.add("profiles", f"must be a mapping of profile name to options, but is {describe(raw)}")
-        return profiles
+        return profiles, seed_scales
     for name, body in raw.items():
         fields = Fields(body, join("profiles", str(name)), problems)
         if not fields.valid:
             continue
-        fields.reject_unknown(("duration_scale",))
+        fields.reject_unknown(("duration_scale", "seed_scale"))
         scale = fields.number("duration_scale", required=True, gt=0)
         if scale is not None:
             profiles[str(name)] = scale
-    return profiles
+        seed_scale = fields.number("seed_scale", default=None, gt=0)
+        if seed_scale is not None:
+            seed_scales[str(name)] = seed_scale
+    return profiles, seed_scales

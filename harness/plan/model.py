@@ -33,6 +33,18 @@ class Plan:
     profile: str = FULL_PROFILE
     stack_env: Mapping[str, str] = field(default_factory=dict)  # for the embedded stack only
     display_path: str = field(default="")
+    # `stack: {seed: {problems, missions}}`: the embedded stack's preload (None: the CLI's default),
+    # multiplied by the profile's `seed_scale` (profiles without one: 1.0).
+    stack_seed: tuple[int, int] | None = None
+    seed_scales: Mapping[str, float] = field(default_factory=dict)
+    goals: tuple[Any, ...] = ()  # harness.goals.spec.GoalSpec, judged after the run
+
+    def seed_sizes(self) -> tuple[int, int] | None:
+        """(problems, missions) to preload for this plan's profile, or None for the default."""
+        if self.stack_seed is None:
+            return None
+        scale = self.seed_scales.get(self.profile, 1.0)
+        return tuple(max(1, round(n * scale)) if n else 0 for n in self.stack_seed)  # type: ignore[return-value]
 
     def with_profile(self, name: str) -> Plan:
         """The plan with every duration scaled by the profile's `duration_scale`."""

@@ -31,7 +31,7 @@ def test_no_stack_key_means_no_env(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("stack", "problem"), [
-    ({"env": {"DB_POOL_MAX": "5"}, "services": ["api"]}, "plan.yaml: stack.services is an unknown key (known: env)"),
+    ({"env": {"DB_POOL_MAX": "5"}, "services": ["api"]}, "plan.yaml: stack.services is an unknown key (known: env, seed)"),
     ({"env": {"BAD NAME": "1"}}, "plan.yaml: stack.env.BAD NAME is not an environment variable name"),
     ({"env": {"X": ["a"]}}, "plan.yaml: stack.env.X must be a string, but is ['a']"),
     ({"env": "DB_POOL_MAX=5"}, "plan.yaml: stack.env must be a mapping of strings, but is 'DB_POOL_MAX=5'"),
