@@ -20,6 +20,7 @@ from pathlib import Path
 import gevent.pool
 import redis
 import requests
+import requests.adapters
 
 from harness.goals.model import QueueState, ReconciliationReport, UnaccountedItem
 from scenarios.api import problem_path
@@ -90,6 +91,7 @@ def _fetch_statuses(target: str, ids: Sequence[int]) -> dict[int, tuple[int, str
     """problem id -> (HTTP status, problem status) with a bounded pool of requests."""
     out: dict[int, tuple[int, str | None]] = {}
     session = requests.Session()
+    session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=HTTP_CONCURRENCY))
 
     def one(problem_id: int) -> None:
         try:

@@ -9,11 +9,11 @@ With `--workers N` each process registers, keeps and checks its own agents; the 
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 import gevent.pool
 import requests
+import requests.adapters
 
 from harness.credentials import AgentCredential
 from scenarios.api import HEARTBEAT_PATH, NAME_REGISTER, REGISTER_PATH, json_body, registration_body, unique_suffix
@@ -63,6 +63,7 @@ def check_agents(target: str, agents: list[AgentCredential], *, run_dir: Any = N
     """A heartbeat with each agent's key; records each outcome in the ledger; returns id -> status."""
     statuses: dict[str, int] = {}
     session = requests.Session()
+    session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=CHECK_CONCURRENCY))
 
     def one(credential: AgentCredential) -> None:
         status = 0
@@ -76,13 +77,11 @@ def check_agents(target: str, agents: list[AgentCredential], *, run_dir: Any = N
         ledger.record("agent_check", run_dir=run_dir, id=credential.agent_id, ok=status == 200, status=status)
 
     pool = gevent.pool.Pool(CHECK_CONCURRENCY)
-    started = time.monotonic()
     for credential in agents:
         pool.spawn(one, credential)
     pool.join(timeout=CHECK_TIMEOUT_S * (1 + len(agents) / CHECK_CONCURRENCY))
     pool.kill()
     session.close()
-    del started
     return statuses
 
 
