@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from harness.report.charts_system import db_pool_chart, generator_chart, guardrail_chart, redis_chart
+from harness.report.charts_system import (
+    db_pool_chart,
+    generator_chart,
+    guardrail_chart,
+    redis_chart,
+)
 from harness.report.charts_traffic import errors_chart, latency_chart, throughput_chart
 from harness.report.style import Chart
 from harness.report.targets import Curve

@@ -5,6 +5,8 @@ the load generator's own health. Pure: each builder takes the run result and ret
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -16,7 +18,15 @@ from harness.report.series import (
     redis_memory,
     scenario_series,
 )
-from harness.report.style import GREY, ROW_HEIGHT_PX, THRESHOLD_COLOUR, Chart, empty_note, finish, scenario_colour
+from harness.report.style import (
+    GREY,
+    ROW_HEIGHT_PX,
+    THRESHOLD_COLOUR,
+    Chart,
+    empty_note,
+    finish,
+    scenario_colour,
+)
 from harness.results.model import RunResult
 from harness.thresholds import ThresholdSyntaxError, parse_expression, parse_key
 
@@ -148,11 +158,15 @@ def generator_chart(result: RunResult) -> Chart:
                                         "iteration start lag (scheduled to started), whole run"))
     for index, (name, s) in enumerate(series.items()):
         colour = scenario_colour(index)
-        fig.add_trace(go.Bar(x=s.t_s, y=s.dropped, name=name, marker_color=colour, legendgroup=name), row=1, col=1)
+        drops = [(t, d) for t, d in zip(s.t_s, s.dropped, strict=True) if d]  # markers: a 1 s bar is a hairline
+        fig.add_trace(go.Scatter(x=[t for t, _ in drops], y=[d for _, d in drops], mode="markers", name=name,
+                                 marker={"color": colour, "size": 9, "symbol": "x"}, legendgroup=name), row=1, col=1)
         fig.add_trace(go.Scatter(x=s.t_s, y=s.active_vus, mode="lines", line={"color": colour}, name=name,
                                  legendgroup=name, showlegend=False), row=2, col=1)
         fig.add_trace(go.Scatter(x=s.t_s, y=s.allocated_vus, mode="lines", line={"color": colour, "dash": "dot"},
                                  name=f"{name} allocated", legendgroup=name, showlegend=False), row=2, col=1)
+    if not result.generator.dropped_iterations:
+        empty_note(fig, "no dropped iterations", row=1)
     lagging = [(n, s.iteration_lag) for n, s in result.scenarios.items() if s.iteration_lag is not None]
     for label, key in (("p50", "med"), ("p95", "p95"), ("p99", "p99"), ("max", "max")):
         fig.add_trace(go.Bar(x=[n for n, _ in lagging], y=[getattr(t, key) for _, t in lagging], name=f"lag {label}",
@@ -161,7 +175,10 @@ def generator_chart(result: RunResult) -> Chart:
     if not lagging:
         empty_note(fig, "no scheduled iterations (no arrival-rate scenario)", row=3)
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title_text="dropped", rangemode="tozero", row=1, col=1)
+    most = max((d for s in series.values() for d in s.dropped), default=0)
+    fig.update_yaxes(title_text="dropped", rangemode="tozero", dtick=max(1, math.ceil(most / 5)), row=1, col=1)
+    fig.update_xaxes(range=[0, result.meta.duration_s], row=1, col=1)
+    fig.update_xaxes(range=[0, result.meta.duration_s], row=2, col=1)
     fig.update_yaxes(title_text="VUs", rangemode="tozero", row=2, col=1)
     fig.update_yaxes(title_text="ms", rangemode="tozero", row=3, col=1)
     fig.update_xaxes(title_text="seconds from start", row=1, col=1)

@@ -8,7 +8,12 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from harness.report.series import ScenarioSeries, failure_classes, failures_over_time, scenario_series
+from harness.report.series import (
+    ScenarioSeries,
+    failure_classes,
+    failures_over_time,
+    scenario_series,
+)
 from harness.report.style import (
     FAILURE_COLOURS,
     GREY,

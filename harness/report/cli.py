@@ -20,7 +20,7 @@ class ReportFormat(str, Enum):
 
 def report_command(
     result: Annotated[Path, typer.Argument(help="a run result file, or a run directory holding result.json")],
-    format: Annotated[list[ReportFormat] | None, typer.Option("--format", help="html or md (repeatable; default both)")] = None,  # noqa: A002
+    format: Annotated[list[ReportFormat] | None, typer.Option("--format", help="html or md (repeatable; default both)")] = None,
     out: Annotated[Path | None, typer.Option(help="write into this directory (default: beside the result)")] = None,
     plan: Annotated[Path | None, typer.Option(help="the run's plan file, for the target curves (default: the path in the result)")] = None,
 ) -> None:

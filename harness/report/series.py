@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from harness.metrics.hdr import decode, percentiles_ms
 from harness.results.model import RunResult, TrendValues
@@ -113,7 +114,7 @@ def prometheus_gauge(result: RunResult, name: str, *, label: str | None = None) 
 def counter_rate(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """Per-second increase between consecutive samples of a counter (a reset counts from 0)."""
     out = []
-    for (t0, v0), (t1, v1) in zip(points, points[1:]):
+    for (t0, v0), (t1, v1) in pairwise(points):
         if t1 <= t0:
             continue
         increase = v1 - v0 if v1 >= v0 else v1
@@ -123,7 +124,7 @@ def counter_rate(points: list[tuple[float, float]]) -> list[tuple[float, float]]
 
 def counter_increase(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """Increase of a counter since the previous sample."""
-    return [(t1, v1 - v0 if v1 >= v0 else v1) for (t0, v0), (t1, v1) in zip(points, points[1:]) if t1 > t0]
+    return [(t1, v1 - v0 if v1 >= v0 else v1) for (t0, v0), (t1, v1) in pairwise(points) if t1 > t0]
 
 
 def histogram_mean_s(result: RunResult, name: str) -> list[tuple[float, float]]:
@@ -131,7 +132,7 @@ def histogram_mean_s(result: RunResult, name: str) -> list[tuple[float, float]]:
     sums = prometheus_gauge(result, f"{name}_sum")
     counts = dict(prometheus_gauge(result, f"{name}_count"))
     out = []
-    for (t0, s0), (t1, s1) in zip(sums, sums[1:]):
+    for (t0, s0), (t1, s1) in pairwise(sums):
         c0, c1 = counts.get(t0), counts.get(t1)
         if c0 is None or c1 is None or c1 <= c0:
             continue
@@ -149,8 +150,8 @@ def redis_memory(result: RunResult) -> dict[str, list[tuple[float, float]]]:
     """used_memory, used_memory_rss and maxmemory (bytes) over time; a missing field is skipped."""
     out: dict[str, list[tuple[float, float]]] = {"used_memory": [], "used_memory_rss": [], "maxmemory": []}
     for sample in result.samples.redis:
-        for key in out:
+        for key, points in out.items():
             value = getattr(sample, key)
             if value is not None:
-                out[key].append((sample.t_s, float(value)))
+                points.append((sample.t_s, float(value)))
     return out

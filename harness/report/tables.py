@@ -153,6 +153,6 @@ def run_facts(result: RunResult) -> list[tuple[str, str]]:
         ("target", m.target),
         ("started", f"{m.started_at:%Y-%m-%d %H:%M:%S} UTC, {m.duration_s:.1f} s"),
         ("load generator", f"{m.workers} process(es) on {m.machine.hostname} ({m.machine.cpu_count} CPUs)"),
-        ("versions", f"harness {m.versions.harness}, locust {m.versions.locust}, python {m.versions.python}, "
-                     f"git {m.git_sha or 'unknown'}"),
+        ("versions", (f"harness {m.versions.harness}, locust {m.versions.locust}, python {m.versions.python}, "
+                      f"git {m.git_sha or 'unknown'}")),
     ]

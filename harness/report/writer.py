@@ -18,6 +18,7 @@ from harness.results.model import RunResult
 HTML_FILE_NAME = "report.html"
 MARKDOWN_FILE_NAME = "summary.md"
 FORMATS = ("html", "md")
+REPORT_FILE_MODE = 0o644
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ def write_text_atomic(path: Path, text: str) -> Path:
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(temporary, REPORT_FILE_MODE)  # mkstemp makes 0600; a report is for reading
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

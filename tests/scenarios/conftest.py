@@ -52,7 +52,7 @@ def clean_env() -> dict[str, str]:
 
 def bwperf(*args: str, cwd: Path, timeout_s: float = 150.0) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "harness.cli", *args], cwd=cwd, env=clean_env(),
-                          capture_output=True, text=True, timeout=timeout_s)
+                          capture_output=True, text=True, check=False, timeout=timeout_s)
 
 
 def run_plan(plan: Path, *, cwd: Path, target: str | None = None) -> tuple[subprocess.CompletedProcess[str], Path]:

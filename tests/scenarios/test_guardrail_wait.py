@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from scenarios.guardrail import wait_for_verdict
@@ -61,7 +63,7 @@ def test_a_slow_poll_is_followed_by_a_full_interval_not_a_burst() -> None:
     clock = FakeClock()
     fetch, polls_at = statuses(clock, ["pending_review", "pending_review", "approved"], poll_s=0.35)
     wait = wait_for_verdict(fetch, posted_at_s=100.0, clock=clock, sleep=clock.sleep, interval_s=0.1, timeout_s=30)
-    gaps = [b - a for a, b in zip(polls_at, polls_at[1:])]
+    gaps = [b - a for a, b in pairwise(polls_at)]
     assert wait.status == "approved" and all(g >= 0.35 + 0.1 - 1e-9 for g in gaps), gaps
 
 

@@ -8,7 +8,13 @@ import zlib
 import filetype
 import pytest
 
-from scenarios.images import PNG_SIGNATURE, multipart_content_type, multipart_file_body, png_image, png_of_size
+from scenarios.images import (
+    PNG_SIGNATURE,
+    multipart_content_type,
+    multipart_file_body,
+    png_image,
+    png_of_size,
+)
 
 
 def chunks(png: bytes) -> list[tuple[bytes, bytes]]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from harness.executors.scheduling import RateSegment
 from harness.report.charts import build_charts
 from harness.report.charts_traffic import latency_chart, throughput_chart
 from harness.report.targets import curve_from_segments, mean_targets, plan_targets
-from harness.executors.scheduling import RateSegment
 from harness.results.model import RunResult, Samples
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -29,7 +29,7 @@ def test_html_report_has_every_chart_and_loads_nothing_from_outside(run_dir: Pat
     for chart in CHARTS:
         assert chart in page.ids, f"section {chart} missing"
         assert f"chart-{chart}" in page.ids, f"figure of {chart} missing"
-        assert any(f'Plotly.newPlot(' in s and f'"chart-{chart}"' in s for s in page.scripts), chart
+        assert any('Plotly.newPlot(' in s and f'"chart-{chart}"' in s for s in page.scripts), chart
     # every link and source on the page is an anchor, data, or 127.0.0.1: nothing from a CDN
     assert page.urls, "the page has its navigation links"
     assert [u for u in page.urls if _external(u[2])] == []

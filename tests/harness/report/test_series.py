@@ -19,8 +19,8 @@ from harness.results.model import PrometheusSample, RunResult, SeriesPointModel
 
 
 def _point(scenario: str, t_s: float, **kw: object) -> SeriesPointModel:
-    values = dict(requests=10, failures={}, p50_ms=1.0, p95_ms=2.0, p99_ms=3.0, iterations_per_s=10.0, dropped=0,
-                  active_vus=1, allocated_vus=2)
+    values: dict[str, object] = {"requests": 10, "failures": {}, "p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 3.0,
+                                 "iterations_per_s": 10.0, "dropped": 0, "active_vus": 1, "allocated_vus": 2}
     values.update(kw)
     return SeriesPointModel(t_s=t_s, scenario=scenario, **values)
 
