@@ -259,6 +259,9 @@ class Readiness(ResponseModel):
     checks: dict[str, Literal["ok", "error", "timeout", "skipped"]]
     version: str
     uptime: float = Field(description="seconds since the process started")
+    warnings: list[str] = Field(default_factory=list,
+                                description="configuration risks that do not fail readiness, e.g. a job "
+                                            "broker whose maxmemory-policy can evict queued jobs")
 
 
 class FieldError(ResponseModel):

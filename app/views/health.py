@@ -73,6 +73,26 @@ async def _check_redis(app: web.Application) -> CheckStatus:
     return "ok"
 
 
+# maxmemory-policy values that may evict any key, queued jobs included (DESIGN.md §5).
+EVICTING_POLICIES = frozenset({"allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu",
+                               "volatile-random", "volatile-ttl"})
+
+
+async def _redis_warnings(app: web.Application) -> list[str]:
+    """A warning when the job broker (this Redis) may evict queued jobs; nothing if it cannot be read."""
+    try:
+        config = await asyncio.wait_for(app[REDIS].config_get("maxmemory-policy"), READY_CHECK_TIMEOUT_S)
+    except Exception:  # noqa: BLE001 - CONFIG may be disabled (managed Redis): no warning rather than a failure
+        return []
+    policy = config.get("maxmemory-policy") if isinstance(config, dict) else None
+    if isinstance(policy, bytes):
+        policy = policy.decode()
+    if policy in EVICTING_POLICIES:
+        return [f"redis maxmemory-policy is {policy}: under memory pressure it evicts keys, including queued "
+                "guardrail jobs; the job broker needs noeviction (or its own instance)"]
+    return []
+
+
 def _shutting_down(version: str, uptime: float) -> web.Response:
     body = Readiness(status="shutting_down", checks={"database": "skipped", "redis": "skipped"},
                      version=version, uptime=uptime)
@@ -89,8 +109,9 @@ async def ready(request: web.Request) -> web.Response:
     if lifecycle.shutting_down:  # the signal came while we were checking: never answer "ready" now
         return _shutting_down(version, uptime)
     ok = database == "ok" and redis == "ok"
+    warnings = await _redis_warnings(app) if redis == "ok" else []
     body = Readiness(status="ready" if ok else "degraded", checks={"database": database, "redis": redis},
-                     version=version, uptime=uptime)
+                     version=version, uptime=uptime, warnings=warnings)
     return json_response(body, status=200 if ok else 503)
 
 
