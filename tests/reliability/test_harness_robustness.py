@@ -241,21 +241,35 @@ def test_ctrl_c_during_setup_exits_130_and_leaves_nothing_behind(limited_api: Pl
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []  # no load ran: no result, no half file
 
 
-def test_ctrl_c_while_the_result_is_written_never_leaves_a_broken_file(lab: FaultLab, tmp_path: Path) -> None:
+def test_ctrl_c_while_the_outputs_are_written_never_leaves_a_broken_file(lab: FaultLab, tmp_path: Path) -> None:
     api = lab.api()
     run = Run.start("run", str(FIXTURES / "reads_1s.yaml"), "--target", api.url, *_run_options(), cwd=tmp_path)
-    # The moment the result file appears, the summary export, report and summary are still to come.
-    run.watch(time.monotonic() + 60, stop_when=lambda: bool(list(tmp_path.glob("out/*/*.json"))))
-    if run.popen.poll() is None:
+    # The engine writes the final result, then the k6 summary export, then report.html and summary.md
+    # (rendering charts takes a moment): interrupt as soon as the summary export appears.
+    run.watch(time.monotonic() + 60, stop_when=lambda: bool(list(tmp_path.glob("out/*/summary-export.json"))))
+    interrupted = run.popen.poll() is None
+    if interrupted:
         run.interrupt()
     code = run.finish(60)
     lab.stop(api)
-    assert code in (EXIT_OK, EXIT_INTERRUPTED), run.stderr
+    # 254: the engine process died of the SIGINT while exiting, and `bwperf run` passes its -2 on
+    # (pinned by test_an_engine_killed_by_sigint_exits_130 below).
+    assert code in ((EXIT_INTERRUPTED, 256 - signal.SIGINT) if interrupted else (EXIT_OK,)), run.stderr
     (path,) = run.results()
-    load_result(path)  # whole, whatever the moment
-    files = [p for p in path.parent.iterdir()]
+    result = load_result(path)
+    assert result.complete, "the load had finished: the result written before the interrupt is final"
+    files = list(path.parent.iterdir())
     assert not [p for p in files if p.name.startswith(".")], "a temporary file was left behind"
-    for extra in files:
-        if extra.suffix == ".json":
-            json.loads(extra.read_text())
+    json.loads((path.parent / "summary-export.json").read_text())
+    for report in path.parent.glob("report.html"):
+        assert report.read_text().rstrip().endswith("</html>"), "a report is whole or absent"
     assert run.leftovers() == []
+
+
+@pytest.mark.xfail(strict=True, reason="harness/engine/cli.py _child returns the engine's negative returncode "
+                                       "(-2: killed by SIGINT), which typer turns into exit 254 (engine owner)")
+def test_an_engine_killed_by_sigint_exits_130() -> None:
+    from harness.engine.cli import _child
+
+    dies_of_sigint = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGINT)"]
+    assert _child(dies_of_sigint, stdin_text=None) == EXIT_INTERRUPTED
