@@ -24,6 +24,7 @@ from pathlib import Path
 import filetype
 import psycopg
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from .. import db
 from ..errors import NotFound, PayloadTooLarge, UnsupportedMedia, ValidationFailed
@@ -112,6 +113,8 @@ async def _file_part(request: web.Request) -> BodyPartReader:
         part = await reader.next()
     except (ValueError, AssertionError, RuntimeError) as exc:
         raise ValidationFailed.one("body", f"malformed multipart body: {exc}") from None
+    except HttpProcessingError:  # a part header with a NUL byte, or longer than aiohttp reads (8 KiB)
+        raise ValidationFailed.one("body", "malformed multipart body: a part header is invalid or too long") from None
     if not isinstance(part, BodyPartReader) or part.name != FILE_FIELD:
         name = getattr(part, "name", None)
         raise ValidationFailed.one(name or FILE_FIELD, f"the first part must be the `{FILE_FIELD}` file")
