@@ -33,6 +33,7 @@ EVIDENCE_BYTES = 5 * 1024 * 1024
 EVIDENCE_FILENAME = "evidence.png"
 EVIDENCE_TYPE = "image/png"
 LOCUST_AGENTS_PER_CLASS = 5
+LOCUST_ITERATIONS_PER_USER_PER_S = 1.0
 
 
 class _Upload:
@@ -100,13 +101,17 @@ def saturating_query(vu: Any) -> None:
 
 
 def _locust_classes() -> tuple[type, ...]:
-    """The behaviours as plain Locust users (`locust -f scenarios/key_scenarios.py`)."""
+    """The behaviours as plain Locust users (`locust -f scenarios/key_scenarios.py`), each user
+    paced at one iteration per second (closed model; for k6 executors use `bwperf run`)."""
+    from locust import constant_throughput
+
     from harness.engine import locust_user
 
+    pace = constant_throughput(LOCUST_ITERATIONS_PER_USER_PER_S)
     return (
-        locust_user(upload_evidence, agents=LOCUST_AGENTS_PER_CLASS),
-        locust_user(heartbeat, agents=LOCUST_AGENTS_PER_CLASS),
-        locust_user(saturating_query, agents=LOCUST_AGENTS_PER_CLASS),
+        locust_user(upload_evidence, agents=LOCUST_AGENTS_PER_CLASS, wait_time=pace),
+        locust_user(heartbeat, agents=LOCUST_AGENTS_PER_CLASS, wait_time=pace),
+        locust_user(saturating_query, agents=LOCUST_AGENTS_PER_CLASS, wait_time=pace),
     )
 
 
