@@ -116,7 +116,6 @@ def prober(api: PlatformProcess) -> Prober:
 
 def test_hostile_values_in_every_parameter_get_4xx_and_change_nothing(prober: Prober, security_lab: FaultLab) -> None:
     before = _snapshot(security_lab.database_url)
-    api = prober.api
     for index, value in enumerate(STRINGS):
         for label, path in _query_targets(value):
             prober.send(label, "GET", path, headers=bearer(prober.jwt) if index % 2 else None)
