@@ -3,7 +3,7 @@
     baseline.yaml / baseline.py            the four baseline scenarios of 8.1, with 8.3's budgets
     key_scenarios.yaml / key_scenarios.py  the key scenarios of 8.2 that the baseline does not cover:
                                            evidence upload and concurrent heartbeats
-    db_saturation.yaml                     8.2's database connection saturation (behaviour in
+    db_pool_saturation.yaml                8.2's database connection saturation (behaviour in
                                            key_scenarios.py; shrinks the embedded stack's pool)
 
 Reusable parts (for `stress/` and other plans), none of which imports Locust:

@@ -12,7 +12,7 @@ from harness.plan.load import load_plan
 
 from .conftest import ROOT, SCENARIOS
 
-PLANS = ("baseline", "key_scenarios", "db_saturation")
+PLANS = ("baseline", "key_scenarios", "db_pool_saturation")
 
 
 @pytest.mark.parametrize("name", PLANS)
@@ -74,13 +74,13 @@ def test_key_scenarios_carry_the_budgets_of_8_3() -> None:
     assert ("http_req_duration{scenario:evidence_upload,name:/api/v1/missions/:id/evidence}", "max<5000") in keys
     assert ("http_req_duration{scenario:agent_heartbeats}", "p(95)<100") in keys
     assert ("iterations{scenario:agent_heartbeats}", "count==100") in keys
-    saturation = load_plan(SCENARIOS / "db_saturation.yaml")
+    saturation = load_plan(SCENARIOS / "db_pool_saturation.yaml")
     assert ("server_errors_not_503", "count==0") in {(t.key, t.expression) for t in saturation.thresholds}
     assert saturation.stack_env == {"DB_POOL_MAX": "3", "DB_POOL_TIMEOUT_S": "0.2"}
     assert saturation.scenarios["db_saturation"].vus == 100
 
 
-@pytest.mark.parametrize("name", ["key_scenarios", "db_saturation"])
+@pytest.mark.parametrize("name", ["key_scenarios", "db_pool_saturation"])
 def test_key_plan_profiles(name: str) -> None:
     plan = load_plan(SCENARIOS / f"{name}.yaml")
     assert plan.with_profile("smoke").duration_s == pytest.approx(20.0, abs=0.1)

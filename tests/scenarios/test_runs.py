@@ -100,7 +100,7 @@ def test_key_scenarios_upload_real_images_and_heartbeat_distinct_agents(tmp_path
 
 
 def test_db_saturation_answers_503_never_500(tmp_path: Path) -> None:
-    plan = scaled_plan(tmp_path, "db_saturation", {
+    plan = scaled_plan(tmp_path, "db_pool_saturation", {
         "profiles": {TEST_PROFILE: {"duration_scale": 0.07}},  # ~4 s of 100 VUs
         "stack": {"env": {"DB_POOL_MAX": "2", "DB_POOL_TIMEOUT_S": "0.1"}},
     })
