@@ -53,7 +53,7 @@ def render_markdown(result: RunResult, *, html_name: str | None = "report.html",
     trends = custom_trend_rows(result)
     if trends:
         parts += ["## Custom trends", "",
-                  table(["metric", "count", "p50", "p95", "p99", "max"],
+                  table(["metric", "count", "p50 ms", "p95 ms", "p99 ms", "max ms"],
                         [[t.metric, t.count, t.p50, t.p95, t.p99, t.max] for t in trends]), ""]
     parts += ["## Load generator", "", _generator_text(result), ""]
     remarks = [*result.warnings, *result.samples.notes, *notes]
