@@ -11,7 +11,7 @@ from harness.metrics.custom import Counter, Rate, Trend
 
 ERRORS = Rate("errors")
 # Milliseconds from sending the POST until GET /problems/{id} shows a verdict (not the 202).
-GUARDRAIL_LATENCY = Trend("guardrail_latency")
+GUARDRAIL_LATENCY = Trend("guardrail_latency", time=True)  # ms, like k6 `new Trend(name, true)`
 # Database saturation: a 503 is the platform refusing fairly when its pool is exhausted; any other
 # 5xx is a failure to do so.
 POOL_EXHAUSTED_503 = Counter("db_pool_exhausted_503")
