@@ -102,7 +102,7 @@ class LoadSession:
         self.stop_event.set()
 
     def gauges(self) -> dict[str, tuple[int, int]]:
-        return {name: (host.busy, host.allocated) for name, host in self.hosts.items()}
+        return {name: (host.busy, host.read_allocated_peak()) for name, host in self.hosts.items()}
 
     def run(self) -> None:
         """Run every scenario to its end (or the stop), then flush the last windows."""

@@ -80,6 +80,7 @@ class GeventVuHost:
         self._closing = False
         self.allocated = 0
         self.busy = 0
+        self._peak_allocated = 0  # since the last gauge reading
 
     # -- VuHost protocol ------------------------------------------------------------------------
     def stop_requested(self) -> bool:
@@ -142,8 +143,15 @@ class GeventVuHost:
             self._group.kill(block=True, timeout=5.0)
 
     # -- VU loops -------------------------------------------------------------------------------
+    def read_allocated_peak(self) -> int:
+        """The most VUs allocated at once since the last call: a scenario that starts and ends
+        between two window closes still shows its VUs (a plain reading would see 0)."""
+        peak, self._peak_allocated = max(self._peak_allocated, self.allocated), self.allocated
+        return peak
+
     def _new_vu(self, vu_index: int) -> _Vu:
         self.allocated += 1
+        self._peak_allocated = max(self._peak_allocated, self.allocated)
         return _Vu(runner=self._make_vu(vu_index))
 
     def _pooled_loop(self, vu: _Vu) -> None:
