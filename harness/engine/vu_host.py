@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -75,7 +76,7 @@ class GeventVuHost:
         self._warn = warn
         self._warned: set[str] = set()
         self._group = Group()
-        self._idle: list[_Vu] = []
+        self._idle: deque[_Vu] = deque()  # FIFO like k6's VU channel: work (and keys) spread over VUs
         self._looping: dict[int, list[_Vu]] = {}
         self._closing = False
         self.allocated = 0
@@ -97,7 +98,7 @@ class GeventVuHost:
     def try_hand(self, ticket: Ticket) -> bool:
         if not self._idle:
             return False
-        vu = self._idle.pop()
+        vu = self._idle.popleft()
         vu.ticket = ticket
         vu.wakeup.set()
         return True
