@@ -19,9 +19,12 @@ TIMEOUT_S = 240
 
 def bwperf_run(plan: str, out: Path, *extra: str) -> tuple[subprocess.CompletedProcess[str], Path]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    completed = subprocess.run([sys.executable, "-m", "harness.cli", "run", f"stress/{plan}.yaml", "--profile", "test",
-                                "--out", str(out), "--quiet", *extra],
-                               cwd=REPO, env=env, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+    env["PYTHONPATH"] = str(REPO)
+    home = out.parent / f"{out.name}-cwd"  # the embedded stack's home (.bwperf) is per cwd: a fresh queue
+    home.mkdir(exist_ok=True)
+    completed = subprocess.run([sys.executable, "-m", "harness.cli", "run", str(REPO / "stress" / f"{plan}.yaml"),
+                                "--profile", "test", "--out", str(out), "--quiet", *extra],
+                               cwd=home, env=env, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
     runs = sorted(out.iterdir())
     assert runs, completed.stderr[-3000:]
     return completed, runs[-1]
