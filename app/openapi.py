@@ -95,6 +95,7 @@ def _request_body(spec: RouteSpec) -> dict[str, Any] | None:
         file_schema = {
             "type": "object",
             "required": ["file"],
+            "additionalProperties": False,  # the view reads one part, `file`; any other part is a 400
             # An empty file is refused (400), so the document asks for at least one byte.
             "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream", "minLength": 1}},
         }

@@ -78,6 +78,7 @@ def test_path_ids_are_bounded_as_the_api_bounds_them(api: PlatformProcess) -> No
     assert http_json("GET", f"{api.url}/api/v1/problems/{PATH_ID_MAX + 1}")[0] == 400
 
 
-def test_an_upload_must_have_at_least_one_byte() -> None:
+def test_an_upload_is_one_part_with_at_least_one_byte() -> None:
     body = DOC["paths"]["/api/v1/missions/{id}/evidence"]["post"]["requestBody"]["content"]["multipart/form-data"]
     assert body["schema"]["properties"]["file"]["minLength"] == 1
+    assert body["schema"]["additionalProperties"] is False  # a part before `file` is refused (400)
