@@ -80,3 +80,13 @@ def test_one_missed_goal_or_one_crashed_scenario_fails_the_selftest(monkeypatch)
     assert dict(totals(runs))["requests tried"] == "15"
     assert runs[1].result is not None and [f.name for f in runs[1].result.failures()] == ["jobs lost"]
     assert "FAILED (goal 0)" in runs[1].result.summary()
+
+
+def test_the_public_surface_of_harness_faults() -> None:
+    from harness import faults
+
+    runners = sorted(name for name in faults.__all__ if name.startswith("run_"))
+    assert runners == ["run_api_sigterm", "run_db_freeze", "run_db_outage", "run_redis_down", "run_valkey_restart",
+                       "run_worker_kill"]
+    assert sorted(f"run_{name.replace('-', '_')}" for name in SCENARIOS) == runners  # selftest runs every one
+    assert all(hasattr(faults, name) for name in faults.__all__)
