@@ -273,3 +273,24 @@ def test_an_engine_killed_by_sigint_exits_130() -> None:
 
     dies_of_sigint = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGINT)"]
     assert _child(dies_of_sigint, stdin_text=None) == EXIT_INTERRUPTED
+
+
+@pytest.mark.xfail(strict=True, reason="harness/stack/processes.py sets PR_SET_PDEATHSIG, which Linux ties to the "
+                                       "forking *thread*: a server started from a worker thread (asyncio.to_thread, "
+                                       "a thread pool) is killed when that thread ends (stack owner)")
+def test_a_server_started_from_a_short_lived_thread_outlives_the_thread(tmp_path: Path) -> None:
+    import threading
+
+    from harness.stack.processes import spawn
+
+    started = {}
+    thread = threading.Thread(target=lambda: started.setdefault(
+        "process", spawn("sleeper", ["sleep", "30"], log_path=tmp_path / "sleeper.log")))
+    thread.start()
+    thread.join()
+    process = started["process"]
+    try:
+        time.sleep(0.5)
+        assert process.is_running()
+    finally:
+        process.stop(timeout_s=5)
