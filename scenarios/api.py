@@ -54,14 +54,14 @@ def unique_suffix() -> str:
 
 # Letters the guardrail cache's normalisation keeps as they are: it folds digits to '#' and hex
 # runs to '<id>', so a title made unique by a timestamp or a hex id would share its fingerprint.
-_TOKEN_LETTERS = "ghijklmnopqrstuvwxyz"
+_TITLE_LETTERS = "ghijklmnopqrstuvwxyz"
 TITLE_TOKEN_LENGTH = 12
 
 
 def title_token() -> str:
     """A random word of g-z letters (20^12 of them): unique even after the verdict cache's
     normalisation, so every submission is evaluated, never answered from the cache."""
-    return "".join(secrets.choice(_TOKEN_LETTERS) for _ in range(TITLE_TOKEN_LENGTH))
+    return "".join(secrets.choice(_TITLE_LETTERS) for _ in range(TITLE_TOKEN_LENGTH))
 
 
 def registration_body(username: str) -> dict[str, Any]:
