@@ -31,8 +31,8 @@ from .client import bearer, call, new_agent, new_user
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAN = ROOT / "scenarios" / "baseline.yaml"
-JWT_SECRET = "baseline-run-jwt-secret-4f1c2a9e7b3d5c6a8e0f1a2b"
-API_KEY_PEPPER = "baseline-run-pepper-9d8c7b6a5f4e3d2c1b0a"
+JWT_SECRET = "baseline-run-jwt-secret-4f1c2a9e7b3d5c6a8e0f1a2b"  # secret-scan: allow (a test fake)
+API_KEY_PEPPER = "baseline-run-pepper-9d8c7b6a5f4e3d2c1b0a"  # secret-scan: allow (a test fake)
 PASSWORD = "correct horse battery staple 1729"
 API_KEY_SHAPE = re.compile(r"bw_[a-z]+_[A-Za-z0-9_-]{20,}")
 JWT_SHAPE = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{10,}")
