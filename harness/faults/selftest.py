@@ -111,7 +111,7 @@ def totals(runs: list[ScenarioRun]) -> list[tuple[str, str]]:
         rows.append(("duplicate effects",
                      str(sum(r.duplicate_effects for r in kills) + sum(r.duplicate_effects for r in restarts))))
     for r in outages:
-        rows.append(("DB outage: max latency (all 503)", f"{r.max_latency_during_outage_s:.3f} s"))
+        rows.append(("DB outage: max latency of a request", f"{r.max_latency_during_outage_s:.3f} s"))
         rows.append(("DB outage: recovered after the database returned",
                      "never" if r.recovery_s is None else f"{r.recovery_s:.3f} s"))
     for r in restarts:
