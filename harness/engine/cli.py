@@ -168,7 +168,10 @@ def _child(command: list[str], *, stdin_text: str | None) -> int:
         if stdin_text is not None and process.stdin is not None:
             process.stdin.write(stdin_text.encode())
             process.stdin.close()
-        return process.wait()
+        code = process.wait()
+        # A child killed by a signal has a negative code; the shell's convention is 128 + signal
+        # (130 for Ctrl-C), which is what we document, not what typer makes of -2 (254).
+        return 128 - code if code < 0 else code
     finally:
         signal.signal(signal.SIGINT, previous)
 

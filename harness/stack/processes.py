@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import ctypes
 import os
+import queue
 import signal
 import socket
 import subprocess
+import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -68,6 +71,39 @@ class ManagedProcess:
             return self.popen.wait(timeout=5)
 
 
+class _Spawner:
+    """One long-lived thread that forks every supervised child.
+
+    Linux ties the parent-death signal to the forking *thread*, not the process: a child forked
+    from a short-lived thread (a pool, asyncio.to_thread) would be killed when that thread ends.
+    This daemon thread lives as long as the process, so children die with the process only."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Future[subprocess.Popen[bytes]], dict]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def popen(self, **kwargs: object) -> subprocess.Popen[bytes]:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._serve, name="bwperf-spawner", daemon=True)
+                self._thread.start()
+        future: Future[subprocess.Popen[bytes]] = Future()
+        self._jobs.put((future, kwargs))
+        return future.result()
+
+    def _serve(self) -> None:
+        while True:
+            future, kwargs = self._jobs.get()
+            try:
+                future.set_result(subprocess.Popen(**kwargs))
+            except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+                future.set_exception(exc)
+
+
+_SPAWNER = _Spawner()
+
+
 def spawn(
     name: str,
     argv: Sequence[str],
@@ -82,8 +118,8 @@ def spawn(
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:
         try:
-            popen = subprocess.Popen(
-                list(argv),
+            popen = _SPAWNER.popen(
+                args=list(argv),
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

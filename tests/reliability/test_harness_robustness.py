@@ -266,8 +266,6 @@ def test_ctrl_c_while_the_outputs_are_written_never_leaves_a_broken_file(lab: Fa
     assert run.leftovers() == []
 
 
-@pytest.mark.xfail(strict=True, reason="harness/engine/cli.py _child returns the engine's negative returncode "
-                                       "(-2: killed by SIGINT), which typer turns into exit 254 (engine owner)")
 def test_an_engine_killed_by_sigint_exits_130() -> None:
     from harness.engine.cli import _child
 
@@ -275,9 +273,6 @@ def test_an_engine_killed_by_sigint_exits_130() -> None:
     assert _child(dies_of_sigint, stdin_text=None) == EXIT_INTERRUPTED
 
 
-@pytest.mark.xfail(strict=True, reason="harness/stack/processes.py sets PR_SET_PDEATHSIG, which Linux ties to the "
-                                       "forking *thread*: a server started from a worker thread (asyncio.to_thread, "
-                                       "a thread pool) is killed when that thread ends (stack owner)")
 def test_a_server_started_from_a_short_lived_thread_outlives_the_thread(tmp_path: Path) -> None:
     import threading
 
