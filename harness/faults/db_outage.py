@@ -93,7 +93,7 @@ def run_db_outage(lab: FaultLab, *, outage_s: float = 3.0, pool_timeout_s: float
         lab.postgres.stop()
         down_at = time.monotonic()
         time.sleep(outage_s)
-        lab.postgres.start()                               # main thread: see BackgroundLoads
+        lab.postgres.start()                             
         back_at = time.monotonic()
         deadline = back_at + RECOVERY_GOAL_S + 5.0
         while time.monotonic() < deadline and _recovered_at(load.result, probe.result, back_at) is None:

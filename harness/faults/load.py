@@ -162,13 +162,8 @@ async def status_of(response_cm: aiohttp.client._RequestContextManager) -> int:
 
 
 class BackgroundLoads:
-    """Run loads on an event loop in a thread of their own, so the calling (main) thread is free
-    to stop and start servers.
-
-    Servers must be started from the main thread: `harness.stack.processes.spawn` sets the
-    parent-death signal, which Linux sends when the *thread* that forked the child ends, so a
-    server started from a short-lived worker thread dies with that thread.
-    """
+    """Run loads on an event loop in a thread of their own, so the calling thread is free to stop
+    and start servers (blocking calls) while the load goes on and is measured undisturbed."""
 
     def __init__(self, *loads: ClosedLoopLoad) -> None:
         self.loads = loads

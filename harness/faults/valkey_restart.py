@@ -103,7 +103,7 @@ def run_valkey_restart(lab: FaultLab, *, before_fault: int = 30, after_fault: in
         _take_valkey_down(lab, crash=crash)
         down_at = time.monotonic()
         time.sleep(down_s)
-        lab.valkey.start()                                  # main thread: see BackgroundLoads
+        lab.valkey.start()                                
         back_at = time.monotonic()
         after = _stream_length(lab)
         wait_accepted(flood, back_at, after_fault)
