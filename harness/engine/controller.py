@@ -21,6 +21,7 @@ from harness.engine.health import CpuReading
 from harness.engine.hooks import AFTER_LOAD_MAX_S, AfterLoadContext, run_bounded
 from harness.engine.progress import Progress
 from harness.engine.request import RunRequest
+from harness.engine.target_watch import TargetWatch
 from harness.engine.result_builder import RunFacts, build_result
 from harness.metrics.aggregate import Aggregator
 from harness.metrics.window import Window
@@ -58,6 +59,7 @@ class RunController:
         self._sampler: gevent.Greenlet | None = None
         self.warnings: list[str] = []
         self.time_trends = time_trends
+        self.target_watch = TargetWatch(window_s=plan.window_s)
 
     def warn(self, message: str) -> None:
         """An engine warning: shown once and kept in the result."""
@@ -74,6 +76,9 @@ class RunController:
         if points:
             self.progress.update(points, elapsed_s=self.aggregator.elapsed_s)
             self._check_aborts()
+            down = self.target_watch.observe(points)
+            if down is not None:
+                self.interrupt(down)
 
     def _check_aborts(self) -> None:
         elapsed = self.aggregator.elapsed_s

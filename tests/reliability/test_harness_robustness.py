@@ -136,8 +136,6 @@ def test_a_target_killed_mid_run_keeps_the_result_and_classes_the_failures(dead_
     assert "connection" in run.stderr  # the summary shows the failure class
 
 
-@pytest.mark.xfail(strict=True, reason="harness/engine does not detect a dead target: the run is marked complete "
-                                       "and the only hint is the connection failure count (engine owner)")
 def test_a_target_killed_mid_run_is_reported_incomplete_with_a_reason(dead_target_run: DeadTargetRun) -> None:
     assert dead_target_run.result.complete is False
     assert "target" in (dead_target_run.result.interrupted_reason or "")
