@@ -7,6 +7,7 @@ goal. A figure without a goal is information only.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 
@@ -51,18 +52,18 @@ class Figure:
 
 
 @dataclass(frozen=True)
-class FaultResult:
+class FaultResult(ABC):
     """Base of every scenario's result: how much it tried, and how many faults it injected."""
 
     requests_tried: int
     faults_injected: int
 
     @property
-    def name(self) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def name(self) -> str: ...
 
-    def figures(self) -> list[Figure]:
-        raise NotImplementedError
+    @abstractmethod
+    def figures(self) -> list[Figure]: ...
 
     @property
     def ok(self) -> bool:

@@ -205,8 +205,7 @@ def _module_exists(module: str) -> bool:
 
 
 def _start(name: str, module: str, env: dict[str, str], port: int, logs: Path) -> Iterator[Service]:
-    if not _module_exists(module):
-        pytest.skip(f"{module} does not exist yet: `python -m app {name}` cannot be started")
+    assert _module_exists(module), f"{module} is missing: `python -m app {name}` cannot be started"
     process = spawn(name, [sys.executable, "-m", "app", name], log_path=logs / f"{name}.log",
                     env={**os.environ, **env}, cwd=REPO)
     service = Service(process, f"http://127.0.0.1:{port}")
