@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterator, Mapping
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -60,6 +60,7 @@ class _PoolCollector(Collector):
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        ProcessCollector(registry=self.registry)  # process_resident_memory_bytes etc., for memory goals
         labels = ("route", "method", "status")
         self.request_duration = Histogram(
             "http_request_duration_seconds", "request latency, from first byte read to response",
