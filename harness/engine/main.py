@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from harness.credentials import provision_agents
+from harness.credentials import AGENT_KEYS_ENV, agent_pool
 from harness.engine.behaviours import load_behaviours
 from harness.engine.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLDS_FAILED, BwperfError, exit_code_for
 from harness.engine.hooks import RUN_DIR_ENV
@@ -48,9 +48,11 @@ def execute(request: RunRequest, *, console: Console) -> int:
     behaviours = load_behaviours(plan)
     check_custom_metrics(plan, behaviours.metrics)
     agents = request.agents if request.agents is not None else plan.agents
-    credentials = provision_agents(target=request.target, size=agents, run_tag=request.run_id[-6:]) if agents else []
-    if agents and not request.quiet:
-        console.print(f"setup: registered {len(credentials)} agents")
+    credentials = agent_pool(target=request.target, size=agents, run_tag=request.run_id[-6:], env=os.environ)
+    if credentials and not request.quiet:
+        given = bool(os.environ.get(AGENT_KEYS_ENV))
+        console.print(f"setup: {'using' if given else 'registered'} {len(credentials)} agents"
+                      f"{f' from {AGENT_KEYS_ENV}' if given else ''}")
     progress = Progress(scenarios=list(plan.scenarios), duration_s=plan.duration_s, quiet=request.quiet, console=console)
     collector = make_collector(request, plan)
     if request.workers or request.expect_remote_workers:

@@ -37,3 +37,14 @@ def test_keys_stay_out_of_reprs():
     credential = AgentCredential("agent-1", "bw_secret_key", "u")
     assert "bw_secret_key" not in repr(credential)
     assert credential.auth_headers() == {"Authorization": "Bearer bw_secret_key"}
+
+
+def test_preprovisioned_keys_replace_registration() -> None:
+    from harness.credentials import agent_pool, preprovisioned_agents
+
+    env = {"BWPERF_AGENT_KEYS": "bw_staging_aaa, bw_staging_bbb\nbw_staging_ccc"}
+    pool = agent_pool(target="http://127.0.0.1:9", size=200, run_tag="t", env=env)  # nothing listens on :9
+    assert [c.api_key for c in pool] == ["bw_staging_aaa", "bw_staging_bbb", "bw_staging_ccc"]
+    assert "bw_staging" not in repr(pool)  # keys never in reprs (and so never in logs)
+    assert preprovisioned_agents({}) == []
+    assert agent_pool(target="http://127.0.0.1:9", size=0, run_tag="t", env={}) == []
