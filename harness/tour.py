@@ -153,7 +153,8 @@ def tour(
             steps = asyncio.run(_run(target, verdict_wait_s=verdict_wait_s))
         else:
             with console.status("starting the embedded stack and seeding 2,000 problems, 10,000 missions..."):
-                stack = start_stack(home=home, api_port=None, seed_problems=2000, seed_missions=10000)
+                stack = start_stack(home=home, api_port=None, seed_problems=2000, seed_missions=10000,
+                                    fresh_queue=True)
             with stack:
                 console.print(f"stack up: API {stack.api_url}")
                 steps = asyncio.run(_run(stack.api_url, verdict_wait_s=verdict_wait_s))

@@ -148,10 +148,14 @@ def _embedded_stack(console: Console, *, env: dict[str, str], seed: tuple[int, i
     if seed:
         console.print(f"  with the plan's stack.seed: {problems} problems, {missions} missions", highlight=False)
     try:
-        return start_stack(api_port=None, rate_limit_profile="loadtest", extra_env=env,
-                           seed_problems=problems, seed_missions=missions)
+        stack = start_stack(api_port=None, rate_limit_profile="loadtest", extra_env=env,
+                            seed_problems=problems, seed_missions=missions, fresh_queue=True)
     except StackError as error:
         raise TargetError(f"no --target given and the embedded stack failed to start: {error}") from error
+    if stack.dropped_stale_keys:
+        console.print(f"  the embedded broker started empty ({stack.dropped_stale_keys} keys of earlier runs dropped)",
+                      highlight=False)
+    return stack
 
 
 def _run_worker(*, master_host: str, master_port: int) -> int:

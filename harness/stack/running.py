@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
+import redis
+
 from .postgres import EmbeddedPostgres
 from .processes import ManagedProcess, StackError, child_env, free_port, port_is_open, spawn, wait_until
 from .valkey import EmbeddedValkey
@@ -77,6 +79,7 @@ class RunningStack:
         self.processes: dict[str, ManagedProcess] = {}
         self.metrics_urls: list[str] = [f"{api_url}/metrics"]
         self.llm_base_url: str | None = None
+        self.dropped_stale_keys = 0
         self._exit = ExitStack()
 
     @property
@@ -126,8 +129,13 @@ def start_stack(
     seed_problems: int = 0,
     seed_missions: int = 0,
     extra_env: Mapping[str, str] | None = None,
+    fresh_queue: bool = False,
 ) -> RunningStack:
-    """Start the stack in `home`; on any failure, stop what was started and raise StackError."""
+    """Start the stack in `home`; on any failure, stop what was started and raise StackError.
+
+    `fresh_queue` empties the *embedded* broker before the platform starts: a load run measures
+    its own jobs, not a backlog an earlier run left in the same home (a server named by REDIS_URL
+    is never touched)."""
     home = home.resolve()
     home.mkdir(parents=True, exist_ok=True)
     api_port = api_port if api_port is not None else free_port()
@@ -138,6 +146,8 @@ def start_stack(
     stack = RunningStack(home=home, env=env, api_url=f"http://127.0.0.1:{api_port}")
     try:
         _start_data_services(stack)
+        if fresh_queue and stack.valkey is not None:
+            stack.dropped_stale_keys = _empty_broker(stack.redis_url)
         _migrate(stack.env)
         if seed_problems or seed_missions:
             seed_database(stack.env, problems=seed_problems, missions=seed_missions)
@@ -161,6 +171,17 @@ def _start_data_services(stack: RunningStack) -> None:
         stack.valkey = EmbeddedValkey(data_dir=stack.home / "valkey")
         stack._exit.callback(stack.valkey.stop)
         stack.env["REDIS_URL"] = stack.valkey.start()
+
+
+def _empty_broker(redis_url: str) -> int:
+    """FLUSHDB the embedded broker; returns how many keys (queued jobs, cache, limits) it held."""
+    client = redis.Redis.from_url(redis_url)
+    try:
+        count = int(client.dbsize())
+        client.flushdb()
+        return count
+    finally:
+        client.close()
 
 
 def run_app(env: Mapping[str, str], *args: str, stream: bool = False) -> str:
