@@ -2,6 +2,7 @@
 (a --target is used as it is). The end-to-end use is tests/scenarios/test_runs.py."""
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -49,6 +50,8 @@ def test_the_embedded_stack_is_started_with_the_plans_env(monkeypatch: pytest.Mo
     import harness.stack
 
     calls = []
-    monkeypatch.setattr(harness.stack, "start_stack", lambda **kwargs: calls.append(kwargs) or "stack")
-    assert engine_cli._embedded_stack(Console(quiet=True), env={"DB_POOL_MAX": "5"}) == "stack"
+    started = SimpleNamespace(dropped_stale_keys=0)  # what start_stack returns, as far as this reads
+    monkeypatch.setattr(harness.stack, "start_stack", lambda **kwargs: calls.append(kwargs) or started)
+    assert engine_cli._embedded_stack(Console(quiet=True), env={"DB_POOL_MAX": "5"}) is started
     assert calls[0]["extra_env"] == {"DB_POOL_MAX": "5"} and calls[0]["rate_limit_profile"] == "loadtest"
+    assert calls[0]["fresh_queue"] is True
