@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from dashboards.prometheus import (
+from harness.results.samples import (
     EMPTY,
     Line,
     by_url,

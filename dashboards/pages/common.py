@@ -14,6 +14,7 @@ from harness.results import RunResult
 
 VERDICT_TONES = {
     Verdict.REGRESSED.value: "error",
+    Verdict.INCONCLUSIVE.value: "warning",
     Verdict.WITHIN_NOISE.value: "warning",
     Verdict.IMPROVED.value: "ok",
     Verdict.UNCHANGED.value: "neutral",
@@ -49,7 +50,7 @@ def verdict_section(outcome: ComparisonOutcome, *, table_id: str) -> list[Any]:
     comparison = outcome.comparison
     rows = verdict_rows(comparison)
     counts = {v.value: comparison.count(v) for v in Verdict}
-    tone = "error" if comparison.regressed else "ok"
+    tone = "error" if comparison.regressed else "warning" if comparison.inconclusive else "ok"
     parts: list[Any] = [
         notice(headline(comparison), tone=tone),
         cards(*(card(verdict, str(counts[verdict]), tone=VERDICT_TONES[verdict] if counts[verdict] else "neutral")

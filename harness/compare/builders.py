@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hdrh.histogram import HdrHistogram
 
 from harness.compare.inputs import (
@@ -9,11 +11,13 @@ from harness.compare.inputs import (
     Direction,
     Kind,
     MetricValue,
+    TimeBlocks,
     Unit,
     metric_key,
 )
 from harness.compare.quantiles import RankedCounts, nearest_rank, ranked_counts, scaled
 from harness.metrics.names import US_PER_MS
+from harness.results.samples import histogram_quantile
 
 
 def distribution_ms(histogram: HdrHistogram) -> RankedCounts | None:
@@ -22,7 +26,8 @@ def distribution_ms(histogram: HdrHistogram) -> RankedCounts | None:
     return scaled(counts, US_PER_MS) if counts.total else None
 
 
-def latency_from_distribution(prefix: tuple[str, ...], distribution: RankedCounts) -> dict[str, MetricValue]:
+def latency_from_distribution(prefix: tuple[str, ...], distribution: RankedCounts, *, blocks: TimeBlocks | None = None,
+                              span_s: tuple[float, float] | None = None, scenario: str | None = None) -> dict[str, MetricValue]:
     """`<prefix>/latency_p50_ms`, `_p95_ms`, `_p99_ms`, read by nearest rank like hdrh does."""
     return {
         metric_key(*prefix, f"latency_{label}_ms"): MetricValue(
@@ -32,9 +37,28 @@ def latency_from_distribution(prefix: tuple[str, ...], distribution: RankedCount
             unit=Unit.MS,
             distribution=distribution,
             quantile=quantile,
+            blocks=blocks,
+            span_s=span_s,
+            scenario=scenario,
         )
         for label, quantile in LATENCY_QUANTILES
     }
+
+
+def latency_from_buckets(prefix: tuple[str, ...], buckets_ms: tuple[tuple[float, float], ...], *,
+                         span_s: tuple[float, float] | None = None) -> dict[str, MetricValue]:
+    """Percentiles of a Prometheus histogram (cumulative `(upper bound ms, count)`, +Inf last),
+    interpolated within the bucket as `histogram_quantile` does."""
+    values = {}
+    for label, quantile in LATENCY_QUANTILES:
+        estimate = histogram_quantile(quantile / 100.0, buckets_ms)
+        if estimate is None:
+            continue
+        values[metric_key(*prefix, f"latency_{label}_ms")] = MetricValue(
+            value=estimate, direction=Direction.LOWER_IS_BETTER, kind=Kind.QUANTILE, unit=Unit.MS,
+            quantile=quantile, buckets=buckets_ms, span_s=span_s,
+        )
+    return values
 
 
 def latency_from_summary(prefix: tuple[str, ...], values_ms: dict[str, float]) -> dict[str, MetricValue]:
@@ -83,6 +107,7 @@ def peak_bytes(value: float) -> MetricValue:
     return MetricValue(value=float(value), direction=Direction.LOWER_IS_BETTER, kind=Kind.GAUGE, unit=Unit.BYTES)
 
 
-def put(target: dict[str, MetricValue], key: str, value: MetricValue | None) -> None:
+def put(target: dict[str, MetricValue], key: str, value: MetricValue | None, *,
+        span_s: tuple[float, float] | None = None, scenario: str | None = None) -> None:
     if value is not None:
-        target[key] = value
+        target[key] = replace(value, span_s=span_s, scenario=scenario) if span_s or scenario else value

@@ -1,7 +1,10 @@
 """`bwperf compare`: the current run against one or more baselines; the exit code is the CI gate.
 
 Exit codes: 0 nothing regressed, 1 a regression, 2 bad input (a file missing, unreadable,
-truncated or of another schema version; a bad compare.yaml; plans that differ).
+truncated or of another schema version; a bad compare.yaml; plans that differ), 4 inconclusive
+(nothing regressed, but a change the measurement itself could explain: a degraded host or a
+lagging generator in either run; the reasons are printed). A 4 is never a pass: CI should treat
+it as "run again on a quieter machine" (`bwperf gate` does).
 """
 
 from __future__ import annotations
@@ -13,14 +16,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from harness.engine.errors import EXIT_INPUT, InputError
+from harness.engine.errors import EXIT_INCONCLUSIVE, EXIT_INPUT, EXIT_OK, EXIT_REGRESSION, InputError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from harness.compare.engine import Comparison
 
-EXIT_REGRESSION = 1
 CI_LOG_WIDTH = 200
 
 app = typer.Typer(add_completion=False, help="Compare runs against a baseline.")
@@ -36,7 +38,7 @@ def compare_command(
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the JSON report here.")] = None,
     junit: Annotated[Path | None, typer.Option("--junit", help="Write JUnit XML here (one testcase per metric).")] = None,
 ) -> None:
-    """Compare every metric both runs have; exit 1 on a regression, 2 on bad input."""
+    """Compare every metric both runs have; exit 1 on a regression, 4 when inconclusive, 2 on bad input."""
     # Imported here: `harness.cli` imports every command at start, and `bwperf up` needs none of this.
     from harness.compare.config import CompareSettings, load_config
     from harness.compare.engine import compare_runs
@@ -53,8 +55,13 @@ def compare_command(
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(EXIT_INPUT) from None
     render_terminal(comparison, console=report_console())
+    raise typer.Exit(exit_code(comparison))
+
+
+def exit_code(comparison: Comparison) -> int:
     if comparison.regressed:
-        raise typer.Exit(EXIT_REGRESSION)
+        return EXIT_REGRESSION
+    return EXIT_INCONCLUSIVE if comparison.inconclusive else EXIT_OK
 
 
 def report_console() -> Console:

@@ -11,13 +11,17 @@ the band is the wider of that interval and median ± k·1.4826·MAD of the basel
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from harness.compare.config import CompareSettings
+from harness.compare.corroboration import server_views
+from harness.compare.health_gate import explanation
 from harness.compare.inputs import Direction, Kind, MetricValue, RunMetrics, Unit
 from harness.compare.noise import (
     DeltaBand,
     band_from_intervals,
+    bucket_interval,
+    summed_buckets,
     family_confidence,
     proportion_band,
     quantile_interval,
@@ -26,6 +30,7 @@ from harness.compare.noise import (
     spread_band,
 )
 from harness.compare.plans import PlanDifference, diff_plans
+from harness.compare.block_bootstrap import block_interval
 from harness.compare.quantiles import merged
 from harness.compare.rules import MetricRule, Verdict, judge
 from harness.engine.errors import InputError
@@ -67,6 +72,8 @@ class MetricComparison:
     verdict: Verdict
     rule: MetricRule
     baseline_values: tuple[float, ...]
+    reason: str | None = None  # inconclusive: what in the measurement explains the change
+    server: str | None = None  # a client-side latency: whether the server saw the same change
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,11 @@ class Comparison:
     @property
     def regressed(self) -> bool:
         return any(m.verdict is Verdict.REGRESSED for m in self.metrics)
+
+    @property
+    def inconclusive(self) -> bool:
+        """No confirmed regression, but some metric the measurement could not vouch for."""
+        return not self.regressed and any(m.verdict is Verdict.INCONCLUSIVE for m in self.metrics)
 
     def count(self, verdict: Verdict) -> int:
         return sum(1 for m in self.metrics if m.verdict is verdict)
@@ -120,8 +132,12 @@ def compare_runs(
                        settings=settings, rule=rule, confidence=confidence)
         for key, rule in wanted
     ]
+    results = [_gated(m, baselines, current) for m in results]
+    views = server_views(results, current.server_routes)
+    results = [replace(m, server=views[m.key]) if m.key in views else m for m in results]
     if ignored:
         notes.append(f"{ignored} metric(s) ignored by the configuration")
+    notes += health_notes(baselines, current)
     return Comparison(
         baselines=tuple(RunRef(b.run_id, b.source, b.source_format) for b in baselines),
         current=RunRef(current.run_id, current.source, current.source_format),
@@ -145,9 +161,9 @@ def compare_metric(
     values = tuple(b.value for b in baselines)
     spread = robust_spread(values)
     centre = values[0] if len(values) == 1 else spread.centre
-    sampling = sampling_band(baselines, current, confidence=confidence)
+    sampling, blocked = _sampling(baselines, current, confidence=confidence, key=key)
     run_spread = spread_band(spread, k=settings.spread_k) if len(values) >= settings.min_baselines_for_spread else None
-    band, source = _combine(sampling, run_spread, settings=settings, runs=len(values))
+    band, source = _combine(sampling, run_spread, settings=settings, runs=len(values), blocked=blocked)
     judgement = judge(baseline=centre, current=current.value, direction=current.direction, band=band, rule=rule)
     return MetricComparison(
         key=key,
@@ -165,18 +181,21 @@ def compare_metric(
     )
 
 
-def sampling_band(baselines: Sequence[MetricValue], current: MetricValue, *, confidence: float) -> DeltaBand | None:
-    """The within-run noise of `current - baseline`, or None when a side has no estimate."""
+def sampling_band(baselines: Sequence[MetricValue], current: MetricValue, *, confidence: float,
+                  key: str = "") -> DeltaBand | None:
+    """The within-run noise of `current - baseline`, or None when a side has no estimate. For a
+    percentile it is the wider of the order-statistic band (independent samples) and the
+    block-bootstrap band (the runs' own time structure), when both sides kept their blocks."""
+    return _sampling(baselines, current, confidence=confidence, key=key)[0]
+
+
+def _sampling(baselines: Sequence[MetricValue], current: MetricValue, *, confidence: float,
+              key: str) -> tuple[DeltaBand | None, bool]:
+    """(band, whether the time blocks widened it)."""
     if not current.has_noise_estimate or not all(b.has_noise_estimate for b in baselines):
-        return None
+        return None, False
     if current.kind is Kind.QUANTILE:
-        if current.distribution is None or current.quantile is None:
-            return None
-        pooled = merged([b.distribution for b in baselines if b.distribution is not None])
-        return band_from_intervals(
-            quantile_interval(pooled, quantile_pct=current.quantile, confidence=confidence),
-            quantile_interval(current.distribution, quantile_pct=current.quantile, confidence=confidence),
-        )
+        return _quantile_band(baselines, current, confidence=confidence, key=key)
     if current.kind is Kind.PROPORTION:
         band = proportion_band(
             baseline_events=sum(b.events or 0 for b in baselines),
@@ -185,7 +204,7 @@ def sampling_band(baselines: Sequence[MetricValue], current: MetricValue, *, con
             current_trials=current.trials or 0,
             confidence=confidence,
         )
-        return DeltaBand(below=100.0 * band.below, above=100.0 * band.above)
+        return DeltaBand(below=100.0 * band.below, above=100.0 * band.above), False
     if current.kind is Kind.RATE:
         # Pooled baseline: its rate's variance is events / duration², with both summed.
         return rate_band(
@@ -194,14 +213,45 @@ def sampling_band(baselines: Sequence[MetricValue], current: MetricValue, *, con
             current_events=current.events or 0,
             current_duration_s=current.duration_s or 0.0,
             confidence=confidence,
-        )
-    return None
+        ), False
+    return None, False
+
+
+def _quantile_band(baselines: Sequence[MetricValue], current: MetricValue, *, confidence: float,
+                   key: str) -> tuple[DeltaBand | None, bool]:
+    quantile = current.quantile
+    if quantile is None:
+        return None, False
+    if current.buckets is not None:
+        if any(b.buckets is None for b in baselines):
+            return None, False
+        return band_from_intervals(
+            bucket_interval(summed_buckets([b.buckets for b in baselines if b.buckets]), quantile_pct=quantile, confidence=confidence),
+            bucket_interval(current.buckets, quantile_pct=quantile, confidence=confidence),
+        ), False
+    if current.distribution is None or any(b.distribution is None for b in baselines):
+        return None, False
+    pooled = merged([b.distribution for b in baselines if b.distribution is not None])
+    independent = band_from_intervals(
+        quantile_interval(pooled, quantile_pct=quantile, confidence=confidence),
+        quantile_interval(current.distribution, quantile_pct=quantile, confidence=confidence),
+    )
+    if current.blocks is None or any(b.blocks is None for b in baselines):
+        return independent, False
+    baseline_parts = [part for b in baselines if b.blocks is not None for part in b.blocks.parts]
+    before = block_interval(baseline_parts, quantile_pct=quantile, confidence=confidence, seed_key=f"baseline:{key}")
+    after = block_interval(current.blocks.parts, quantile_pct=quantile, confidence=confidence, seed_key=f"current:{key}")
+    if before is None or after is None:
+        return independent, False
+    blocked = band_from_intervals(before, after)
+    widest = independent.widest(blocked)
+    return widest, widest != independent
 
 
 def _combine(
-    sampling: DeltaBand | None, run_spread: DeltaBand | None, *, settings: CompareSettings, runs: int
+    sampling: DeltaBand | None, run_spread: DeltaBand | None, *, settings: CompareSettings, runs: int, blocked: bool = False,
 ) -> tuple[DeltaBand | None, str]:
-    ci = f"CI {settings.confidence:.0%}" + (" fw" if settings.family_wise else "")
+    ci = f"CI {settings.confidence:.0%}" + (" fw" if settings.family_wise else "") + (", time blocks" if blocked else "")
     spread = f"spread of {runs} runs"
     if sampling is not None and run_spread is not None:
         return sampling.widest(run_spread), f"{ci} + {spread}"
@@ -235,6 +285,27 @@ def _check_plans(
         if baseline.plan_sha256 and current.plan_sha256 and baseline.plan_sha256 != current.plan_sha256 and not differences:
             notes.append(f"the plan files differ ({baseline.source}), but not in scenarios, executors, rates or durations")
     return found
+
+
+def _gated(metric: MetricComparison, baselines: Sequence[RunMetrics], current: RunMetrics) -> MetricComparison:
+    """A regression the measurement itself can explain is inconclusive, with the reason."""
+    if metric.verdict is not Verdict.REGRESSED:
+        return metric
+    reason = explanation(baselines, current, metric.key)
+    return metric if reason is None else replace(metric, verdict=Verdict.INCONCLUSIVE, reason=reason)
+
+
+def health_notes(baselines: Sequence[RunMetrics], current: RunMetrics) -> list[str]:
+    notes = []
+    for run, role in [*((b, "baseline") for b in baselines), (current, "current run")]:
+        if run.health is None:
+            if run.source_format == "bwperf run result":
+                notes.append(f"{role} {run.run_id}: measurement health not recorded (an older result): a noisy "
+                             "machine cannot be told from a regression in it")
+        elif run.health.verdict == "degraded":
+            hide = " (a regression may hide behind a slow baseline)" if role == "baseline" else ""
+            notes.append(f"{role} {run.run_id}: measurement degraded{hide}: " + "; ".join(run.health.reasons))
+    return notes
 
 
 def _note_keys(notes: list[str], what: str, keys: set[str]) -> None:

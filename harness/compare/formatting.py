@@ -8,7 +8,7 @@ from harness.compare.engine import Comparison, MetricComparison
 from harness.compare.inputs import Unit
 from harness.compare.rules import Verdict
 
-VERDICT_ORDER = (Verdict.REGRESSED, Verdict.WITHIN_NOISE, Verdict.IMPROVED, Verdict.UNCHANGED)
+VERDICT_ORDER = (Verdict.REGRESSED, Verdict.INCONCLUSIVE, Verdict.WITHIN_NOISE, Verdict.IMPROVED, Verdict.UNCHANGED)
 MIB = 1024.0 * 1024.0
 
 
@@ -53,8 +53,20 @@ def ordered(comparison: Comparison) -> list[MetricComparison]:
 
 def headline(comparison: Comparison) -> str:
     counts = ", ".join(f"{comparison.count(v)} {v.value}" for v in VERDICT_ORDER)
-    status = "REGRESSION" if comparison.regressed else "no regression"
-    return f"{status}: {len(comparison.metrics)} metrics compared ({counts})"
+    return f"{status_text(comparison)}: {len(comparison.metrics)} metrics compared ({counts})"
+
+
+def status_text(comparison: Comparison) -> str:
+    if comparison.regressed:
+        return "REGRESSION"
+    if comparison.inconclusive:
+        return "INCONCLUSIVE (no confirmed regression; the measurement cannot vouch for every metric)"
+    return "no regression"
+
+
+def detail_text(metric: MetricComparison) -> str:
+    """The why of a verdict, when there is one: the measurement's reason and the server's view."""
+    return " · ".join(part for part in (metric.reason, metric.server) if part)
 
 
 def runs_text(comparison: Comparison) -> str:

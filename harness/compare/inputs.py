@@ -19,7 +19,7 @@ The unit is the key's suffix; `Direction` says which way is worse.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -27,8 +27,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from harness.compare.quantiles import RankedCounts
+from harness.results.model import MeasurementHealth
 
 ALL = "(all)"
+SERVER = "server"
 
 
 class Direction(str, Enum):
@@ -52,13 +54,34 @@ class Unit(str, Enum):
     BYTES = "bytes"
 
 
+class TimeBlocks:
+    """A latency distribution cut into consecutive blocks of time, decoded on first use (the three
+    percentiles of one request share one)."""
+
+    def __init__(self, *, block_s: float, decode: Callable[[], Sequence[RankedCounts]]) -> None:
+        self.block_s = block_s
+        self._decode = decode
+        self._parts: tuple[RankedCounts, ...] | None = None
+
+    @property
+    def parts(self) -> tuple[RankedCounts, ...]:
+        if self._parts is None:
+            self._parts = tuple(self._decode())
+        return self._parts
+
+
 @dataclass(frozen=True)
 class MetricValue:
     """One number of one run, with what is needed to judge its noise.
 
     QUANTILE values carry `distribution` (the histogram's order statistics, in the metric's unit)
-    and `quantile` (0-100) when the source had one (a k6 summary export has none); PROPORTION
-    values carry `events` and `trials`; RATE values carry `events` and `duration_s`.
+    and `quantile` (0-100) when the source had one (a k6 summary export has none), or `buckets`
+    (cumulative `(upper bound, count)` of a Prometheus histogram, read by interpolation), and
+    `blocks` (the same distribution cut into consecutive blocks of time) when the source kept
+    them; PROPORTION values carry `events` and `trials`; RATE values carry `events` and `duration_s`.
+
+    `span_s` is the part of the run the value was measured in (a scenario's time, or the whole
+    load phase), `scenario` the scenario it belongs to: what the measurement health is read over.
     """
 
     value: float
@@ -70,11 +93,15 @@ class MetricValue:
     events: int | None = None
     trials: int | None = None
     duration_s: float | None = None
+    buckets: tuple[tuple[float, float], ...] | None = field(default=None, compare=False, repr=False)
+    blocks: TimeBlocks | None = field(default=None, compare=False, repr=False)
+    span_s: tuple[float, float] | None = None
+    scenario: str | None = None
 
     @property
     def has_noise_estimate(self) -> bool:
         if self.kind is Kind.QUANTILE:
-            return self.distribution is not None and self.quantile is not None
+            return (self.distribution is not None or self.buckets is not None) and self.quantile is not None
         if self.kind is Kind.PROPORTION:
             return self.events is not None and self.trials is not None and self.trials > 0
         if self.kind is Kind.RATE:
@@ -100,6 +127,10 @@ class RunMetrics:
     plan_known: bool
     metrics: Mapping[str, MetricValue]
     plan_sha256: str | None = None
+    health: MeasurementHealth | None = None  # None: the source records no measurement health
+    generator_reasons: tuple[str, ...] = ()  # the generator's saturation, run-wide
+    scenario_lag_p99_ms: Mapping[str, float] = field(default_factory=dict)  # iteration start lag
+    server_routes: Mapping[str, str] = field(default_factory=dict)  # client prefix -> server/<route> prefix
 
 
 def metric_key(*parts: str) -> str:

@@ -32,6 +32,7 @@ from statistics import NormalDist, median
 import numpy as np
 
 from harness.compare.quantiles import RankedCounts, nearest_rank
+from harness.results.samples import histogram_quantile
 
 MAD_TO_SIGMA = 1.4826  # MAD of a normal distribution times this is its standard deviation
 
@@ -86,6 +87,35 @@ def quantile_interval(counts: RankedCounts, *, quantile_pct: float, confidence: 
         open_low=low_rank < 1,
         open_high=high_rank > n,
     )
+
+
+def bucket_interval(buckets: Sequence[tuple[float, float]], *, quantile_pct: float, confidence: float) -> Interval:
+    """The same distribution-free ranks over a Prometheus histogram (cumulative `(bound, count)`,
+    +Inf last), each rank's value interpolated within its bucket as `histogram_quantile` does."""
+    _check_confidence(confidence)
+    n = int(round(buckets[-1][1])) if buckets else 0
+    if n <= 0:
+        raise ValueError("an empty histogram has no quantile")
+    q = quantile_pct / 100.0
+    alpha = 1.0 - confidence
+    low_rank = binomial_quantile(alpha / 2.0, trials=n, p=q)
+    high_rank = binomial_quantile(1.0 - alpha / 2.0, trials=n, p=q) + 1
+
+    def at(rank: int) -> float:
+        value = histogram_quantile(min(max(rank, 1), n) / n, buckets)
+        return 0.0 if value is None else value
+
+    return Interval(low=at(low_rank), estimate=histogram_quantile(q, buckets) or 0.0, high=at(high_rank),
+                    open_low=low_rank < 1, open_high=high_rank > n)
+
+
+def summed_buckets(histograms: Sequence[Sequence[tuple[float, float]]]) -> tuple[tuple[float, float], ...]:
+    """Several cumulative histograms with the same bounds, added (pooled baselines)."""
+    totals: dict[float, float] = {}
+    for histogram in histograms:
+        for bound, count in histogram:
+            totals[bound] = totals.get(bound, 0.0) + count
+    return tuple(sorted(totals.items()))
 
 
 def binomial_quantile(probability: float, *, trials: int, p: float) -> int:

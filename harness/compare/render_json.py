@@ -17,6 +17,8 @@ def comparison_document(comparison: Comparison) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "regressed": comparison.regressed,
+        "inconclusive": comparison.inconclusive,
+        "status": "regressed" if comparison.regressed else "inconclusive" if comparison.inconclusive else "ok",
         "counts": {v.value: comparison.count(v) for v in VERDICT_ORDER},
         "baselines": [vars(b) for b in comparison.baselines],
         "current": vars(comparison.current),
@@ -47,6 +49,8 @@ def comparison_document(comparison: Comparison) -> dict[str, Any]:
                 "threshold_pct": m.rule.threshold_pct,
                 "floor": m.rule.floor,
                 "verdict": m.verdict.value,
+                "reason": m.reason,
+                "server": m.server,
             }
             for m in comparison.metrics
         ],

@@ -7,23 +7,25 @@ from harness.compare.config import rule_lines
 from harness.compare.engine import Comparison
 from harness.compare.rules import Verdict
 
-ICONS = {Verdict.REGRESSED: "❌", Verdict.WITHIN_NOISE: "〰️", Verdict.IMPROVED: "✅", Verdict.UNCHANGED: "·"}
+ICONS = {Verdict.REGRESSED: "❌", Verdict.INCONCLUSIVE: "❔", Verdict.WITHIN_NOISE: "〰️", Verdict.IMPROVED: "✅",
+         Verdict.UNCHANGED: "·"}
 
 
 def render_markdown(comparison: Comparison) -> str:
-    icon = "❌" if comparison.regressed else "✅"
+    icon = "❌" if comparison.regressed else "❔" if comparison.inconclusive else "✅"
     lines = [
         f"## {icon} bwperf compare: {formatting.headline(comparison)}",
         "",
         _escape(formatting.runs_text(comparison)),
         "",
-        "| metric | baseline | current | Δ% | noise band | verdict |",
-        "|---|---:|---:|---:|---|---|",
+        "| metric | baseline | current | Δ% | noise band | verdict | why |",
+        "|---|---:|---:|---:|---|---|---|",
     ]
     for m in formatting.ordered(comparison):
         lines.append(
             f"| `{_escape(m.key)}` | {formatting.value_text(m.baseline, m.unit)} | {formatting.value_text(m.current, m.unit)} "
-            f"| {formatting.delta_pct_text(m.delta_pct)} | {_escape(formatting.noise_text(m))} | {ICONS[m.verdict]} {m.verdict.value} |"
+            f"| {formatting.delta_pct_text(m.delta_pct)} | {_escape(formatting.noise_text(m))} | {ICONS[m.verdict]} {m.verdict.value} "
+            f"| {_escape(formatting.detail_text(m))} |"
         )
     if comparison.notes:
         lines += ["", "**Notes**", ""] + [f"- {_escape(note)}" for note in comparison.notes]

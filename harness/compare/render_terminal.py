@@ -12,6 +12,7 @@ from harness.compare.rules import Verdict
 
 STYLES = {
     Verdict.REGRESSED: "bold red",
+    Verdict.INCONCLUSIVE: "bold magenta",
     Verdict.WITHIN_NOISE: "yellow",
     Verdict.IMPROVED: "green",
     Verdict.UNCHANGED: "dim",
@@ -34,8 +35,11 @@ def render_terminal(comparison: Comparison, *, console: Console) -> None:
             f"[{STYLES[m.verdict]}]{m.verdict.value}[/]",
         )
     console.print(table)
-    style = "bold red" if comparison.regressed else "bold green"
+    style = "bold red" if comparison.regressed else "bold magenta" if comparison.inconclusive else "bold green"
     console.print(f"[{style}]{formatting.headline(comparison)}[/]")
+    for m in formatting.ordered(comparison):
+        if m.verdict in (Verdict.REGRESSED, Verdict.INCONCLUSIVE) and formatting.detail_text(m):
+            console.print(f"{m.verdict.value}: {m.key}: {formatting.detail_text(m)}", highlight=False, markup=False, soft_wrap=True)
     for note in comparison.notes:
         console.print(f"note: {note}", highlight=False, markup=False, soft_wrap=True)
     for line in rule_lines(comparison.settings, tests=len(comparison.metrics)):

@@ -6,7 +6,11 @@ mean the same by it; failed checks on 2xx responses are not in it), throughput o
 scenario's duration. Per scenario: achieved iteration rate and
 dropped iterations as a share of those scheduled. The whole run: the same from the run-wide k6
 metrics. Custom trends (`guardrail_latency`): p50/p95/p99 and throughput. Redis: the peak of
-`used_memory` over the INFO samples.
+`used_memory` over the INFO samples. The target's own view (`server/...`): p50/p95/p99 of its
+request-duration histogram per route over the load phase (see `server_inputs`).
+
+Each latency keeps its time blocks (`latency_windows`) for the block bootstrap, and each value
+the span of the run it was measured in, against which the measurement health is read.
 
 The plan fingerprint is read from each scenario's executor, exec, start time, duration and target
 rate, plus the profile and its duration scale.
@@ -19,15 +23,20 @@ from typing import Any
 from harness.compare import builders
 from harness.compare.inputs import (
     ALL,
+    SERVER,
     MetricValue,
     RunMetrics,
+    TimeBlocks,
     metric_key,
     request_label,
 )
+from harness.compare.server_inputs import server_metrics, server_prefix
 from harness.metrics import hdr
 from harness.metrics.failures import HTTP_FAILURE_CLASSES
-from harness.metrics.names import BUILTIN_METRICS
-from harness.results.model import MetricValues, RunResult, TrendValues
+from harness.metrics.names import BUILTIN_METRICS, HTTP_REQ_DURATION
+from harness.results.model import LatencyWindows, MetricValues, RunResult, TrendValues
+
+Span = tuple[float, float]
 
 HTTP_FAILURES = frozenset(failure_class.value for failure_class in HTTP_FAILURE_CLASSES)
 K6_TIMING_TRENDS = frozenset({
@@ -38,21 +47,28 @@ K6_TIMING_TRENDS = frozenset({
 
 def from_result(result: RunResult, *, source: str) -> RunMetrics:
     metrics: dict[str, MetricValue] = {}
+    blocks = {(w.scenario, w.method, w.name): w for w in result.latency_windows}
     for request in result.requests:
         prefix = (request.scenario, request_label(request.method, request.name))
-        _latency(metrics, prefix, request.duration_ms)
+        span = _scenario_span(result, request.scenario)
+        scope = {"span_s": span, "scenario": request.scenario}
+        _latency(metrics, prefix, request.duration_ms, blocks.get((request.scenario, request.method, request.name)), **scope)
         http_failures = sum(n for failure_class, n in request.failures.items() if failure_class in HTTP_FAILURES)
-        builders.put(metrics, metric_key(*prefix, "error_rate_pct"), builders.error_rate(http_failures, request.count))
+        builders.put(metrics, metric_key(*prefix, "error_rate_pct"), builders.error_rate(http_failures, request.count), **scope)
         scenario = result.scenarios.get(request.scenario)
         if scenario is not None:
-            builders.put(metrics, metric_key(*prefix, "throughput_per_s"), builders.throughput(request.count, scenario.duration_s))
+            builders.put(metrics, metric_key(*prefix, "throughput_per_s"), builders.throughput(request.count, scenario.duration_s), **scope)
     for name, stats in result.scenarios.items():
-        builders.put(metrics, metric_key(name, "achieved_rate_per_s"), builders.throughput(stats.iterations_started, stats.duration_s))
-        builders.put(metrics, metric_key(name, "dropped_iterations_pct"), builders.dropped_share(stats.dropped_iterations, stats.iterations_started))
-    _run_wide(metrics, result)
+        scope = {"span_s": _scenario_span(result, name), "scenario": name}
+        builders.put(metrics, metric_key(name, "achieved_rate_per_s"), builders.throughput(stats.iterations_started, stats.duration_s), **scope)
+        builders.put(metrics, metric_key(name, "dropped_iterations_pct"), builders.dropped_share(stats.dropped_iterations, stats.iterations_started), **scope)
+    _run_wide(metrics, result, blocks)
     peaks = [sample.used_memory for sample in result.samples.redis if sample.used_memory is not None]
     if peaks:
         metrics[metric_key("redis", "used_memory_peak_bytes")] = builders.peak_bytes(max(peaks))
+    if result.server_latency is not None:
+        metrics.update(server_metrics(result.server_latency, client_requests=[(r.method, r.name) for r in result.requests],
+                                      span_s=_run_span(result)))
     return RunMetrics(
         run_id=result.meta.run_id,
         source=source,
@@ -62,7 +78,35 @@ def from_result(result: RunResult, *, source: str) -> RunMetrics:
         plan_known=True,
         metrics=metrics,
         plan_sha256=result.meta.plan_sha256,
+        health=result.health,
+        generator_reasons=tuple(r for r in result.generator.reasons if "iteration start lag" not in r),
+        scenario_lag_p99_ms={name: s.iteration_lag.p99 for name, s in result.scenarios.items() if s.iteration_lag is not None},
+        server_routes=_server_routes(result),
     )
+
+
+def _server_routes(result: RunResult) -> dict[str, str]:
+    """Which server route each client-side request prefix hit (`(all)/(all)` -> `server/(all)`)."""
+    if result.server_latency is None:
+        return {}
+    routes = result.server_latency.routes
+    found = {metric_key(r.scenario, request_label(r.method, r.name)): server_prefix(r.method, r.name, routes)
+             for r in result.requests}
+    mapped = {client: server for client, server in found.items() if server is not None}
+    if mapped:
+        mapped[metric_key(ALL, ALL)] = metric_key(SERVER, ALL)
+    return mapped
+
+
+def _scenario_span(result: RunResult, name: str) -> Span:
+    stats = result.scenarios.get(name)
+    if stats is None:
+        return _run_span(result)
+    return (stats.start_time_s, stats.start_time_s + stats.duration_s)
+
+
+def _run_span(result: RunResult) -> Span:
+    return (0.0, result.meta.duration_s)
 
 
 def plan_fingerprint(result: RunResult) -> dict[str, Any]:
@@ -80,31 +124,46 @@ def plan_fingerprint(result: RunResult) -> dict[str, Any]:
     return plan
 
 
-def _latency(metrics: dict[str, MetricValue], prefix: tuple[str, ...], trend: TrendValues | None) -> None:
+def _latency(metrics: dict[str, MetricValue], prefix: tuple[str, ...], trend: TrendValues | None,
+             windows: LatencyWindows | None, *, span_s: Span, scenario: str | None = None) -> None:
     if trend is None or trend.count == 0:
         return
     distribution = builders.distribution_ms(hdr.decode(trend.hdr))
     if distribution is not None:
-        metrics.update(builders.latency_from_distribution(prefix, distribution))
+        metrics.update(builders.latency_from_distribution(prefix, distribution, blocks=_time_blocks(windows),
+                                                          span_s=span_s, scenario=scenario))
 
 
-def _run_wide(metrics: dict[str, MetricValue], result: RunResult) -> None:
+def _time_blocks(windows: LatencyWindows | None) -> TimeBlocks | None:
+    if windows is None or len(windows.hdr) < 2:
+        return None
+    texts = tuple(windows.hdr)
+
+    def decode() -> list:
+        parts = (builders.distribution_ms(hdr.decode(text)) for text in texts)
+        return [part for part in parts if part is not None]
+
+    return TimeBlocks(block_s=windows.block_s, decode=decode)
+
+
+def _run_wide(metrics: dict[str, MetricValue], result: RunResult, blocks: dict) -> None:
     run_s = result.meta.duration_s
+    scope = {"span_s": _run_span(result)}
     by_name: dict[str, MetricValues] = dict(result.metrics)
     if (duration := by_name.get("http_req_duration")) is not None:
-        _latency(metrics, (ALL, ALL), duration.trend)
+        _latency(metrics, (ALL, ALL), duration.trend, blocks.get((None, None, HTTP_REQ_DURATION)), **scope)
     if (failed := by_name.get("http_req_failed")) is not None and failed.passes is not None and failed.fails is not None:
-        builders.put(metrics, metric_key(ALL, ALL, "error_rate_pct"), builders.error_rate(failed.passes, failed.passes + failed.fails))
+        builders.put(metrics, metric_key(ALL, ALL, "error_rate_pct"), builders.error_rate(failed.passes, failed.passes + failed.fails), **scope)
     if (requests := by_name.get("http_reqs")) is not None and requests.count is not None:
-        builders.put(metrics, metric_key(ALL, ALL, "throughput_per_s"), builders.throughput(requests.count, run_s))
+        builders.put(metrics, metric_key(ALL, ALL, "throughput_per_s"), builders.throughput(requests.count, run_s), **scope)
     if (iterations := by_name.get("iterations")) is not None and iterations.count is not None:
-        builders.put(metrics, metric_key(ALL, "achieved_rate_per_s"), builders.throughput(iterations.count, run_s))
+        builders.put(metrics, metric_key(ALL, "achieved_rate_per_s"), builders.throughput(iterations.count, run_s), **scope)
         dropped = by_name.get("dropped_iterations")
         dropped_count = dropped.count if dropped is not None and dropped.count is not None else 0
-        builders.put(metrics, metric_key(ALL, "dropped_iterations_pct"), builders.dropped_share(dropped_count, iterations.count))
+        builders.put(metrics, metric_key(ALL, "dropped_iterations_pct"), builders.dropped_share(dropped_count, iterations.count), **scope)
     for name, values in sorted(by_name.items()):
         if name in BUILTIN_METRICS or name in K6_TIMING_TRENDS or values.type != "trend" or values.trend is None:
             continue
         if values.contains == "time":
-            _latency(metrics, (name,), values.trend)
-        builders.put(metrics, metric_key(name, "throughput_per_s"), builders.throughput(values.trend.count, run_s))
+            _latency(metrics, (name,), values.trend, blocks.get((None, None, name)), **scope)
+        builders.put(metrics, metric_key(name, "throughput_per_s"), builders.throughput(values.trend.count, run_s), **scope)

@@ -6,6 +6,9 @@
     improved      the same three, in the better direction
     within noise  big enough on both thresholds, but inside the noise band
     unchanged     below the relative threshold or below the absolute floor
+    inconclusive  would be "regressed", but the measurement itself can explain the change: either
+                  run's health was degraded in the windows that matter (set by the engine from
+                  `health_gate`, never by `judge`, which sees only numbers)
 
 With no noise estimate (a k6 summary export has no histograms; a gauge is one reading; one
 baseline run gives no spread) the band is absent and the first two conditions decide alone.
@@ -26,6 +29,7 @@ class Verdict(str, Enum):
     WITHIN_NOISE = "within noise"
     IMPROVED = "improved"
     UNCHANGED = "unchanged"
+    INCONCLUSIVE = "inconclusive"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from harness.engine import system_processes
 from harness.engine.errors import EXIT_OK, EXIT_THRESHOLDS_FAILED, BwperfError, InputError, TargetError, exit_code_for
 from harness.engine.request import RunRequest
 from harness.engine.target import check_sampled_url, check_target
@@ -54,6 +55,7 @@ def run_command(
     worker: Annotated[bool, typer.Option("--worker", help="run as a worker of a master elsewhere")] = False,
     master_host: Annotated[str, typer.Option(help="with --worker: the master's address")] = "127.0.0.1",
     quiet: Annotated[bool, typer.Option(help="no live progress")] = False,
+    system_pid: Annotated[list[int] | None, typer.Option("--system-pid", help="a process of the system under test on this host, for the measurement-health accounting (repeatable; default: found from the target)")] = None,
 ) -> None:
     """Run a plan: k6 executors on Locust, exact percentiles, thresholds.
 
@@ -71,7 +73,7 @@ def run_command(
                         redis_url=redis_url, metrics_urls=list(metrics_url or []), allow_remote=allow_remote_target,
                         sample_interval_s=sample_interval,
                         expect_workers=expect_workers, master_bind_host=master_bind_host,
-                        master_port=master_port, quiet=quiet, console=console)
+                        master_port=master_port, quiet=quiet, console=console, system_pids=list(system_pid or []))
     except BwperfError as error:
         console.print(f"[red]error:[/red] {error}", highlight=False)
         raise typer.Exit(exit_code_for(error)) from None
@@ -81,7 +83,8 @@ def run_command(
 def _run(*, plan: Path, target: str | None, profile: str, workers: int, out: Path, agents: int | None,
          redis_url: str | None, metrics_urls: list[str], allow_remote: bool, sample_interval_s: float | None,
          expect_workers: int,
-         master_bind_host: str, master_port: int | None, quiet: bool, console: Console) -> int:
+         master_bind_host: str, master_port: int | None, quiet: bool, console: Console,
+         system_pids: list[int] | None = None) -> int:
     loaded = load_plan(plan).with_profile(profile)  # fail fast, before any server starts
     stack_env = dict(loaded.stack_env)
     run_id = new_run_id(plan)
@@ -90,11 +93,15 @@ def _run(*, plan: Path, target: str | None, profile: str, workers: int, out: Pat
             running = stack.enter_context(_embedded_stack(console, env=stack_env, seed=loaded.seed_sizes()))
             target, redis_url = running.api_url, redis_url or running.redis_url
             metrics_urls = [u for u in running.metrics_urls if u.rstrip("/") != f"{target}/metrics"] + metrics_urls
+            system = system_processes.embedded(running.pids())
         else:
             check_target(target, allow_remote=allow_remote)
             if stack_env:
                 console.print(f"note: the plan's stack.env ({', '.join(stack_env)}) applies only to the embedded stack; "
                               "the --target is used as it is", highlight=False)
+            system = system_processes.for_target(target)
+        if system_pids:
+            system = system_processes.given(system_pids)
         for url in [*metrics_urls, *([redis_url] if redis_url else [])]:
             check_sampled_url(url, allow_remote=allow_remote)
         request = RunRequest(
@@ -103,6 +110,8 @@ def _run(*, plan: Path, target: str | None, profile: str, workers: int, out: Pat
             master_bind_host=master_bind_host, master_port=_master_port(master_port, expect_workers=expect_workers),
             agents=agents,
             redis_url=redis_url, metrics_urls=metrics_urls, sample_interval_s=sample_interval_s, quiet=quiet,
+            system_pids=list(system.pids), system_description=system.description,
+            system_on_this_host=system.on_this_host,
         )
         code = _child([sys.executable, "-m", "harness.engine.main"], stdin_text=request.model_dump_json())
     code = judge_goals(loaded, out / run_id, code=code, console=console)

@@ -23,12 +23,15 @@ from harness.engine.progress import Progress
 from harness.engine.request import RunRequest
 from harness.engine.target_watch import TargetWatch
 from harness.engine.result_builder import RunFacts, build_result
+from harness.health.sampler import HealthSampler, SystemProcesses
 from harness.metrics.aggregate import Aggregator
 from harness.metrics.window import Window
 from harness.plan.model import Plan
 from harness.results.io import RESULT_FILE_NAME, save_result
-from harness.results.model import RUNNING_REASON, Machine, RunMeta, RunResult, Versions
+from harness.results.model import RUNNING_REASON, Machine, PrometheusSample, RunMeta, RunResult, ServerLatency, Versions
+from harness.samplers import prometheus
 from harness.samplers.collector import SampleCollector
+from harness.samplers.server_latency import server_latency
 from harness.thresholds import evaluate
 from harness.version import harness_version, python_version
 
@@ -60,6 +63,11 @@ class RunController:
         self.warnings: list[str] = []
         self.time_trends = time_trends
         self.target_watch = TargetWatch(window_s=plan.window_s)
+        self.health = HealthSampler(run_start_s=run_start_s, system=SystemProcesses(
+            pids=tuple(request.system_pids), description=request.system_description,
+            on_this_host=request.system_on_this_host))
+        self._server_before: PrometheusSample | None = None
+        self.server_latency: ServerLatency | None = None
 
     def warn(self, message: str) -> None:
         """An engine warning: shown once and kept in the result."""
@@ -101,13 +109,35 @@ class RunController:
         return Path(self.request.out_dir) / self.request.run_id / RESULT_FILE_NAME
 
     def start_sampling(self) -> None:
+        """Called just before the load starts: the first readings of the host and the server."""
+        self.health.start_load()
+        self._server_before = self._scrape_target()
+
         def loop() -> None:
             while True:
                 self.collector.sample_once(self.elapsed_s())
+                self.health.sample()
                 self.write_snapshot()
                 gevent.sleep(self.collector.interval_s)
 
         self._sampler = gevent.spawn(loop)
+
+    def end_load(self) -> None:
+        """Called when the last scenario ended, before any after_load drain: the load phase's
+        host conditions and the server's own latency histograms are closed here."""
+        self.health.end_load()
+        after = self._scrape_target()
+        if self._server_before is not None and after is not None:
+            self.server_latency = server_latency(self._server_before, after)
+
+    def _scrape_target(self) -> PrometheusSample | None:
+        url = f"{self.request.target.rstrip('/')}/metrics"
+        try:
+            values = prometheus.scrape(url)
+        except (OSError, ValueError) as error:
+            self.collector.note_once("server-latency", f"server-side latency not recorded: {url} not scraped ({error})")
+            return None
+        return PrometheusSample(t_s=round(self.elapsed_s(), 3), url=url, values=values)
 
     def after_load(self, hook: Callable[..., None] | None) -> None:
         """The behaviour module's `after_load` hook (harness.engine.hooks), while sampling goes on;
@@ -170,6 +200,8 @@ class RunController:
             aborted_by=frozenset(self.aborted_by),
             warnings=tuple(self.warnings),
             time_trends=self.time_trends,
+            health=self.health.health(generator_reasons=[]),
+            server_latency=self.server_latency,
         )
         return build_result(plan=self.plan, aggregator=self.aggregator, outcomes=outcomes, facts=facts)
 

@@ -153,6 +153,7 @@ def run_master(
             progress.start()
             controller.start_sampling()
             _wait_for_workers_done(master, controller, cpu, deadline_s=run_start_s + plan.hard_deadline_s + 2 * HARD_DEADLINE_MARGIN_S)
+            controller.end_load()
             controller.after_load(behaviours.after_load)
         finally:
             handler.cancel()

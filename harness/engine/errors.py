@@ -10,7 +10,9 @@
 
 Thresholds that fail are not errors: the run completes and the CLI exits with
 `EXIT_THRESHOLDS_FAILED` (99, k6's code). An interrupted run (Ctrl-C) exits with
-`EXIT_INTERRUPTED` (130) after writing a result marked incomplete.
+`EXIT_INTERRUPTED` (130) after writing a result marked incomplete. A comparison exits
+`EXIT_REGRESSION` (1) on a regression and `EXIT_INCONCLUSIVE` (4) when nothing regressed but the
+measurement could explain a change (k6 keeps 97-110 for its own codes; none is reused).
 
 This module imports nothing from the harness, so every package may raise these.
 """
@@ -18,8 +20,10 @@ This module imports nothing from the harness, so every package may raise these.
 from __future__ import annotations
 
 EXIT_OK = 0
+EXIT_REGRESSION = 1  # compare / gate: a metric regressed (k6 has no such code)
 EXIT_INPUT = 2
 EXIT_ENGINE = 3
+EXIT_INCONCLUSIVE = 4  # compare / gate: no confirmed regression, but the measurement cannot vouch for every metric
 EXIT_THRESHOLDS_FAILED = 99
 EXIT_INTERRUPTED = 130
 

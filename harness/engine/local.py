@@ -51,6 +51,7 @@ def run_local(
         progress.start()
         controller.start_sampling()
         session.run()
+        controller.end_load()
         controller.after_load(behaviours.after_load)
     finally:
         handler.cancel()

@@ -22,3 +22,8 @@ class RunRequest(BaseModel):
     metrics_urls: list[str] = []
     sample_interval_s: float | None = None
     quiet: bool = False
+    # The system under test's processes on this host, for the measurement-health accounting
+    # (their CPU is the system's, not a neighbour's); found by `bwperf run`.
+    system_pids: list[int] = []
+    system_description: str = "not known"
+    system_on_this_host: bool = True

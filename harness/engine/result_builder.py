@@ -5,21 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.engine.health import CpuReading, ScenarioLoad, saturation_reasons
+from harness.health.rules import with_generator
 from harness.executors.base import ScenarioConfig
 from harness.metrics import names
 from harness.metrics.accumulators import CounterAccumulator, RateAccumulator, TrendAccumulator
 from harness.metrics.aggregate import Aggregator
+from harness.metrics.blocks import BlockSeries
 from harness.metrics.hdr import encode
 from harness.metrics.names import MetricKind
 from harness.plan.model import Plan
 from harness.results.model import (
     GeneratorHealth,
+    LatencyWindows,
+    MeasurementHealth,
     MetricValues,
     ProcessCpu,
     RequestStats,
     RunMeta,
     RunResult,
     Samples,
+    ServerLatency,
     ScenarioStats,
     SeriesPointModel,
     ThresholdResult,
@@ -64,6 +69,8 @@ class RunFacts:
     aborted_by: frozenset[tuple[str, str]]  # (metric key, expression) that aborted the run
     warnings: tuple[str, ...] = ()
     time_trends: frozenset[str] = frozenset()  # custom trends declared with time=True
+    health: MeasurementHealth | None = None  # the host's side; the generator's is joined here
+    server_latency: ServerLatency | None = None
 
 
 def build_result(*, plan: Plan, aggregator: Aggregator, outcomes: list[ThresholdOutcome], facts: RunFacts) -> RunResult:
@@ -116,7 +123,19 @@ def build_result(*, plan: Plan, aggregator: Aggregator, outcomes: list[Threshold
         samples=facts.samples,
         generator=generator,
         warnings=list(facts.warnings),
+        health=None if facts.health is None else with_generator(facts.health, reasons),
+        latency_windows=[
+            _latency_windows(series) for series in aggregator.blocks.series()
+            if series.key[1] is not None or series.key[2] in TIME_TRENDS or series.key[2] in facts.time_trends
+        ],
+        server_latency=facts.server_latency,
     )
+
+
+def _latency_windows(series: BlockSeries) -> LatencyWindows:
+    scenario, method, name = series.key
+    return LatencyWindows(scenario=scenario, method=method, name=name, block_s=series.block_s,
+                          t_s=list(series.t_s), hdr=list(series.hdr))
 
 
 def _requests(aggregator: Aggregator) -> list[RequestStats]:

@@ -7,6 +7,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from harness.health.text import health_line
 from harness.results.model import RunResult
 
 
@@ -39,6 +40,8 @@ def print_summary(result: RunResult, *, result_path: Path, console: Console) -> 
     console.print(f"  generator: {lag}; dropped {g.dropped_iterations}; cpu {cpu}", highlight=False)
     if g.saturated:
         console.print("  [yellow]generator saturated:[/yellow] " + "; ".join(g.reasons))
+    tone = "green" if result.health is not None and result.health.verdict == "clean" else "yellow"
+    console.print(f"  [{tone}]measurement:[/{tone}] {health_line(result.health)}", highlight=False)
     for note in result.samples.notes:
         console.print(f"  note: {note}")
     if result.interrupted_reason:

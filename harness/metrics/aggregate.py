@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from harness.metrics import names
 from harness.metrics.accumulators import CounterAccumulator, RateAccumulator, TrendAccumulator
+from harness.metrics.blocks import LatencyBlocks
 from harness.metrics.failures import HTTP_FAILURE_CLASSES, FailureClass
 from harness.metrics.names import MetricKind
 from harness.metrics.window import RequestKey, RequestWindow, ScenarioWindow, Window
@@ -38,10 +39,15 @@ class SeriesPoint:
     allocated_vus: int
 
 
+# The run-wide series of every request, in `Aggregator.blocks` (scenario and method None).
+ALL_REQUESTS_SERIES = (None, None, names.HTTP_REQ_DURATION)
+
+
 @dataclass
 class _Pending:
     requests: dict[str, RequestWindow] = field(default_factory=dict)
     scenarios: dict[str, ScenarioWindow] = field(default_factory=dict)
+    by_request: dict[RequestKey, TrendAccumulator] = field(default_factory=dict)
 
 
 class Aggregator:
@@ -52,6 +58,7 @@ class Aggregator:
         self.scenarios: dict[str, ScenarioWindow] = {}
         self.series: list[SeriesPoint] = []
         self.vus_max: dict[str, int] = {}
+        self.blocks = LatencyBlocks(window_s=window_s)
         self.elapsed_s = 0.0
         self._pending: dict[int, _Pending] = {}
         self._closed_through: dict[str, int] = {}
@@ -80,15 +87,18 @@ class Aggregator:
 
     def _add_pending(self, window: Window) -> None:
         pending = self._pending.setdefault(window.index, _Pending())
-        for (scenario, _method, _name), request in window.requests.items():
-            pending.requests.setdefault(scenario, RequestWindow()).merge(request)
+        for key, request in window.requests.items():
+            pending.requests.setdefault(key[0], RequestWindow()).merge(request)
+            pending.by_request.setdefault(key, TrendAccumulator()).merge(request.duration)
         for name, scenario in window.scenarios.items():
             pending.scenarios.setdefault(name, ScenarioWindow()).merge(scenario)
 
     def finalize(self, *, through: int) -> list[SeriesPoint]:
         points: list[SeriesPoint] = []
         for index in sorted(i for i in self._pending if i <= through):
-            points.extend(self._points(index, self._pending.pop(index)))
+            pending = self._pending.pop(index)
+            points.extend(self._points(index, pending))
+            self._add_blocks(index, pending)
         self._finalized_through = max(self._finalized_through, through)
         self.series.extend(points)
         for point in points:
@@ -97,6 +107,21 @@ class Aggregator:
 
     def finalize_all(self) -> list[SeriesPoint]:
         return self.finalize(through=max(self._pending, default=self._finalized_through))
+
+    def _add_blocks(self, index: int, pending: _Pending) -> None:
+        """The window's histograms of each request, of all requests, and of each custom trend."""
+        every = TrendAccumulator()
+        for key, duration in pending.by_request.items():
+            self.blocks.add(key, index, duration)
+            every.merge(duration)
+        self.blocks.add(ALL_REQUESTS_SERIES, index, every)
+        trends: dict[str, TrendAccumulator] = {}
+        for window in pending.scenarios.values():
+            for name, (kind, acc) in window.custom.items():
+                if kind is MetricKind.TREND:
+                    trends.setdefault(name, TrendAccumulator()).merge(acc)  # type: ignore[arg-type]
+        for name, trend in trends.items():
+            self.blocks.add((None, None, name), index, trend)
 
     def _points(self, index: int, pending: _Pending) -> list[SeriesPoint]:
         points = []

@@ -171,6 +171,80 @@ class GeneratorHealth(_Model):
     reasons: list[str]
 
 
+class HostConditions(_Model):
+    """What else the machine was doing, over one interval (a sample window, or the load phase).
+
+    Pressure is Linux PSI (`/proc/pressure/*`): the share of wall time in which some (or all)
+    runnable tasks waited for the resource, from the kernel's cumulative counters. CPU is in cores
+    (1.0 = one core busy for the whole interval). `other_cpu_cores` is the host's busy CPU less
+    the generator's and, where its processes are known, the system under test's: the neighbours.
+    None where the kernel or platform does not report the figure.
+    """
+
+    t_s: float = Field(description="interval start, seconds from the run start")
+    duration_s: float
+    cpu_pressure_some_pct: float | None = None
+    cpu_pressure_full_pct: float | None = None
+    memory_pressure_some_pct: float | None = None
+    memory_pressure_full_pct: float | None = None
+    io_pressure_some_pct: float | None = None
+    io_pressure_full_pct: float | None = None
+    load_avg_1m: float | None = None
+    host_cpu_cores: float | None = Field(default=None, description="busy CPU of the whole host")
+    steal_pct: float | None = Field(default=None, description="CPU time the hypervisor gave to other guests")
+    generator_cpu_cores: float | None = None
+    system_cpu_cores: float | None = Field(default=None, description="the system under test's processes on this host")
+    other_cpu_cores: float | None = None
+    reasons: list[str] = Field(default_factory=list, description="why this interval is degraded (empty: clean)")
+
+
+class MeasurementHealth(_Model):
+    """Could the machine be trusted while the run measured? `degraded` names every reason; a
+    comparison treats a metric whose windows were degraded as inconclusive, never as regressed."""
+
+    verdict: Literal["clean", "degraded"]
+    reasons: list[str]
+    limits: dict[str, float] = Field(description="the limits a window or the run was judged against")
+    system_processes: str = Field(description="how the system under test's processes were found, or why not")
+    total: HostConditions = Field(description="over the load phase")
+    windows: list[HostConditions] = Field(description="one per sample window")
+
+
+class LatencyWindows(_Model):
+    """One latency series cut into consecutive time blocks, each block's histogram apart: the
+    time structure a moving-block bootstrap resamples (samples within a run are correlated)."""
+
+    scenario: str | None = Field(description="None for run-wide series")
+    method: str | None = Field(description="None for a custom trend")
+    name: str = Field(description="request name, or the trend's metric name")
+    block_s: float = Field(description="length of one block (the run's window, or a multiple of it)")
+    t_s: list[float] = Field(description="each block's start, seconds from the run start")
+    hdr: list[str] = Field(description="each block's histogram, base64 of hdrh encode(), microseconds")
+
+
+class ServerRouteLatency(_Model):
+    """The target's own request-duration histogram for one route, over the load phase (the
+    difference of two scrapes of its Prometheus /metrics), all statuses together."""
+
+    route: str
+    method: str
+    count: int = Field(description="observations (the +Inf bucket)")
+    sum_s: float
+    buckets: list[tuple[float, int]] = Field(description="(finite upper bound in seconds, cumulative count)")
+
+    def cumulative(self) -> list[tuple[float, float]]:
+        """Every bucket with +Inf, as `histogram_quantile` reads them."""
+        return [(bound, float(count)) for bound, count in self.buckets] + [(float("inf"), float(self.count))]
+
+
+class ServerLatency(_Model):
+    url: str
+    metric: str = "http_request_duration_seconds"
+    start_t_s: float
+    end_t_s: float
+    routes: list[ServerRouteLatency]
+
+
 class RunResult(_Model):
     schema_version: Literal[1] = SCHEMA_VERSION
     meta: RunMeta
@@ -185,3 +259,7 @@ class RunResult(_Model):
     samples: Samples
     generator: GeneratorHealth
     warnings: list[str] = Field(default_factory=list, description="engine warnings (each once)")
+    # Added within schema 1 (results written before them load with the defaults).
+    health: MeasurementHealth | None = Field(default=None, description="measurement health; None: not recorded")
+    latency_windows: list[LatencyWindows] = Field(default_factory=list)
+    server_latency: ServerLatency | None = Field(default=None, description="None: the target exposes no histogram")

@@ -95,6 +95,12 @@ class RunningStack:
                           redis_url=self.redis_url, metrics_urls=list(self.metrics_urls),
                           llm_base_url=self.llm_base_url)
 
+    def pids(self) -> list[int]:
+        """The stack's server and service processes (their children, e.g. PostgreSQL backends,
+        hang below them)."""
+        servers = [server.process for server in (self.postgres, self.valkey) if server is not None]
+        return [process.pid for process in [*servers, *self.processes.values()] if process is not None]
+
     def publish(self) -> Path:
         path = self.home / "stack.json"
         path.write_text(json.dumps(asdict(self.state()), indent=2))

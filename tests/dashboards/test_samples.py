@@ -10,7 +10,7 @@ import pytest
 
 from dashboards.budgets import Budget, budgets_for, latency_budgets
 from dashboards.guardrail import EVALUATIONS, guardrail_summary
-from dashboards.prometheus import (
+from harness.results.samples import (
     counter_rate,
     cumulative_increase,
     gauge,

@@ -1,4 +1,5 @@
-"""Series from the Prometheus samples a run result holds (its `samples.prometheus`).
+"""Series from the Prometheus samples a run result holds (its `samples.prometheus`): the one reader
+of them (series keys, gauges, counter rates and increases, histogram quantiles).
 
 Each sample is one scrape of one URL: `{"t_s", "url", "values": {'name{label="v",...}': value}}`
 (labels sorted, as `harness.samplers.prometheus.series_key` writes them). These helpers do what
@@ -94,7 +95,7 @@ def counter_rate(points: Sequence[PrometheusSample], name: str, **labels: str) -
     for (t0, v0), (t1, v1) in pairwise(values):
         if t1 > t0:
             times.append(t1)
-            rates.append(_delta(v0, v1) / (t1 - t0))
+            rates.append(counter_delta(v0, v1) / (t1 - t0))
     return Line(t_s=tuple(times), values=tuple(rates))
 
 
@@ -106,7 +107,7 @@ def cumulative_increase(points: Sequence[PrometheusSample], name: str, **labels:
     running, grown = 0.0, []
     for index, (_, value) in enumerate(values):
         if index:
-            running += _delta(values[index - 1][1], value)
+            running += counter_delta(values[index - 1][1], value)
         grown.append(running)
     return Line(t_s=tuple(t for t, _ in values), values=tuple(grown))
 
@@ -145,7 +146,7 @@ def quantile_over_time(points: Sequence[PrometheusSample], name: str, quantile: 
     times, values = [], []
     for before, after in pairwise(points):
         then, now = _buckets(before.values, bucket_name, labels), _buckets(after.values, bucket_name, labels)
-        window = [(le, _delta(then.get(le, 0.0), count)) for le, count in now.items()]
+        window = [(le, counter_delta(then.get(le, 0.0), count)) for le, count in now.items()]
         estimate = histogram_quantile(quantile, window)
         if estimate is not None:
             times.append(after.t_s)
@@ -175,6 +176,6 @@ def _buckets(values: Mapping[str, float], bucket_name: str, labels: Mapping[str,
     return dict(summed)
 
 
-def _delta(before: float, after: float) -> float:
+def counter_delta(before: float, after: float) -> float:
     """A counter's growth; a drop means the process restarted and counted again from zero."""
     return after - before if after >= before else after
