@@ -19,6 +19,8 @@ main_app = typer.Typer(
 # -- sub-apps --
 from harness.compare.cli import compare_command  # noqa: E402
 main_app.command("compare")(compare_command)
+from harness.gate.cli import gate_command  # noqa: E402
+main_app.command("gate")(gate_command)
 from harness.baselines.cli import app as baseline_app  # noqa: E402
 main_app.add_typer(baseline_app, name="baseline")
 from harness.engine.cli import run_command  # noqa: E402

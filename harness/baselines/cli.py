@@ -67,16 +67,16 @@ def record_command(
     result: Annotated[Path, typer.Argument(help="The run to add to the history.")],
     directory: Directory = DEFAULT_DIRECTORY,
 ) -> None:
-    """Append a run to baselines/history.jsonl (once per run id)."""
-    from harness.baselines.series import record_run
-    from harness.compare.loading import load_run
+    """Append a run to baselines/history.jsonl (once per run id), with a copy of its result in runs/."""
+    from harness.baselines.runs import record_with_result
 
     try:
-        run = load_run(result)
-        added = record_run(run, history_path=directory / HISTORY_FILE_NAME)
+        recorded = record_with_result(result, directory=directory)
     except InputError as error:
         raise _fail(error) from None
-    typer.echo(f"recorded {run.run_id}" if added else f"{run.run_id} is already in the history")
+    run = recorded.run
+    health = "" if run.health is None else f" (measurement {run.health.verdict})"
+    typer.echo(f"recorded {run.run_id}{health}" if recorded.added else f"{run.run_id} is already in the history")
 
 
 @app.command("history")
@@ -87,12 +87,14 @@ def history_command(
     max_pvalue: Annotated[float, typer.Option("--max-pvalue", help="Significance of a change point (scan-corrected).")] = 0.001,
     min_change_pct: Annotated[float, typer.Option("--min-change-pct", help="Smallest step worth a change point, percent.")] = 5.0,
     min_segment: Annotated[int, typer.Option("--min-segment", help="Fewest runs on each side of a change point.")] = 3,
+    markdown: Annotated[Path | None, typer.Option("--markdown", help="Also write the change points as Markdown (appended when it is $GITHUB_STEP_SUMMARY).")] = None,
 ) -> None:
     """Each metric's series over the recorded runs, with change points (steps) marked."""
     from rich.console import Console
 
     from harness.baselines.analysis import ChangePointOptions
     from harness.baselines.series import detect_change_points, load_history
+    from harness.compare.cli import write_markdown
 
     try:
         options = ChangePointOptions(max_pvalue=max_pvalue, min_magnitude_pct=min_change_pct, min_segment=min_segment)
@@ -110,12 +112,19 @@ def history_command(
         typer.echo(f"no metric in {directory / HISTORY_FILE_NAME} matches {metric!r} ({len(history.rows)} runs recorded)")
         return
     shown = 0
+    found: list[tuple[Series, list[ChangePoint]]] = []
     for series in selected:
         changes = detect_change_points(series, options=options)
+        found.append((series, changes))
         if changes_only and not changes:
             continue
         console.print(_series_table(series, changes))
         shown += 1
+    if markdown is not None:
+        try:
+            write_markdown(markdown, change_points_markdown(found, runs=len(history.rows), pattern=metric))
+        except InputError as error:
+            raise _fail(error) from None
     typer.echo(f"{shown} of {len(selected)} metrics shown; {len(history.rows)} runs; change points: Welch p <= {max_pvalue:g} "
                f"(scan-corrected), step >= {min_change_pct:g} %, >= {min_segment} runs a side")
 
@@ -139,3 +148,18 @@ def _series_table(series: Series, changes: list[ChangePoint]) -> Table:
                       f"({value_text(change.before, series.unit)} → {value_text(change.after, series.unit)}, p={change.pvalue:.1g})[/]")
         table.add_row(point.run_id, f"{point.moment:%Y-%m-%d %H:%M}", value_text(point.value, series.unit), marker)
     return table
+
+
+def change_points_markdown(found: list[tuple[Series, list[ChangePoint]]], *, runs: int, pattern: str) -> str:
+    """Every change point as a Markdown table (the weekly workflow's summary)."""
+    from harness.compare.formatting import value_text
+
+    rows = [(series, change) for series, changes in found for change in changes]
+    lines = [f"### Change points in the run history ({runs} runs, metrics `{pattern}`)", ""]
+    if not rows:
+        return "\n".join(lines + [f"No change point in {len(found)} metric(s).", ""])
+    lines += ["| metric | first run at the new level | before → after | change | kind |", "|---|---|---|---:|---|"]
+    for series, change in rows:
+        lines.append(f"| `{series.key}` | {change.run_id} | {value_text(change.before, series.unit)} → "
+                     f"{value_text(change.after, series.unit)} | {change.change_pct:+.1f} % | {change.verdict} |")
+    return "\n".join(lines) + "\n"

@@ -10,8 +10,11 @@ analysis's indices back to runs.
             print(series.key, change.run_id, change.change_pct, change.verdict)
 
 A row: `{"run_id", "started_at", "recorded_at", "source", "source_format", "plan_sha256",
-"metrics": {key: {"value", "unit", "direction"}}}`; values only (no histograms), so the file
-grows by a few kilobytes a run.
+"health", "target", "plan", "result_file", "metrics": {key: {"value", "unit", "direction"}}}`;
+values only (no histograms), so the file grows by a few kilobytes a run. `health` is the run's
+measurement-health verdict ("clean", "degraded", or null when not recorded), `plan` its plan
+fingerprint (what makes two runs comparable), `result_file` the run's stored result (relative to
+the history's folder; see `runs.py`), which gives the comparison its histograms.
 """
 
 from __future__ import annotations
@@ -51,6 +54,10 @@ class HistoryRow:
     source_format: str
     plan_sha256: str | None
     metrics: dict[str, HistoryPoint]
+    health: str | None = None
+    target: str | None = None
+    plan: dict[str, Any] | None = None
+    result_file: str | None = None
 
     @property
     def moment(self) -> datetime:
@@ -65,6 +72,10 @@ class HistoryRow:
             "source": self.source,
             "source_format": self.source_format,
             "plan_sha256": self.plan_sha256,
+            "health": self.health,
+            "target": self.target,
+            "plan": self.plan,
+            "result_file": self.result_file,
             "metrics": {k: {"value": p.value, "unit": p.unit.value, "direction": p.direction.value} for k, p in self.metrics.items()},
         }
 
@@ -129,7 +140,7 @@ class History:
         return any(row.run_id == run_id for row in self.rows)
 
 
-def row_from_run(run: RunMetrics, *, recorded_at: datetime) -> HistoryRow:
+def row_from_run(run: RunMetrics, *, recorded_at: datetime, result_file: str | None = None) -> HistoryRow:
     return HistoryRow(
         run_id=run.run_id,
         started_at=_aware(run.started_at) if run.started_at else None,
@@ -138,14 +149,19 @@ def row_from_run(run: RunMetrics, *, recorded_at: datetime) -> HistoryRow:
         source_format=run.source_format,
         plan_sha256=run.plan_sha256,
         metrics={k: HistoryPoint(v.value, v.unit, v.direction) for k, v in sorted(run.metrics.items())},
+        health=None if run.health is None else run.health.verdict,
+        target=run.target,
+        plan=dict(run.plan) if run.plan_known else None,
+        result_file=result_file,
     )
 
 
-def record_run(run: RunMetrics, *, history_path: Path, recorded_at: datetime | None = None) -> bool:
+def record_run(run: RunMetrics, *, history_path: Path, recorded_at: datetime | None = None,
+               result_file: str | None = None) -> bool:
     """Append the run to the history; False (and nothing written) when its run id is already there."""
     if history_path.exists() and load_history(history_path).has_run(run.run_id):
         return False
-    row = row_from_run(run, recorded_at=recorded_at or datetime.now(UTC))
+    row = row_from_run(run, recorded_at=recorded_at or datetime.now(UTC), result_file=result_file)
     history_path.parent.mkdir(parents=True, exist_ok=True)
     with history_path.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(row.to_json(), separators=(",", ":")) + "\n")
@@ -215,6 +231,10 @@ def _row(document: dict[str, Any]) -> HistoryRow:
         source=str(document.get("source", "")),
         source_format=str(document.get("source_format", "")),
         plan_sha256=document.get("plan_sha256"),
+        health=document.get("health"),
+        target=document.get("target"),
+        plan=document.get("plan") if isinstance(document.get("plan"), dict) else None,
+        result_file=document.get("result_file"),
         metrics={
             key: HistoryPoint(float(p["value"]), Unit(p["unit"]), Direction(p["direction"]))
             for key, p in document["metrics"].items()

@@ -3,6 +3,7 @@
     baselines/2026-01-12-sprint4.json     a promoted run, byte for byte
     baselines/current.json                a copy of the current baseline (what CI compares with)
     baselines/history.jsonl               one row per recorded run (see series.py)
+    baselines/runs/<run-id>.json          the recorded runs' results, slimmed (see runs.py)
 
 `current.json` is a copy, not a pointer, so every reader (compare, the dashboard, `load_result`)
 opens it like any run; `list` tells which dated file it is by content hash.
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from harness.baselines.series import HISTORY_FILE_NAME, record_run
+from harness.baselines.runs import record_with_result
 from harness.compare.loading import load_run
 from harness.engine.errors import InputError
 
@@ -66,7 +67,7 @@ def promote(
     target = _free_name(directory, f"{day:%Y-%m-%d}-{label}", _sha256(result))
     _copy_atomic(result, target)
     current = _copy_atomic(result, directory / CURRENT_FILE_NAME)
-    recorded = record_run(run, history_path=directory / HISTORY_FILE_NAME, recorded_at=recorded_at)
+    recorded = record_with_result(result, directory=directory, recorded_at=recorded_at).added
     return Promoted(path=target, current=current, run_id=run.run_id, recorded=recorded)
 
 

@@ -29,8 +29,10 @@ app = typer.Typer(add_completion=False, help="Compare runs against a baseline.")
 
 
 def compare_command(
-    baseline: Annotated[list[Path], typer.Option("--baseline", help="A baseline run (result JSON, k6 NDJSON or k6 summary export); repeat for several.")],
     current: Annotated[Path, typer.Option("--current", help="The run to judge.")],
+    baseline: Annotated[list[Path] | None, typer.Option("--baseline", help="A baseline run (result JSON, k6 NDJSON or k6 summary export); repeat for several.")] = None,
+    history: Annotated[Path | None, typer.Option("--history", help="A history folder (history.jsonl, runs/): compare with its last comparable clean runs once it holds 5.")] = None,
+    last: Annotated[int, typer.Option("--last", min=1, max=100, help="With --history: how many of its newest comparable runs.")] = 10,
     threshold: Annotated[float | None, typer.Option("--threshold", help="Relative threshold in percent (default 20, or compare.yaml's).")] = None,
     config: Annotated[Path | None, typer.Option("--config", help="compare.yaml: thresholds, floors, per-metric overrides by glob.")] = None,
     allow_plan_mismatch: Annotated[bool, typer.Option("--allow-plan-mismatch", help="Compare even when the runs' plans differ.")] = False,
@@ -40,6 +42,7 @@ def compare_command(
 ) -> None:
     """Compare every metric both runs have; exit 1 on a regression, 4 when inconclusive, 2 on bad input."""
     # Imported here: `harness.cli` imports every command at start, and `bwperf up` needs none of this.
+    from harness.baselines.runs import gather_baselines
     from harness.compare.config import CompareSettings, load_config
     from harness.compare.engine import compare_runs
     from harness.compare.loading import load_run
@@ -47,9 +50,10 @@ def compare_command(
 
     try:
         settings = (load_config(config) if config is not None else CompareSettings()).with_threshold(threshold)
-        baselines = [load_run(path) for path in baseline]
         current_run = load_run(current)
-        comparison = compare_runs(baselines, current_run, settings=settings, allow_plan_mismatch=allow_plan_mismatch)
+        selection = gather_baselines(list(baseline or []), history_dir=history, current=current_run, last=last)
+        comparison = compare_runs(selection.runs, current_run, settings=settings, allow_plan_mismatch=allow_plan_mismatch,
+                                  notes=selection.notes)
         write_reports(comparison, markdown=markdown, json_path=json_path, junit=junit)
     except InputError as error:
         typer.echo(f"error: {error}", err=True)
@@ -80,12 +84,16 @@ def write_reports(comparison: Comparison, *, markdown: Path | None, json_path: P
     from harness.compare.render_markdown import render_markdown
 
     if markdown is not None:
-        append = os.environ.get("GITHUB_STEP_SUMMARY") == str(markdown)
-        _write(markdown, render_markdown(comparison), append=append)
+        write_markdown(markdown, render_markdown(comparison))
     if json_path is not None:
         _write(json_path, json.dumps(comparison_document(comparison), indent=1) + "\n")
     if junit is not None:
         _write(junit, render_junit(comparison))
+
+
+def write_markdown(path: Path, text: str) -> None:
+    """Markdown for people; appended when `path` is the job's $GITHUB_STEP_SUMMARY (other steps write there too)."""
+    _write(path, text, append=os.environ.get("GITHUB_STEP_SUMMARY") == str(path))
 
 
 def _write(path: Path, text: str, *, append: bool = False) -> None:

@@ -164,10 +164,13 @@ def rule_lines(settings: CompareSettings, *, tests: int | None = None) -> list[s
     floors = ", ".join(f"{_unit_label(unit)} {_floor_text(unit, value)}" for unit, value in settings.floors.items())
     lines = [
         (f"regressed: worse by more than {settings.threshold_pct:g} % (relative), AND by more than the absolute floor "
-        f"({floors}), AND outside the noise band; improved: the same in the better direction; within noise: past both "
-        "thresholds but inside the band; unchanged: below either threshold."),
+        f"({floors}), AND outside the noise band, AND on a measurement that can be trusted; inconclusive: all of that, "
+        "but either run's host was degraded (CPU pressure, other processes, steal) or its generator lagged in the "
+        "windows that matter to the metric; improved: past both thresholds and the band in the better direction; "
+        "within noise: past both thresholds but inside the band; unchanged: below either threshold."),
         (f"noise band: the interval of current - baseline at {_confidence_text(settings, tests)}: latency percentiles from "
-        "the histograms' order statistics (distribution-free binomial ranks), error rates and dropped iterations from "
+        "the histograms' order statistics (distribution-free binomial ranks), widened to a moving-block bootstrap over "
+        "the runs' time blocks where that is wider (samples are correlated in time), error rates and dropped iterations from "
         "Newcombe's score interval, throughput from Poisson counts. With "
         f"{settings.min_baselines_for_spread}+ baseline runs the baseline is their median and the band is at least "
         f"±{settings.spread_k:g}·1.4826·MAD of their values. Without histograms (k6 summary export) or for single "

@@ -99,11 +99,12 @@ class Comparison:
 
 
 def compare_runs(
-    baselines: Sequence[RunMetrics], current: RunMetrics, *, settings: CompareSettings, allow_plan_mismatch: bool = False
+    baselines: Sequence[RunMetrics], current: RunMetrics, *, settings: CompareSettings, allow_plan_mismatch: bool = False,
+    notes: Sequence[str] = (),
 ) -> Comparison:
     if not baselines:
         raise InputError("compare needs at least one baseline run")
-    notes: list[str] = []
+    notes = list(notes)
     differences = _check_plans(baselines, current, allow_plan_mismatch=allow_plan_mismatch, notes=notes)
     shared = set(current.metrics).intersection(*(b.metrics for b in baselines))
     if not shared:

@@ -131,6 +131,7 @@ class RunMetrics:
     generator_reasons: tuple[str, ...] = ()  # the generator's saturation, run-wide
     scenario_lag_p99_ms: Mapping[str, float] = field(default_factory=dict)  # iteration start lag
     server_routes: Mapping[str, str] = field(default_factory=dict)  # client prefix -> server/<route> prefix
+    target: str | None = None  # the base URL the run loaded (None: the source does not say)
 
 
 def metric_key(*parts: str) -> str:

@@ -82,6 +82,7 @@ def from_result(result: RunResult, *, source: str) -> RunMetrics:
         generator_reasons=tuple(r for r in result.generator.reasons if "iteration start lag" not in r),
         scenario_lag_p99_ms={name: s.iteration_lag.p99 for name, s in result.scenarios.items() if s.iteration_lag is not None},
         server_routes=_server_routes(result),
+        target=result.meta.target,
     )
 
 

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -69,25 +70,52 @@ def run_command(
         else:
             if plan is None:
                 raise InputError("a PLAN file is required (or --worker to serve a master)")
-            code = _run(plan=plan, target=target, profile=profile, workers=workers, out=out, agents=agents,
-                        redis_url=redis_url, metrics_urls=list(metrics_url or []), allow_remote=allow_remote_target,
-                        sample_interval_s=sample_interval,
-                        expect_workers=expect_workers, master_bind_host=master_bind_host,
-                        master_port=master_port, quiet=quiet, console=console, system_pids=list(system_pid or []))
+            options = RunOptions(plan=plan, target=target, profile=profile, workers=workers, out=out, agents=agents,
+                                 redis_url=redis_url, metrics_urls=tuple(metrics_url or ()), allow_remote=allow_remote_target,
+                                 sample_interval_s=sample_interval, expect_workers=expect_workers,
+                                 master_bind_host=master_bind_host, master_port=master_port, quiet=quiet,
+                                 system_pids=tuple(system_pid or ()))
+            code = execute_run(options, console=console).code
     except BwperfError as error:
         console.print(f"[red]error:[/red] {error}", highlight=False)
         raise typer.Exit(exit_code_for(error)) from None
     raise typer.Exit(code)
 
 
-def _run(*, plan: Path, target: str | None, profile: str, workers: int, out: Path, agents: int | None,
-         redis_url: str | None, metrics_urls: list[str], allow_remote: bool, sample_interval_s: float | None,
-         expect_workers: int,
-         master_bind_host: str, master_port: int | None, quiet: bool, console: Console,
-         system_pids: list[int] | None = None) -> int:
-    loaded = load_plan(plan).with_profile(profile)  # fail fast, before any server starts
+@dataclass(frozen=True)
+class RunOptions:
+    """Everything `bwperf run PLAN` takes (and `bwperf gate` hands on), its defaults included."""
+
+    plan: Path
+    target: str | None = None
+    profile: str = "full"
+    workers: int = 0
+    out: Path = Path("reports")
+    agents: int | None = None
+    redis_url: str | None = None
+    metrics_urls: tuple[str, ...] = ()
+    allow_remote: bool = False
+    sample_interval_s: float | None = None
+    expect_workers: int = 0
+    master_bind_host: str = "127.0.0.1"
+    master_port: int | None = None
+    quiet: bool = False
+    system_pids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    code: int
+    run_dir: Path  # OUT/<run-id>; holds result.json unless the run failed before writing one
+
+
+def execute_run(options: RunOptions, *, console: Console) -> RunOutcome:
+    """Start the target if needed, run the engine process, judge goals, write the report."""
+    loaded = load_plan(options.plan).with_profile(options.profile)  # fail fast, before any server starts
     stack_env = dict(loaded.stack_env)
-    run_id = new_run_id(plan)
+    run_id = new_run_id(options.plan)
+    run_dir = options.out / run_id
+    target, redis_url, metrics_urls = options.target, options.redis_url, list(options.metrics_urls)
     with ExitStack() as stack:
         if target is None:
             running = stack.enter_context(_embedded_stack(console, env=stack_env, seed=loaded.seed_sizes()))
@@ -95,28 +123,29 @@ def _run(*, plan: Path, target: str | None, profile: str, workers: int, out: Pat
             metrics_urls = [u for u in running.metrics_urls if u.rstrip("/") != f"{target}/metrics"] + metrics_urls
             system = system_processes.embedded(running.pids())
         else:
-            check_target(target, allow_remote=allow_remote)
+            check_target(target, allow_remote=options.allow_remote)
             if stack_env:
                 console.print(f"note: the plan's stack.env ({', '.join(stack_env)}) applies only to the embedded stack; "
                               "the --target is used as it is", highlight=False)
             system = system_processes.for_target(target)
-        if system_pids:
-            system = system_processes.given(system_pids)
+        if options.system_pids:
+            system = system_processes.given(options.system_pids)
         for url in [*metrics_urls, *([redis_url] if redis_url else [])]:
-            check_sampled_url(url, allow_remote=allow_remote)
+            check_sampled_url(url, allow_remote=options.allow_remote)
         request = RunRequest(
-            plan_path=str(plan), profile=profile, target=target.rstrip("/"), out_dir=str(out),
-            run_id=run_id, workers=workers, expect_remote_workers=expect_workers,
-            master_bind_host=master_bind_host, master_port=_master_port(master_port, expect_workers=expect_workers),
-            agents=agents,
-            redis_url=redis_url, metrics_urls=metrics_urls, sample_interval_s=sample_interval_s, quiet=quiet,
+            plan_path=str(options.plan), profile=options.profile, target=target.rstrip("/"), out_dir=str(options.out),
+            run_id=run_id, workers=options.workers, expect_remote_workers=options.expect_workers,
+            master_bind_host=options.master_bind_host,
+            master_port=_master_port(options.master_port, expect_workers=options.expect_workers),
+            agents=options.agents, redis_url=redis_url, metrics_urls=metrics_urls,
+            sample_interval_s=options.sample_interval_s, quiet=options.quiet,
             system_pids=list(system.pids), system_description=system.description,
             system_on_this_host=system.on_this_host,
         )
         code = _child([sys.executable, "-m", "harness.engine.main"], stdin_text=request.model_dump_json())
-    code = judge_goals(loaded, out / run_id, code=code, console=console)
-    write_run_report(out / run_id, console=console)  # the report of the saved result (none if nothing was saved)
-    return code
+    code = judge_goals(loaded, run_dir, code=code, console=console)
+    write_run_report(run_dir, console=console)  # the report of the saved result (none if nothing was saved)
+    return RunOutcome(code=code, run_dir=run_dir)
 
 
 def judge_goals(plan: Plan, run_dir: Path, *, code: int, console: Console) -> int:

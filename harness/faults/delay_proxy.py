@@ -8,6 +8,9 @@ request over an upstream connection of its own (opened on the first request, kep
 the response as it comes: by Content-Length, chunk by chunk (trailers included), or until the
 upstream closes. Bodies pass in pieces of at most 64 KiB, never whole. Both hosts must be loopback.
 
+It is one module (longer than most here) so that it can be read, and copied into a benchmark, as a
+whole: HTTP/1.1 framing, the per-connection relay, the thread wrapper for sync callers, the CLI.
+
     with DelayProxy(upstream_url="http://127.0.0.1:8000", rules=[DelayRule(10.0, "/api/")]) as proxy:
         run_load(proxy.url)
 
@@ -294,6 +297,7 @@ class _Session:
         try:
             reused = await self._connect_upstream(fresh=False)
             self._send(payload)
+            self._relay.forwarded += 1
             if streamed:
                 self._upload = self._start_upload(request)
             try:
@@ -331,7 +335,6 @@ class _Session:
     def _send(self, payload: bytes) -> None:
         assert self._uwriter is not None
         self._uwriter.write(payload)
-        self._relay.forwarded += 1
 
     def _start_upload(self, request: _Head) -> asyncio.Task[None]:
         """Stream the request body to the upstream while its response is being read."""

@@ -111,9 +111,14 @@ _BWPERF_COMMANDS_SCRIPT = """
 import json, typer.main
 from harness.cli import main_app
 group = typer.main.get_command(main_app)
-print(json.dumps({name: sorted(opt for p in cmd.params for opt in (*p.opts, *p.secondary_opts)
-                               if opt.startswith('-'))
-                  for name, cmd in group.commands.items()}))
+def options(cmd):
+    return sorted(opt for p in cmd.params for opt in (*p.opts, *p.secondary_opts) if opt.startswith('-'))
+found = {}
+for name, cmd in group.commands.items():
+    found[name] = options(cmd)
+    for sub, subcmd in getattr(cmd, 'commands', {}).items():  # groups: `baseline history`
+        found[f"{name} {sub}"] = options(subcmd)
+print(json.dumps(found))
 """
 
 
@@ -130,8 +135,11 @@ def bwperf_commands() -> dict[str, list[str]]:
 
 
 def check_bwperf_call(commands: dict[str, list[str]], argv: list[str], *, where: str) -> None:
-    """`argv` (after `bwperf`) names a registered command and only options it defines."""
+    """`argv` (after `bwperf`) names a registered command (or a group's sub-command) and only
+    options it defines."""
     name = argv[0]
+    if len(argv) > 1 and f"{name} {argv[1]}" in commands:
+        name, argv = f"{name} {argv[1]}", [f"{name} {argv[1]}", *argv[2:]]
     assert name in commands, (
         f"{where}: `bwperf {name}` is not a registered command of harness.cli.main_app "
         f"(registered: {', '.join(sorted(commands))})")

@@ -147,12 +147,26 @@ def test_weekly_baseline_runs_on_monday_compares_at_20_percent_and_keeps_artifac
     job = document["jobs"]["baseline"]
     assert job["env"]["STAGING_URL"] == "${{ secrets.STAGING_URL }}"
     scripts = [step.get("run", "") for _, step in steps(document)]
-    assert any('bwperf run scenarios/baseline.yaml --target "$STAGING_URL" --allow-remote-target '
-               '--profile ci --out reports/weekly' in script for script in scripts)
-    assert any('bwperf compare --baseline baselines/current.json --current "$RESULT" --threshold 20 '
-               '--markdown "$GITHUB_STEP_SUMMARY"' in script for script in scripts)
+    assert any('bwperf gate scenarios/baseline.yaml --target "$STAGING_URL" --allow-remote-target '
+               '--profile ci --out reports/weekly --history .perf-history/baselines' in script
+               and "--threshold 20" in script and '--markdown "$GITHUB_STEP_SUMMARY"' in script for script in scripts)
     uploads = [step for _, step in steps(document) if step.get("uses", "").startswith("actions/upload-artifact@")]
     assert len(uploads) == 1 and uploads[0]["if"] == "always()" and "reports/weekly" in uploads[0]["with"]["path"]
+
+
+def test_weekly_baseline_keeps_its_history_on_a_branch_and_reports_change_points() -> None:
+    document = workflow("weekly-baseline.yml")
+    assert document["permissions"] == {"contents": "read"}
+    assert document["jobs"]["baseline"]["permissions"] == {"contents": "write"}
+    by_name = {step.get("name", ""): step for _, step in steps(document)}
+    checkout = by_name["Check out the run history (branch perf-history)"]["run"]
+    assert "git worktree add .perf-history perf-history" in checkout and "--orphan perf-history" in checkout
+    push = by_name["Push the run history (branch perf-history)"]
+    assert push["if"] == "always()" and "git push origin HEAD:perf-history" in push["run"] and "git add baselines" in push["run"]
+    changes = by_name["Change points in the history"]["run"]
+    assert "bwperf baseline history --dir .perf-history/baselines" in changes and "--changes-only" in changes
+    verdict = by_name["The gate's verdict"]
+    assert verdict["if"] == "always()" and all(f"{code})" in verdict["run"] for code in (0, 1, 4, 99))
 
 
 def test_security_scans_dependencies_and_the_image_weekly_and_on_prs() -> None:
