@@ -21,6 +21,7 @@ from typing import Callable, Iterator
 
 import psutil
 import pytest
+import aiohttp
 from aiohttp import web
 
 from harness.faults.delay_proxy import DelayProxy, DelayRule, delay_for_s, main
@@ -43,6 +44,7 @@ class Upstream:
         app.router.add_get("/no-content", self._no_content)
         app.router.add_get("/not-modified", self._not_modified)
         app.router.add_get("/close", self._close)
+        app.router.add_get("/ws", self._websocket_echo)
         app.router.add_route("*", "/{tail:.*}", self._describe)
         self._runner = web.AppRunner(app)
         self.loop.run_until_complete(self._runner.setup())
@@ -101,6 +103,13 @@ class Upstream:
 
     async def _not_modified(self, _request: web.Request) -> web.Response:
         return web.Response(status=304)
+
+    async def _websocket_echo(self, request: web.Request) -> web.WebSocketResponse:
+        socket_ = web.WebSocketResponse()
+        await socket_.prepare(request)
+        async for message in socket_:
+            await socket_.send_str(message.data)
+        return socket_
 
     async def _close(self, _request: web.Request) -> web.Response:
         response = web.json_response({"closing": True})
@@ -334,6 +343,30 @@ def test_a_chunked_response_arrives_intact_and_as_it_comes(upstream: Upstream) -
             assert call(conn, "GET", "/after")[0] == 200
 
 
+def test_expect_100_continue_is_relayed_before_the_body(upstream: Upstream) -> None:
+    with running(upstream.url, [DelayRule(5, "/")]) as proxy:
+        port = int(proxy.url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(b"POST /echo-sha HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+            assert sock.recv(100) == b"HTTP/1.1 100 Continue\r\n\r\n"
+            sock.sendall(b"hello")
+            answer = b""
+            while not answer.endswith(b"}"):
+                answer += sock.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
+        assert hashlib.sha256(b"hello").hexdigest().encode() in answer
+
+
+def test_a_websocket_upgrade_is_tunnelled(upstream: Upstream) -> None:
+    async def echo(url: str) -> str:
+        async with aiohttp.ClientSession() as session, session.ws_connect(url + "/ws") as websocket:
+            await websocket.send_str("ping")
+            return (await websocket.receive(timeout=5)).data
+
+    with running(upstream.url, []) as proxy:
+        assert asyncio.run(echo(proxy.url)) == "ping"
+
+
 def test_trailers_and_bodies_ended_by_close_are_relayed() -> None:
     chunked = b"5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Sum: abc\r\n\r\n"
 
@@ -391,6 +424,18 @@ def test_only_loopback_is_allowed(options: dict[str, str], named: str) -> None:
     assert "\n" not in str(raised.value)
 
 
+def test_stop_closes_every_connection(upstream: Upstream) -> None:
+    proxy = DelayProxy(upstream_url=upstream.url, rules=[]).start()
+    with closing(connect(proxy)) as conn:
+        assert call(conn, "GET", "/kept-alive")[0] == 200
+        started = time.monotonic()
+        proxy.stop()
+        assert time.monotonic() - started < 1.0
+        assert conn.sock is not None and conn.sock.recv(100) == b""
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", int(proxy.url.rsplit(":", 1)[1])), timeout=1).close()
+
+
 def test_bad_rules_and_a_restart_are_refused(upstream: Upstream) -> None:
     with pytest.raises(ValueError, match="delay_ms must be a finite number >= 0, but is -1"):
         DelayRule(-1)
@@ -432,9 +477,16 @@ def test_cli_prints_its_url_delays_and_stops_on_sigterm(upstream: Upstream) -> N
             process.kill()
 
 
-def test_cli_exits_when_its_parent_dies(upstream: Upstream) -> None:
+# The second case turns the parent-death signal off, to show the getppid() check on its own.
+WITHOUT_PDEATHSIG = ("import sys; from harness.faults import delay_proxy as p; p._die_with_parent = lambda _sig: None; "
+                     "sys.exit(p.main(sys.argv[1:]))")
+
+
+@pytest.mark.parametrize("prctl", [True, False], ids=["pdeathsig", "getppid-fallback"])
+def test_cli_exits_when_its_parent_dies(upstream: Upstream, prctl: bool) -> None:
+    argv = _cli(upstream.url) if prctl else [sys.executable, "-c", WITHOUT_PDEATHSIG, *_cli(upstream.url)[3:]]
     parent_code = ("import subprocess, sys\n"
-                   f"child = subprocess.Popen({_cli(upstream.url)!r}, stdout=subprocess.PIPE)\n"
+                   f"child = subprocess.Popen({argv!r}, stdout=subprocess.PIPE)\n"
                    "line = child.stdout.readline().decode()\n"
                    "print(child.pid, line, end='', flush=True)\n"
                    "sys.stdin.read()\n")
