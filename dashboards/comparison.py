@@ -28,7 +28,8 @@ class VerdictRow:
     current: str
     change: str
     noise: str
-    verdict: str  # "regressed", "within noise", "improved", "unchanged"
+    verdict: str  # "regressed", "inconclusive", "within noise", "improved", "unchanged"
+    why: str  # what explains an inconclusive verdict, and whether the server saw the change ("" if nothing)
 
 
 def compare_metrics(
@@ -43,7 +44,7 @@ def compare_metrics(
 
 
 def verdict_rows(comparison: Comparison) -> list[VerdictRow]:
-    """Regressions first, then within noise, improvements, unchanged (as the CLI prints them)."""
+    """Regressions first, then inconclusive, within noise, improvements, unchanged (as the CLI prints them)."""
     return [
         VerdictRow(
             metric=m.key,
@@ -52,6 +53,7 @@ def verdict_rows(comparison: Comparison) -> list[VerdictRow]:
             change=formatting.delta_pct_text(m.delta_pct),
             noise=formatting.noise_text(m),
             verdict=m.verdict.value,
+            why=formatting.detail_text(m),
         )
         for m in formatting.ordered(comparison)
     ]

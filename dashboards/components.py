@@ -31,8 +31,8 @@ def card(label: str, value: str, *, tone: str = "neutral", detail: str | None = 
     return html.Div(parts, className=f"card tone-{tone}")
 
 
-def cards(*items: html.Div) -> html.Div:
-    return html.Div(list(items), className="cards")
+def cards(*items: html.Div, id: str | None = None) -> html.Div:
+    return html.Div(list(items), className="cards", **({"id": id} if id else {}))
 
 
 def notice(text: Any, *, tone: str = "info", id: str | None = None) -> html.Div:

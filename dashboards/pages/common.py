@@ -9,6 +9,7 @@ from dash import html
 from dashboards.comparison import ComparisonOutcome, headline, verdict_rows
 from dashboards.components import card, cards, notice, table
 from dashboards.data import RunEntry
+from harness.compare.formatting import VERDICT_ORDER
 from harness.compare.rules import Verdict
 from harness.results import RunResult
 
@@ -44,7 +45,8 @@ def run_heading(result: RunResult, *, following: bool, page_title: str) -> html.
 
 
 def verdict_section(outcome: ComparisonOutcome, *, table_id: str) -> list[Any]:
-    """The comparison's headline, a card per verdict, and the verdict table (regressions first)."""
+    """The comparison's headline, a card per verdict (inconclusive beside regressed), and the verdict
+    table (regressions first), with why a verdict is inconclusive and what the server saw."""
     if outcome.comparison is None:
         return [notice(f"Not compared: {outcome.error}", tone="warning")]
     comparison = outcome.comparison
@@ -54,10 +56,10 @@ def verdict_section(outcome: ComparisonOutcome, *, table_id: str) -> list[Any]:
     parts: list[Any] = [
         notice(headline(comparison), tone=tone),
         cards(*(card(verdict, str(counts[verdict]), tone=VERDICT_TONES[verdict] if counts[verdict] else "neutral")
-                for verdict in (v.value for v in Verdict))),
-        table(["metric", "baseline", "current", "change", "noise band", "verdict"],
-              [[r.metric, r.baseline, r.current, r.change, r.noise, html.Span(r.verdict, className="verdict")]
-               for r in rows],
+                for verdict in (v.value for v in VERDICT_ORDER)), id=f"{table_id}-cards"),
+        table(["metric", "baseline", "current", "change", "noise band", "verdict", "why"],
+              [[r.metric, r.baseline, r.current, r.change, r.noise, html.Span(r.verdict, className="verdict"),
+                html.Span(r.why, className="verdict-why")] for r in rows],
               row_classes=[f"verdict-{r.verdict.replace(' ', '-')}" for r in rows], id=table_id, numeric=(1, 2, 3)),
     ]
     if comparison.notes:

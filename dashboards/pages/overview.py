@@ -21,6 +21,7 @@ from dashboards.components import (
 )
 from dashboards.context import PageContext
 from dashboards.figures.latency import p95_by_scenario
+from dashboards.measurement import DEGRADED, measurement_of
 from dashboards.pages.common import run_heading, verdict_section
 from dashboards.redis_memory import policy_warning, redis_summary
 from harness.results import ResultFileError, RunResult
@@ -54,6 +55,7 @@ def _summary_cards(result: RunResult) -> html.Div:
     requests = result.metrics.get("http_reqs")
     failed_rate = result.metrics.get("http_req_failed")
     dropped = sum(s.dropped_iterations for s in result.scenarios.values())
+    measurement = measurement_of(result)
     return cards(
         card("Thresholds", "PASS" if result.thresholds_ok else "FAIL", tone="ok" if result.thresholds_ok else "error",
              detail=f"{len(result.thresholds) - len(failed)} of {len(result.thresholds)} passed"),
@@ -67,6 +69,7 @@ def _summary_cards(result: RunResult) -> html.Div:
         card("Load generator", "saturated" if result.generator.saturated else "healthy",
              tone="warning" if result.generator.saturated else "ok",
              detail=f"lag p99 {fmt_ms(result.generator.lag_p99_ms)}"),
+        card("Measurement", measurement.state, tone=measurement.tone, detail=measurement.detail),
     )
 
 
@@ -80,6 +83,12 @@ def _run_notices(result: RunResult) -> list[Any]:
                             tone="warning"))
     if result.generator.saturated:
         found.append(notice("The load generator was saturated: " + "; ".join(result.generator.reasons), tone="warning"))
+    measurement = measurement_of(result)
+    if measurement.state == DEGRADED:
+        found.append(notice([
+            "The measurement is degraded: the machine was not quiet while this run measured, so a comparison treats "
+            "the metrics measured in degraded windows as inconclusive, never as regressed.",
+            html.Ul([html.Li(reason) for reason in measurement.reasons])], tone="warning", id="measurement-notice"))
     redis = redis_summary(result.samples)
     if redis is not None and redis.evicting_policy and redis.policy:
         found.append(notice(policy_warning(redis.policy), tone="warning"))

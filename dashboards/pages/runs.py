@@ -11,6 +11,7 @@ from dashboards.comparison import compare_metrics
 from dashboards.components import fmt_ms, fmt_pct, notice, section, table
 from dashboards.context import DashboardData, PageContext
 from dashboards.data import RunCatalog
+from dashboards.measurement import measurement_of
 from dashboards.pages.common import run_label, verdict_section
 from harness.compare.inputs import RunMetrics
 from harness.results import ResultFileError, RunResult
@@ -100,12 +101,12 @@ def _runs_table(ctx: PageContext) -> Any:
             rows.append(_row(entry.result, is_baseline=entry.run_id == baseline_id, shown=entry == ctx.selected))
             classes.append("run-shown" if entry == ctx.selected else "")
     for entry in ctx.catalog.broken:
-        rows.append(["unreadable", entry.key, html.Span(entry.error, className="broken-file"), "", "", "", "", "", ""])
+        rows.append(["unreadable", entry.key, html.Span(entry.error, className="broken-file"), "", "", "", "", "", "", ""])
         classes.append("run-broken")
     if not rows:
         return notice("No runs yet.", tone="info")
     return table(["started (UTC)", "run", "plan · profile", "duration", "requests", "p95", "HTTP errors", "thresholds",
-                  "state"], rows, row_classes=classes, id="runs-table", numeric=(3, 4, 5, 6))
+                  "measurement", "state"], rows, row_classes=classes, id="runs-table", numeric=(3, 4, 5, 6))
 
 
 def _row(result: RunResult, *, is_baseline: bool, shown: bool) -> list[Any]:
@@ -115,6 +116,7 @@ def _row(result: RunResult, *, is_baseline: bool, shown: bool) -> list[Any]:
     failed = result.metrics.get("http_req_failed")
     marks = [m for m, on in (("current baseline", is_baseline), ("shown", shown)) if on]
     state = "complete" if result.complete else f"incomplete: {result.interrupted_reason or 'interrupted'}"
+    measurement = measurement_of(result)
     return [
         f"{meta.started_at:%Y-%m-%d %H:%M}",
         html.Span([meta.run_id, *([html.Span(" · ".join(marks), className="badge")] if marks else [])]),
@@ -125,5 +127,6 @@ def _row(result: RunResult, *, is_baseline: bool, shown: bool) -> list[Any]:
         fmt_pct(failed.rate if failed is not None else None, digits=2),
         html.Span("pass" if result.thresholds_ok else "FAIL",
                   className="threshold-pass" if result.thresholds_ok else "threshold-fail"),
+        html.Span(measurement.state, className=measurement.css_class, title=measurement.line),
         state,
     ]

@@ -219,6 +219,7 @@ class _Relay:
 
     def __init__(self, settings: _Settings) -> None:
         self.settings = settings
+        self.rules = settings.rules  # replaced whole by DelayProxy.set_rules (one reference swap)
         self.clients = 0
         self.delayed = 0
         self.forwarded = 0
@@ -283,7 +284,7 @@ class _Session:
     async def exchange(self, request: _Head) -> bool:
         """Delay, forward `request` and relay its response; True if the connection serves another."""
         method, target = request.start[0], request.start[1]
-        delay_s = delay_for_s(self._settings.rules, method, _path_of(target))
+        delay_s = delay_for_s(self._relay.rules, method, _path_of(target))  # read per request: set_rules applies at once
         if delay_s > 0:
             self._relay.delayed += 1
             await asyncio.sleep(delay_s)
@@ -504,6 +505,14 @@ class DelayProxy:
             raise RuntimeError("DelayProxy is not listening; call start() first.")
         host = f"[{self._listen_host}]" if ":" in self._listen_host else self._listen_host
         return f"http://{host}:{self._port}"
+
+    def set_rules(self, rules: Sequence[DelayRule]) -> None:
+        """Change the delays while running (the next request reads them): one proxy, and so one
+        target URL, for the runs before and after a regression is injected."""
+        bad = [f"rules[{i}] must be a DelayRule, but is {r!r}" for i, r in enumerate(rules) if not isinstance(r, DelayRule)]
+        if bad:
+            raise ValueError("; ".join(bad))
+        self._relay.rules = tuple(rules)
 
     @property
     def requests_delayed(self) -> int:

@@ -5,8 +5,9 @@ A sample window is degraded when the machine was busy with something other than 
     host CPU pressure (PSI some) > 15 %     runnable tasks waited for a CPU (our own stack alone
                                             stays at 3-6 % on 2 cores at the baseline plan's load;
                                             a 1.5-core neighbour takes it to 18-25 %)
-    other processes' CPU > 0.5 cores        neighbours: host busy CPU less the generator and the
-                                            system under test (when its processes are known)
+    other processes' CPU > half the CPUs    neighbours: host busy CPU less the generator and the
+                                            system under test (when its processes are known); below
+                                            half the host they leave room, and PSI tells if they did not
     steal > 5 %                             the hypervisor ran other guests on our CPUs
     memory pressure (PSI full) > 5 %        every task stalled on memory (reclaim, swap)
     IO pressure (PSI full) > 25 %           every task stalled on IO
@@ -25,14 +26,21 @@ from dataclasses import asdict, dataclass
 from harness.results.model import HostConditions, MeasurementHealth
 
 
+OTHER_CPU_SHARE = 0.5  # of the host's CPUs
+
+
 @dataclass(frozen=True)
 class HealthLimits:
     cpu_pressure_some_pct: float = 15.0
-    other_cpu_cores: float = 0.5
+    other_cpu_cores: float = OTHER_CPU_SHARE * 2  # for 2 CPUs; `for_cpus` scales it
     steal_pct: float = 5.0
     memory_pressure_full_pct: float = 5.0
     io_pressure_full_pct: float = 25.0
     degraded_share: float = 0.05
+
+    @classmethod
+    def for_cpus(cls, cpu_count: int) -> HealthLimits:
+        return cls(other_cpu_cores=OTHER_CPU_SHARE * max(1, cpu_count))
 
     def as_dict(self) -> dict[str, float]:
         return {key: float(value) for key, value in asdict(self).items()}
@@ -70,7 +78,7 @@ def tripped(conditions: HostConditions, *, limits: HealthLimits = DEFAULT_LIMITS
 
 def window_reasons(conditions: HostConditions, *, limits: HealthLimits = DEFAULT_LIMITS) -> list[str]:
     """Why these conditions make a measurement untrustworthy (empty: clean)."""
-    return [f"{c.label} {value:.{c.digits}f}{c.unit} (limit {limit:g}{c.unit})"
+    return [f"{c.label} {value:.{c.digits}f}{c.unit} (limit {limit:.{c.digits}f}{c.unit})"
             for c, value, limit in tripped(conditions, limits=limits)]
 
 

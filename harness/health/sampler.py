@@ -18,7 +18,7 @@ from pathlib import Path
 
 from harness.health.host import PROC, HostReading, Interval, interval_between, take_reading
 from harness.health.processes import ProcessGroup
-from harness.health.rules import DEFAULT_LIMITS, HealthLimits, judged, run_reasons
+from harness.health.rules import HealthLimits, judged, run_reasons
 from harness.results.model import HostConditions, MeasurementHealth
 
 # Readings closer together than this are merged into the next window (a window of a few
@@ -43,7 +43,7 @@ class HealthSampler:
         *,
         run_start_s: float,
         system: SystemProcesses,
-        limits: HealthLimits = DEFAULT_LIMITS,
+        limits: HealthLimits | None = None,
         clock: Callable[[], float] = time.monotonic,
         proc: Path = PROC,
         generator_pid: int | None = None,
@@ -51,7 +51,7 @@ class HealthSampler:
         generator_pid = generator_pid or os.getpid()
         self.run_start_s = run_start_s
         self.system = system
-        self.limits = limits
+        self.limits = limits or HealthLimits.for_cpus(os.cpu_count() or 1)
         self._clock = clock
         self._proc = proc
         self._groups: dict[str, Callable[[], float | None]] = {GENERATOR: ProcessGroup([generator_pid]).cpu_seconds}

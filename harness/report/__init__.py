@@ -6,9 +6,10 @@
     render_html(result, charts, ...)    -> str             one self-contained file (plotly.js inlined)
 
 Modules: `series` (time series and samples out of a RunResult), `targets` (the plan's target rate
-over time), `charts_traffic` / `charts_system` (figure builders), `verdict` (threshold rows),
-`markdown`, `html`, `writer` (files), `terminal` (the verdict table printed after a run), `cli`
-(`bwperf report`), `hook` (the call `bwperf run` makes after a run).
+over time), `charts_traffic` / `charts_system` / `charts_health` (figure builders), `verdict`
+(threshold rows), `health_section` (measurement health in both files), `markdown`, `html`,
+`writer` (files), `terminal` (the verdict table printed after a run), `cli` (`bwperf report`),
+`hook` (the call `bwperf run` makes after a run).
 
 Importing this package is cheap: plotly is imported by the modules that draw.
 """

@@ -14,6 +14,10 @@ from html import escape
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
+from harness.report.charts_health import health_chart
+from harness.report.health_section import SECTION_ID as HEALTH_ID
+from harness.report.health_section import TITLE as HEALTH_TITLE
+from harness.report.health_section import health_html, verdict_word
 from harness.report.style import Chart
 from harness.report.tables import (
     custom_trend_rows,
@@ -52,6 +56,8 @@ th{background:#f0f3f6}td:first-child,th:first-child{text-align:left}
 td.left{text-align:left}
 tr.failed td{background:#fbe9e5}.ok{color:#2f7a4a;font-weight:bold}.failed-mark{color:#b23b23;font-weight:bold}
 ul.notes{font-size:13px}
+.DEGRADED{background:#e39b32}.health-clean{color:#2f7a4a;font-weight:bold}
+.health-degraded{color:#b54708;font-weight:bold}ul.health-reasons{font-size:13px;margin:4px 0}
 """
 
 
@@ -101,11 +107,21 @@ def _requests_section(result: RunResult) -> str:
             + (f"<h2>Custom trends</h2>{trend_table}" if trends else "") + "</section>")
 
 
+def _chart_div(chart: Chart) -> str:
+    return pio.to_html(chart.figure, full_html=False, include_plotlyjs=False, div_id=f"chart-{chart.id}",
+                       config=PLOTLY_CONFIG)
+
+
 def _chart_section(chart: Chart) -> str:
-    div = pio.to_html(chart.figure, full_html=False, include_plotlyjs=False, div_id=f"chart-{chart.id}",
-                      config=PLOTLY_CONFIG)
     return (f'<section id="{escape(chart.id)}" class="chart"><h2>{escape(chart.title)}</h2>'
-            f'<p class="caption">{escape(chart.caption)}</p>{div}</section>')
+            f'<p class="caption">{escape(chart.caption)}</p>{_chart_div(chart)}</section>')
+
+
+def _health_section(result: RunResult) -> str:
+    """Measurement health: the verdict, the figures, and the sample windows' chart when there are any."""
+    chart = health_chart(result.health)
+    chart_html = f'<p class="caption">{escape(chart.caption)}</p>{_chart_div(chart)}' if chart is not None else ""
+    return health_html(result.health, chart_html=chart_html)
 
 
 def _header(result: RunResult) -> str:
@@ -115,19 +131,23 @@ def _header(result: RunResult) -> str:
     summary = f"{ok} of {len(result.thresholds)} thresholds passed"
     if not result.complete:
         summary += f"; stopped early: {result.interrupted_reason}"
-    return (f'<header><h1>Run report <span class="badge {verdict}">{verdict}</span></h1>'
+    summary += f"; measurement {verdict_word(result.health)}"
+    degraded = ('<span class="badge DEGRADED">measurement DEGRADED</span>'
+                if result.health is not None and result.health.verdict == "degraded" else "")
+    return (f'<header><h1>Run report <span class="badge {verdict}">{verdict}</span>{degraded}</h1>'
             f"<div>{escape(summary)}</div><dl>{facts}</dl></header>")
 
 
 def render_html(result: RunResult, charts: Sequence[Chart], *, notes: Sequence[str] = ()) -> str:
     """The whole page as one string."""
-    links = [("verdict", "Verdict"), ("scenarios", "Scenarios")] + [(c.id, c.title) for c in charts]
+    links = [("verdict", "Verdict"), (HEALTH_ID, HEALTH_TITLE), ("scenarios", "Scenarios")] + [(c.id, c.title) for c in charts]
     links.append(("requests", "Requests"))
     nav = "".join(f'<a href="#{escape(anchor)}">{escape(title)}</a>' for anchor, title in links)
     remarks = [*result.warnings, *result.samples.notes, *notes]
     notes_html = ("<section id=\"notes\"><h2>Notes</h2><ul class=\"notes\">"
                   + "".join(f"<li>{escape(n)}</li>" for n in remarks) + "</ul></section>") if remarks else ""
-    body = [_header(result), f"<nav>{nav}</nav><main>", _verdict_section(result), _scenarios_section(result)]
+    body = [_header(result), f"<nav>{nav}</nav><main>", _verdict_section(result), _health_section(result),
+            _scenarios_section(result)]
     body += [_chart_section(c) for c in charts]
     body += [_requests_section(result), notes_html, "</main>"]
     title = f"{result.meta.run_id}: {overall_verdict(result)}"

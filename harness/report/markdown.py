@@ -1,10 +1,11 @@
-"""summary.md: the verdict table first, then the scenarios, requests, custom trends and the
-generator's health, as GitHub-flavoured Markdown (readable as plain text too)."""
+"""summary.md: the verdict table first, then the measurement's health, the scenarios, requests,
+custom trends and the generator's health, as GitHub-flavoured Markdown (readable as plain text too)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from harness.report.health_section import health_markdown, verdict_word
 from harness.report.tables import (
     custom_trend_rows,
     overall_verdict,
@@ -33,7 +34,8 @@ def render_markdown(result: RunResult, *, html_name: str | None = "report.html",
     ok = sum(1 for t in result.thresholds if t.ok)
     parts = [f"# Run {result.meta.run_id}: {verdict}", ""]
     parts.append(f"{ok} of {len(result.thresholds)} thresholds passed"
-                 + ("" if result.complete else f"; the run stopped early ({result.interrupted_reason})") + ".")
+                 + ("" if result.complete else f"; the run stopped early ({result.interrupted_reason})")
+                 + f"; measurement {verdict_word(result.health)}.")
     if html_name:
         parts.append(f"Charts: [{html_name}]({html_name}).")
     parts += ["", "\n".join(f"- **{label}**: {value}" for label, value in run_facts(result)), ""]
@@ -41,6 +43,7 @@ def render_markdown(result: RunResult, *, html_name: str | None = "report.html",
               table(["threshold", "expression", "observed", "verdict", "note"],
                     [[r.threshold, r.expression, r.observed, r.verdict, r.note] for r in verdict_rows(result)])
               if result.thresholds else "The plan has no thresholds.", ""]
+    parts += [health_markdown(result.health, table=table)]
     parts += ["## Scenarios", "",
               table(["scenario", "executor", "target", "achieved", "iterations", "dropped", "requests", "failures",
                      "p50 ms", "p95 ms", "p99 ms"],

@@ -8,6 +8,7 @@ names), rendered as exposition text and parsed by the harness's own sampler pars
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,11 +23,14 @@ from prometheus_client import (
     generate_latest,
 )
 
+from harness.health.rules import DEFAULT_LIMITS, judged, run_reasons
 from harness.metrics import hdr
 from harness.results import save_result
 from harness.results.model import (
     GeneratorHealth,
+    HostConditions,
     Machine,
+    MeasurementHealth,
     MetricValues,
     ProcessCpu,
     PrometheusSample,
@@ -96,18 +100,26 @@ class RunSpec:
     guardrail_median_s: float = 0.45
     plan_sha256: str = PLAN_SHA256
     profile: str = "ci"
+    busy_windows: tuple[int, ...] | None = None  # sample windows a neighbour was busy in; None: health not recorded
+
+
+CLEAN_FROM = 9  # weekly runs before this one were written before measurement health (health None)
+DEGRADED_RUN = 10  # a neighbour was busy in its windows 3-8: its measurement is degraded
+DEGRADED_WINDOWS = (3, 4, 5, 6, 7, 8)
 
 
 def weekly_specs(count: int = 12, *, regression_from: int = 7, factor: float = 1.45) -> list[RunSpec]:
     """`count` weekly runs of one plan from 2026-08-03; runs from `regression_from` on are slower.
-    The newest run also has Redis on allkeys-lru (and evictions), as seed 8.7 recommends."""
+    The newest run also has Redis on allkeys-lru (and evictions), as seed 8.7 recommends. Runs
+    from CLEAN_FROM on record measurement health: clean, but DEGRADED_RUN's is degraded."""
     start = datetime(2026, 8, 3, 3, 0, tzinfo=UTC)
     specs = []
     for index in range(count):
         moment = start + timedelta(days=7 * index, minutes=index)
         spec = RunSpec(run_id=f"{moment:%Y%m%dT%H%M%SZ}-baseline-{index:04x}", started_at=moment, seed=100 + index,
                        latency_factor=factor if index >= regression_from else 1.0,
-                       redis_peak_mib=40.0 + 2.5 * index)
+                       redis_peak_mib=40.0 + 2.5 * index,
+                       busy_windows=(DEGRADED_WINDOWS if index == DEGRADED_RUN else ()) if index >= CLEAN_FROM else None)
         if index == count - 1:
             spec = replace(spec, redis_policy="allkeys-lru", evicted_keys=37)
         specs.append(spec)
@@ -191,7 +203,37 @@ def build_run(spec: RunSpec) -> RunResult:
                                   processes=[ProcessCpu(role="local", pid=4242, cpu_percent_avg=31.0,
                                                         cpu_percent_max=55.0)],
                                   saturated=False, reasons=[]),
+        health=None if spec.busy_windows is None else build_health(duration_s=spec.duration_s, window_s=spec.window_s,
+                                                                   busy_windows=spec.busy_windows),
     )
+
+
+SYSTEM_PROCESSES = "the embedded stack: postgres (4101), valkey-server (4102), python3 (4103), with their children"
+
+
+def build_health(*, duration_s: float, window_s: float, busy_windows: Sequence[int] = (),
+                 neighbour_cores: float = 1.5, generator_reasons: Sequence[str] = ()) -> MeasurementHealth:
+    """Host conditions per sample window, judged by the real rules (`harness.health.rules`): a quiet
+    host, except in `busy_windows`, where a neighbour takes `neighbour_cores` and CPU pressure climbs."""
+    windows = []
+    for index in range(round(duration_s / window_s)):
+        busy = index in busy_windows
+        other = neighbour_cores if busy else 0.06
+        windows.append(judged(HostConditions(
+            t_s=index * window_s, duration_s=window_s, cpu_pressure_some_pct=(24.0 + index) if busy else 3.0 + 0.2 * index,
+            cpu_pressure_full_pct=0.0, memory_pressure_some_pct=0.0, memory_pressure_full_pct=0.0,
+            io_pressure_some_pct=0.6, io_pressure_full_pct=0.2, load_avg_1m=2.4 if busy else 0.9,
+            host_cpu_cores=0.85 + other, steal_pct=0.0, generator_cpu_cores=0.3, system_cpu_cores=0.55,
+            other_cpu_cores=other)))
+    total = judged(HostConditions(t_s=0.0, duration_s=duration_s, **{
+        name: round(sum(getattr(w, name) for w in windows) / len(windows), 3)
+        for name in ("cpu_pressure_some_pct", "cpu_pressure_full_pct", "memory_pressure_some_pct",
+                     "memory_pressure_full_pct", "io_pressure_some_pct", "io_pressure_full_pct", "load_avg_1m",
+                     "host_cpu_cores", "steal_pct", "generator_cpu_cores", "system_cpu_cores", "other_cpu_cores")}))
+    reasons = run_reasons(windows, total, generator_reasons=generator_reasons)
+    return MeasurementHealth(verdict="degraded" if reasons else "clean", reasons=reasons,
+                             limits=DEFAULT_LIMITS.as_dict(), system_processes=SYSTEM_PROCESSES, total=total,
+                             windows=windows)
 
 
 def _shape(plan: ScenarioPlan, window: int, windows: int) -> float:

@@ -27,7 +27,7 @@ from tests.dashboards.browser import (
     visit,
 )
 from tests.dashboards.conftest import Lab
-from tests.dashboards.run_factory import MIB, RunSpec, build_run, write_run
+from tests.dashboards.run_factory import DEGRADED_RUN, MIB, RunSpec, build_run, write_run
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (.ci/run installs it)")
 
@@ -110,6 +110,36 @@ def test_choosing_a_run_changes_the_charts_on_every_page(browser: Browser, lab_u
         tab.page.wait_for_selector("#latency-over-run .js-plotly-plot", timeout=TIMEOUT_MS)
         tab.wait_for_trace("latency-over-run", name="browse_problems", yaxis="y2", y=_windows(older, "browse_problems"))
         assert tab.text("#shown-run-id") == older.meta.run_id
+        assert tab.errors == []
+
+
+def test_a_degraded_run_shows_its_measurement_and_why_its_verdicts_are_inconclusive(
+        browser: Browser, lab_url: str, lab: Lab) -> None:
+    degraded = lab.runs[DEGRADED_RUN]
+    assert degraded.health is not None
+    card = '.card:has(.card-label:text-is("Measurement")) .card-value'
+    with visit(browser, lab_url) as tab:
+        tab.open("/")
+        assert tab.text(card) == "clean"
+        assert tab.page.locator(".card.tone-ok:has(.card-label:text-is(\"Measurement\"))").count() == 1
+        tab.page.click("#run-select")
+        tab.page.get_by_role("option", name=_label(lab, degraded)).click()
+        tab.page.wait_for_selector("#measurement-notice", timeout=TIMEOUT_MS)
+        assert tab.text(card) == "degraded"
+        assert tab.page.locator(".card.tone-warning:has(.card-label:text-is(\"Measurement\"))").count() == 1
+        assert tab.page.locator("#measurement-notice li").all_inner_texts() == degraded.health.reasons
+        tab.page.wait_for_selector("#baseline-verdicts tr.verdict-inconclusive", timeout=TIMEOUT_MS)
+        assert "INCONCLUSIVE" in tab.text("#baseline-comparison")
+        inconclusive = tab.page.locator('#baseline-verdicts-cards .card:has(.card-label:text-is("inconclusive"))')
+        assert int(inconclusive.locator(".card-value").inner_text()) > 0
+        assert tab.page.locator("#baseline-verdicts thead th").last.inner_text() == "why"
+        why = tab.page.locator("#baseline-verdicts tr.verdict-inconclusive td").last.inner_text()
+        assert "current run: host CPU pressure" in why and "sample windows degraded" in why
+        tab.screenshot("overview-degraded-measurement")
+        tab.page.click("#nav-runs")
+        row = tab.page.locator("#runs-table tbody tr", has_text=degraded.meta.run_id)
+        assert row.locator("span.measurement-degraded").inner_text() == "degraded"
+        assert tab.page.locator("#runs-table thead th").nth(8).inner_text() == "measurement"
         assert tab.errors == []
 
 

@@ -247,6 +247,18 @@ def test_matched_requests_are_delayed_and_others_are_not(upstream: Upstream) -> 
             assert (proxy.requests_delayed, proxy.requests_forwarded) == (30 + 10 + 10, 100)
 
 
+def test_rules_changed_while_running_apply_to_the_next_request_on_the_same_connection(upstream: Upstream) -> None:
+    with running(upstream.url, []) as proxy:
+        with closing(connect(proxy)) as conn:
+            before = median_ms(conn, "GET", "/api/items", 10)
+            proxy.set_rules([DelayRule(15, "/api/")])
+            after = median_ms(conn, "GET", "/api/items", 10)
+        with pytest.raises(ValueError, match=r"rules\[0\] must be a DelayRule"):
+            proxy.set_rules(["/api/"])  # type: ignore[list-item]
+    assert before < 5 and 15 <= after < 15 + 20
+    assert proxy.requests_delayed == 10
+
+
 # 2. Keep-alive ---------------------------------------------------------------------------------------------------
 
 def test_one_client_connection_uses_one_upstream_connection(upstream: Upstream) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from harness.health.rules import (
     DEFAULT_LIMITS,
+    HealthLimits,
     degraded_seconds,
     degraded_share_limit,
     judged,
@@ -22,8 +23,13 @@ def test_each_limit_names_itself_with_value_and_limit() -> None:
     assert window_reasons(window(0.0)) == []
     reasons = window_reasons(HostConditions(t_s=0, duration_s=2, cpu_pressure_some_pct=36.0, other_cpu_cores=1.5, steal_pct=12.0,
                                             memory_pressure_full_pct=9.0, io_pressure_full_pct=40.0))
-    assert reasons == ["host CPU pressure 36 % (limit 15 %)", "other processes' CPU 1.50 cores (limit 0.5 cores)",
-                       "CPU steal 12.0 % (limit 5 %)", "memory pressure 9 % (limit 5 %)", "IO pressure 40 % (limit 25 %)"]
+    assert reasons == ["host CPU pressure 36 % (limit 15 %)", "other processes' CPU 1.50 cores (limit 1.00 cores)",
+                       "CPU steal 12.0 % (limit 5.0 %)", "memory pressure 9 % (limit 5 %)", "IO pressure 40 % (limit 25 %)"]
+
+
+def test_the_neighbours_limit_is_half_the_hosts_cpus() -> None:
+    assert HealthLimits.for_cpus(2).other_cpu_cores == 1.0 and HealthLimits.for_cpus(8).other_cpu_cores == 4.0
+    assert window_reasons(HostConditions(t_s=0, duration_s=2, other_cpu_cores=3.0), limits=HealthLimits.for_cpus(8)) == []
 
 
 def test_a_missing_figure_is_not_judged() -> None:
@@ -42,8 +48,9 @@ def test_one_blip_is_listed_but_a_run_is_degraded_only_past_its_share() -> None:
 
 def test_the_load_phase_as_a_whole_and_the_generator_each_make_a_run_degraded() -> None:
     windows = [window(2.0 * i) for i in range(5)]
-    assert run_reasons(windows, window(0.0, other=0.9, duration_s=10.0), generator_reasons=[]) == [
-        "over the load phase: other processes' CPU 0.90 cores (limit 0.5 cores)"]
+    assert run_reasons(windows, window(0.0, other=1.2, duration_s=10.0), generator_reasons=[]) == [
+        "over the load phase: other processes' CPU 1.20 cores (limit 1.00 cores)"]
+    assert run_reasons(windows, window(0.0, other=0.9, duration_s=10.0), generator_reasons=[]) == []
     assert run_reasons(windows, window(0.0, duration_s=10.0), generator_reasons=["iteration start lag p99 is 93.0 ms"]) == [
         "generator: iteration start lag p99 is 93.0 ms"]
 

@@ -1,5 +1,7 @@
 """A real run result (a 6-second run of scenarios/baseline.yaml against the embedded stack,
-recorded by `bwperf run`) for the report's tests, and a small HTML inspector."""
+recorded by `bwperf run`) for the report's tests, the same result with a measurement health
+(clean, or degraded by a busy neighbour; the recorded one predates health), and a small HTML
+inspector."""
 
 from __future__ import annotations
 
@@ -12,14 +14,34 @@ import pytest
 
 from harness.results import load_result
 from harness.results.model import RunResult
+from tests.dashboards.run_factory import build_health
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BASELINE_RESULT = FIXTURES / "baseline_result.json"
+HEALTH_WINDOW_S = 2.0  # the recorded run's sample interval
+BUSY_WINDOW = 1  # the degraded result's neighbour ran in its second window (2-4 s)
 
 
 @pytest.fixture
 def baseline_result() -> RunResult:
     return load_result(BASELINE_RESULT)
+
+
+def with_health(result: RunResult, *, busy_windows: tuple[int, ...]) -> RunResult:
+    """The result with three sample windows of host conditions, a neighbour busy in `busy_windows`."""
+    health = build_health(duration_s=3 * HEALTH_WINDOW_S, window_s=HEALTH_WINDOW_S, busy_windows=busy_windows,
+                          neighbour_cores=1.2)
+    return result.model_copy(update={"health": health})
+
+
+@pytest.fixture
+def clean_result(baseline_result: RunResult) -> RunResult:
+    return with_health(baseline_result, busy_windows=())
+
+
+@pytest.fixture
+def degraded_result(baseline_result: RunResult) -> RunResult:
+    return with_health(baseline_result, busy_windows=(BUSY_WINDOW,))
 
 
 @pytest.fixture

@@ -66,7 +66,7 @@ def test_markdown_summary_has_the_verdict_table(run_dir: Path) -> None:
     result = written.result
     assert text.startswith(f"# Run {result.meta.run_id}: PASS")
     assert "| threshold | expression | observed | verdict | note |" in text
-    verdict = text.split("## Verdict", 1)[1].split("## Scenarios", 1)[0]
+    verdict = text.split("## Verdict", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in verdict.splitlines() if line.startswith("| ")][1:]  # after the header row
     assert [row.split(" | ")[0][2:] for row in rows] == [t.metric for t in result.thresholds]
     p95 = next(t for t in result.thresholds if t.metric == "http_req_duration" and t.expression == "p(95)<200")
