@@ -19,7 +19,10 @@ PRESSURE_COLOUR = scenario_colour(0)
 OTHER_COLOUR = scenario_colour(3)
 DEGRADED_COLOUR = "#e39b32"
 DEGRADED_FILL = with_alpha(DEGRADED_COLOUR, 0.2)
-HEADROOM = 1.3  # the axis reaches 30 % above the limit, so the limit line is never on the edge
+# Each axis reaches this far above its limit, so the limit line is never on the edge; not the same
+# on both, or in a quiet run the two limit lines would fall on one another.
+HEADROOM = 1.3
+HEADROOM_RIGHT = 1.7
 
 
 def _degraded_spans(windows: list[HostConditions]) -> list[tuple[float, float]]:
@@ -36,10 +39,10 @@ def _degraded_spans(windows: list[HostConditions]) -> list[tuple[float, float]]:
     return spans
 
 
-def _top(values: list[float | None], limit: float | None) -> float:
+def _top(values: list[float | None], limit: float | None, *, headroom: float = HEADROOM) -> float:
     """An axis range that shows every value and the limit line with room above."""
     peak = max((v for v in values if v is not None), default=0.0)
-    return max(peak * 1.1, (limit or 0.0) * HEADROOM, 1e-3)
+    return max(peak * 1.1, (limit or 0.0) * headroom, 1e-3)
 
 
 def _limit_line(fig: go.Figure, *, y: float, yref: str, colour: str, text: str, right: bool) -> None:
@@ -93,7 +96,7 @@ def health_chart(health: MeasurementHealth | None) -> Chart | None:
         yaxis={"title": {"text": "CPU pressure %", "font": {"color": PRESSURE_COLOUR}},
                "range": [0, _top(pressure, pressure_limit)]},
         yaxis2={"title": {"text": "cores", "font": {"color": OTHER_COLOUR}}, "overlaying": "y", "side": "right",
-                "range": [0, _top(other, cores_limit)], "showgrid": False, "tickmode": "auto"},
+                "range": [0, _top(other, cores_limit, headroom=HEADROOM_RIGHT)], "showgrid": False, "tickmode": "auto"},
     )
     return Chart(CHART_ID, TITLE, fig, _caption(health))
 
