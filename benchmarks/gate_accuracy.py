@@ -119,6 +119,8 @@ def main() -> None:
     pairs = make_pairs(runs, rounds=args.rounds)
     history_pairs = against_history(runs, rounds=args.rounds)
     print_tables(pairs, history_pairs)
+    print_ablation(pairs)
+    print_quiet_matrix(runs)
     write_summary(args.out / "summary.json", runs, pairs + history_pairs)
 
 
@@ -241,6 +243,54 @@ def print_tables(*groups: list[Pair]) -> None:
                     if metric.verdict in (Verdict.REGRESSED, Verdict.INCONCLUSIVE):
                         print(f"    {pair.kind} {pair.current.label}: {metric.key} {metric.verdict.value} "
                               f"{metric.delta_pct:+.0f} %: {metric.reason or ''}"[:400])
+
+
+VARIANTS = {
+    "this gate": lambda run: run,
+    "without time blocks": lambda run: without(run, blocks=True),
+    "without the health gate": lambda run: without(run, health=True),
+    "neither (the gate before)": lambda run: without(run, blocks=True, health=True, server=True),
+}
+
+
+def without(run: RunMetrics, *, blocks: bool = False, health: bool = False, server: bool = False) -> RunMetrics:
+    """The run as an earlier gate saw it: no time blocks, no measurement health, no server metrics."""
+    from dataclasses import replace
+
+    metrics = {key: replace(value, blocks=None) if blocks else value for key, value in run.metrics.items()
+               if not (server and key.startswith("server/"))}
+    if health:
+        return replace(run, metrics=metrics, health=None, generator_reasons=(), scenario_lag_p99_ms={})
+    return replace(run, metrics=metrics)
+
+
+def print_ablation(pairs: list[Pair]) -> None:
+    """The same pairs judged with parts of the gate taken out: what each part is for."""
+    kinds = list(dict.fromkeys(p.kind for p in pairs))
+    print(f"\n{'regressed / inconclusive of n':<28}" + "".join(f"{kind:>21}" for kind in kinds))
+    for name, adapt in VARIANTS.items():
+        cells = []
+        for kind in kinds:
+            chosen = [p for p in pairs if p.kind == kind]
+            judged = [compare_runs([adapt(b.metrics) for b in p.baseline], adapt(p.current.metrics), settings=CompareSettings())
+                      for p in chosen]
+            regressed = sum(1 for c in judged if c.regressed)
+            inconclusive = sum(1 for c in judged if c.inconclusive)
+            cells.append(f"{regressed} / {inconclusive} of {len(chosen)}")
+        print(f"{name:<28}" + "".join(f"{cell:>21}" for cell in cells))
+
+
+def print_quiet_matrix(runs: dict[str, Run]) -> None:
+    """Every ordered pair of quiet runs (not independent, but many more A/A comparisons)."""
+    quiet = [run for label, run in runs.items() if label.startswith("Q")]
+    ordered = [(a, b) for a in quiet for b in quiet if a is not b]
+    print(f"\nevery ordered pair of the {len(quiet)} quiet runs ({len(ordered)} A/A comparisons): regressed / inconclusive")
+    for name in ("this gate", "without time blocks"):
+        adapt = VARIANTS[name]
+        judged = [compare_runs([adapt(a.metrics)], adapt(b.metrics), settings=CompareSettings()) for a, b in ordered]
+        flagged = sorted({m.key for c in judged for m in c.metrics if m.verdict is Verdict.REGRESSED})
+        print(f"  {name:<24} {sum(1 for c in judged if c.regressed):>3} / {sum(1 for c in judged if c.inconclusive):>3}"
+              f"   {', '.join(flagged)}")
 
 
 def write_summary(path: Path, runs: dict[str, Run], pairs: list[Pair]) -> None:

@@ -22,6 +22,7 @@ from hdrh.codec import (
 
 from dashboards.data import RunCatalog, RunEntry, RunStore
 from dashboards.history import BaselineStore, merged_history
+from harness.baselines.runs import RUNS_DIR_NAME as HISTORY_RUNS_DIR_NAME
 from harness.baselines.series import History
 from harness.compare.inputs import RunMetrics
 from harness.compare.result_inputs import from_result
@@ -42,7 +43,7 @@ class DashboardData:
         self.results_dir = Path(results_dir)
         self.baselines_dir = Path(baselines_dir)
         self.cost_model_path = Path(cost_model_path)
-        self.runs = RunStore(self.results_dir)
+        self.runs = RunStore(self.results_dir, history_runs_dir=self.baselines_dir / HISTORY_RUNS_DIR_NAME)
         self.baselines = BaselineStore(self.baselines_dir)
         self._lock = threading.Lock()
         self._metrics: dict[tuple[str, int, int], RunMetrics] = {}

@@ -2,7 +2,10 @@
 
 A run is a folder holding `result.json`: `reports/<run-id>/result.json`, or one level deeper
 (`reports/weekly/<run-id>/result.json`, where the weekly workflow writes). Folders without a
-result file (`reports/costs/`, `reports/screenshots/`) are not runs and are skipped.
+result file (`reports/costs/`, `reports/screenshots/`) are not runs and are skipped. The run
+history's stored results (`<baselines>/runs/<run-id>.json`, what `bwperf baseline record` and the
+weekly gate keep) are runs too, keyed `history/<run-id>`; a run found in both places is shown once,
+from the results directory (its copy there still has the raw scrapes).
 
 Every file is read through `harness.results.load_result` (validated by the result model). Loads
 are cached by (mtime, size): a poll that finds nothing changed costs one `stat` per run, and only
@@ -22,6 +25,7 @@ from pathlib import Path
 from harness.results import RESULT_FILE_NAME, ResultFileError, RunResult, load_result
 
 MAX_DEPTH = 2  # reports/<run-id>/result.json and reports/<group>/<run-id>/result.json
+HISTORY_KEY_PREFIX = "history/"
 
 FileStamp = tuple[str, int, int]  # (path, mtime_ns, size)
 
@@ -103,10 +107,16 @@ def find_result_files(results_dir: Path) -> Iterator[Path]:
                 pending.append((child, depth + 1))
 
 
-def stamp_files(results_dir: Path) -> tuple[FileStamp, ...]:
+def find_history_files(history_runs_dir: Path | None) -> Iterator[Path]:
+    """The run history's stored results: `<baselines>/runs/*.json`."""
+    if history_runs_dir is not None and history_runs_dir.is_dir():
+        yield from sorted(history_runs_dir.glob("*.json"))
+
+
+def stamp_files(results_dir: Path, history_runs_dir: Path | None = None) -> tuple[FileStamp, ...]:
     """(path, mtime_ns, size) of every result file: what tells a poll that something changed."""
     stamps = []
-    for path in find_result_files(results_dir):
+    for path in [*find_result_files(results_dir), *find_history_files(history_runs_dir)]:
         try:
             status = path.stat()
         except OSError:  # deleted between the listing and the stat
@@ -121,14 +131,15 @@ class RunStore:
     Safe to share between the threads of the web server.
     """
 
-    def __init__(self, results_dir: Path) -> None:
+    def __init__(self, results_dir: Path, *, history_runs_dir: Path | None = None) -> None:
         self.results_dir = Path(results_dir)
+        self.history_runs_dir = history_runs_dir
         self._cache: dict[str, RunEntry] = {}
         self._lock = threading.Lock()
         self.loads = 0  # files read so far (tests check that an unchanged poll reads none)
 
     def signature(self) -> tuple[FileStamp, ...]:
-        return stamp_files(self.results_dir)
+        return stamp_files(self.results_dir, self.history_runs_dir)
 
     def catalog(self) -> RunCatalog:
         stamps = self.signature()
@@ -137,7 +148,7 @@ class RunStore:
             live = {path for path, _, _ in stamps}
             for stale in set(self._cache) - live:
                 del self._cache[stale]
-        readable = sorted((e for e in entries if e.ok), key=_chronological)
+        readable = sorted(_once_each(e for e in entries if e.ok), key=_chronological)
         broken = sorted((e for e in entries if not e.ok), key=lambda e: e.key)
         return RunCatalog(results_dir=self.results_dir, runs=tuple(readable), broken=tuple(broken))
 
@@ -145,14 +156,25 @@ class RunStore:
         cached = self._cache.get(path)
         if cached is not None and (cached.mtime_ns, cached.size) == (mtime_ns, size):
             return cached
-        entry = load_entry(Path(path), results_dir=self.results_dir, mtime_ns=mtime_ns, size=size)
+        file = Path(path)
+        stored = self.history_runs_dir is not None and file.parent == self.history_runs_dir
+        entry = load_entry(file, results_dir=self.results_dir, mtime_ns=mtime_ns, size=size,
+                           key=f"{HISTORY_KEY_PREFIX}{file.stem}" if stored else None)
         self.loads += 1
         self._cache[path] = entry
         return entry
 
 
-def load_entry(path: Path, *, results_dir: Path, mtime_ns: int, size: int) -> RunEntry:
-    key = path.parent.relative_to(results_dir).as_posix()
+def _once_each(entries: Iterator[RunEntry]) -> list[RunEntry]:
+    """One entry per run id: the results directory's before the history's copy."""
+    chosen: dict[str, RunEntry] = {}
+    for entry in sorted(entries, key=lambda e: e.key.startswith(HISTORY_KEY_PREFIX)):
+        chosen.setdefault(entry.run_id, entry)
+    return list(chosen.values())
+
+
+def load_entry(path: Path, *, results_dir: Path, mtime_ns: int, size: int, key: str | None = None) -> RunEntry:
+    key = key or path.parent.relative_to(results_dir).as_posix()
     try:
         result = load_result(path)
     except ResultFileError as error:

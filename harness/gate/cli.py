@@ -33,11 +33,9 @@ def gate_command(
     junit: Annotated[Path | None, typer.Option("--junit", help="JUnit XML (regressions fail, inconclusive metrics are skipped)")] = None,
     quiet: Annotated[bool, typer.Option(help="no live progress during the runs")] = False,
 ) -> None:
-    """Run the plan, compare it, and run it once more before failing.
+    """Run the plan, compare it with the history, and run it once more before failing.
 
-    Exit codes (as bwperf compare's): 0 no regression; 1 a regression both runs show; 4
-    inconclusive (a change the measurement itself may explain, in either run); 99 a run's
-    thresholds failed; 2 bad input; 3 engine failure; 130 interrupted.
+    Exit codes (as bwperf compare's): 0 no regression; 1 a regression both runs show; 4 inconclusive (a change the measurement itself may explain); 99 a run's thresholds failed; 2 bad input; 3 engine failure; 130 interrupted.
     """
     from harness.baselines.runs import gather_baselines, record_with_result
     from harness.compare.cli import report_console, write_reports

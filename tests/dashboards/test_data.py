@@ -109,3 +109,18 @@ def test_the_selector_follows_the_newest_run_unless_one_is_chosen(lab: Lab) -> N
 
 def test_scenario_names_cover_every_run(lab: Lab) -> None:
     assert RunStore(lab.results).catalog().scenario_names() == sorted(lab.newest.scenarios)
+
+
+def test_the_run_historys_stored_results_are_runs_too_once_each(
+        tmp_path: Path, weekly_runs: tuple[RunResult, ...]) -> None:
+    """`bwperf baseline record` keeps results in <baselines>/runs/; the Runs view lists them, and a run
+    that is also in the results directory once (from there)."""
+    from harness.baselines.runs import record_with_result
+
+    results, baselines = tmp_path / "reports", tmp_path / "baselines"
+    both, only_history = weekly_runs[0], weekly_runs[1]
+    record_with_result(write_run(results, both), directory=baselines)
+    record_with_result(write_run(tmp_path / "elsewhere", only_history), directory=baselines)
+    catalog = RunStore(results, history_runs_dir=baselines / "runs").catalog()
+    keys = {entry.run_id: entry.key for entry in catalog.runs}
+    assert keys == {both.meta.run_id: both.meta.run_id, only_history.meta.run_id: f"history/{only_history.meta.run_id}"}
