@@ -24,7 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from harness.compare.noise import Interval, z_for
-from harness.compare.quantiles import RankedCounts, merged, nearest_rank
+from harness.compare.quantiles import RankedCounts
 
 REPLICATES = 400
 MIN_BLOCKS = 4  # fewer windows than this carry no time structure to resample
@@ -37,27 +37,44 @@ def block_length(windows: int) -> int:
 
 def block_interval(
     parts: Sequence[RankedCounts], *, quantile_pct: float, confidence: float, seed_key: str,
-    replicates: int = REPLICATES, block_len: int | None = None,
+    replicates: int = REPLICATES, block_len: int | None = None, interpolate: bool = False,
 ) -> Interval | None:
     """The interval of the `quantile_pct` percentile of all parts together; None when there are
-    too few parts (or samples) to resample."""
+    too few parts (or samples) to resample. `interpolate`: the parts are Prometheus buckets (values
+    are upper bounds, +Inf last), read within the bucket as `histogram_quantile` does."""
     parts = [p for p in parts if p.total > 0]
     if len(parts) < MIN_BLOCKS:
         return None
     grid, counts = _on_grid(parts)
-    whole = merged(list(parts))
-    estimate = whole.value_at_rank(nearest_rank(quantile_pct, whole.total))
+    read = _interpolated if interpolate else _nearest_rank
+    estimate = float(read(grid, np.cumsum(counts.sum(axis=0))[None, :], quantile_pct)[0])
     length = min(block_len or block_length(len(parts)), len(parts))
     multiplicity = _replicate_multiplicities(len(parts), length, replicates, seed=zlib.crc32(seed_key.encode()))
-    totals = multiplicity @ counts  # (replicates, values)
-    cumulative = np.cumsum(totals, axis=1)
-    n = cumulative[:, -1]
-    ranks = np.maximum(1, np.floor(quantile_pct / 100.0 * n + 0.5))
-    index = np.argmax(cumulative >= ranks[:, None], axis=1)
-    values = grid[index]
+    cumulative = np.cumsum(multiplicity @ counts, axis=1)  # (replicates, values)
+    values = read(grid, cumulative, quantile_pct)
     se = float(np.std(values, ddof=1))
     half = z_for(confidence) * se
     return Interval(low=estimate - half, estimate=estimate, high=estimate + half)
+
+
+def _nearest_rank(grid: np.ndarray, cumulative: np.ndarray, quantile_pct: float) -> np.ndarray:
+    """Each row's percentile by nearest rank (what hdrh reads)."""
+    ranks = np.maximum(1, np.floor(quantile_pct / 100.0 * cumulative[:, -1] + 0.5))
+    return grid[np.argmax(cumulative >= ranks[:, None], axis=1)]
+
+
+def _interpolated(grid: np.ndarray, cumulative: np.ndarray, quantile_pct: float) -> np.ndarray:
+    """Each row's percentile as Prometheus's `histogram_quantile` reads buckets: linear within the
+    bucket holding the rank; the highest finite bound when the rank is in +Inf."""
+    ranks = quantile_pct / 100.0 * cumulative[:, -1]
+    index = np.argmax(cumulative >= ranks[:, None], axis=1)
+    rows = np.arange(len(index))
+    lower_bound = np.where(index > 0, grid[np.maximum(index - 1, 0)], 0.0)
+    lower_count = np.where(index > 0, cumulative[rows, np.maximum(index - 1, 0)], 0.0)
+    upper_bound, upper_count = grid[index], cumulative[rows, index]
+    width = np.where(upper_count > lower_count, upper_count - lower_count, 1.0)
+    inside = lower_bound + (np.where(np.isinf(upper_bound), 0.0, upper_bound) - lower_bound) * (ranks - lower_count) / width
+    return np.where(np.isinf(upper_bound), lower_bound, np.where(upper_count > lower_count, inside, upper_bound))
 
 
 def _on_grid(parts: Sequence[RankedCounts]) -> tuple[np.ndarray, np.ndarray]:

@@ -46,7 +46,7 @@ def latency_from_distribution(prefix: tuple[str, ...], distribution: RankedCount
 
 
 def latency_from_buckets(prefix: tuple[str, ...], buckets_ms: tuple[tuple[float, float], ...], *,
-                         span_s: tuple[float, float] | None = None) -> dict[str, MetricValue]:
+                         span_s: tuple[float, float] | None = None, blocks: TimeBlocks | None = None) -> dict[str, MetricValue]:
     """Percentiles of a Prometheus histogram (cumulative `(upper bound ms, count)`, +Inf last),
     interpolated within the bucket as `histogram_quantile` does."""
     values = {}
@@ -56,7 +56,7 @@ def latency_from_buckets(prefix: tuple[str, ...], buckets_ms: tuple[tuple[float,
             continue
         values[metric_key(*prefix, f"latency_{label}_ms")] = MetricValue(
             value=estimate, direction=Direction.LOWER_IS_BETTER, kind=Kind.QUANTILE, unit=Unit.MS,
-            quantile=quantile, buckets=buckets_ms, span_s=span_s,
+            quantile=quantile, buckets=buckets_ms, span_s=span_s, blocks=blocks,
         )
     return values
 

@@ -226,22 +226,26 @@ def _quantile_band(baselines: Sequence[MetricValue], current: MetricValue, *, co
     if current.buckets is not None:
         if any(b.buckets is None for b in baselines):
             return None, False
-        return band_from_intervals(
+        independent = band_from_intervals(
             bucket_interval(summed_buckets([b.buckets for b in baselines if b.buckets]), quantile_pct=quantile, confidence=confidence),
             bucket_interval(current.buckets, quantile_pct=quantile, confidence=confidence),
-        ), False
-    if current.distribution is None or any(b.distribution is None for b in baselines):
+        )
+    elif current.distribution is None or any(b.distribution is None for b in baselines):
         return None, False
-    pooled = merged([b.distribution for b in baselines if b.distribution is not None])
-    independent = band_from_intervals(
-        quantile_interval(pooled, quantile_pct=quantile, confidence=confidence),
-        quantile_interval(current.distribution, quantile_pct=quantile, confidence=confidence),
-    )
+    else:
+        pooled = merged([b.distribution for b in baselines if b.distribution is not None])
+        independent = band_from_intervals(
+            quantile_interval(pooled, quantile_pct=quantile, confidence=confidence),
+            quantile_interval(current.distribution, quantile_pct=quantile, confidence=confidence),
+        )
     if current.blocks is None or any(b.blocks is None for b in baselines):
         return independent, False
     baseline_parts = [part for b in baselines if b.blocks is not None for part in b.blocks.parts]
-    before = block_interval(baseline_parts, quantile_pct=quantile, confidence=confidence, seed_key=f"baseline:{key}")
-    after = block_interval(current.blocks.parts, quantile_pct=quantile, confidence=confidence, seed_key=f"current:{key}")
+    interpolate = current.blocks.interpolate
+    before = block_interval(baseline_parts, quantile_pct=quantile, confidence=confidence, seed_key=f"baseline:{key}",
+                            interpolate=interpolate)
+    after = block_interval(current.blocks.parts, quantile_pct=quantile, confidence=confidence, seed_key=f"current:{key}",
+                           interpolate=interpolate)
     if before is None or after is None:
         return independent, False
     blocked = band_from_intervals(before, after)

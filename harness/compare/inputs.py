@@ -58,8 +58,9 @@ class TimeBlocks:
     """A latency distribution cut into consecutive blocks of time, decoded on first use (the three
     percentiles of one request share one)."""
 
-    def __init__(self, *, block_s: float, decode: Callable[[], Sequence[RankedCounts]]) -> None:
+    def __init__(self, *, block_s: float, decode: Callable[[], Sequence[RankedCounts]], interpolate: bool = False) -> None:
         self.block_s = block_s
+        self.interpolate = interpolate  # Prometheus buckets: values are upper bounds, read within the bucket
         self._decode = decode
         self._parts: tuple[RankedCounts, ...] | None = None
 

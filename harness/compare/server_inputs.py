@@ -16,8 +16,11 @@ import re
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
+import numpy as np
+
 from harness.compare import builders
-from harness.compare.inputs import ALL, SERVER, MetricValue, request_label
+from harness.compare.inputs import ALL, SERVER, MetricValue, TimeBlocks, request_label
+from harness.compare.quantiles import RankedCounts
 from harness.results.model import ServerLatency, ServerRouteLatency
 
 MS_PER_S = 1000.0
@@ -29,12 +32,36 @@ def server_metrics(latency: ServerLatency, *, client_requests: Sequence[tuple[st
     hit = {route_key(r) for method, name in client_requests
            if (r := match_route(method, name, latency.routes)) is not None}
     routes = [r for r in latency.routes if route_key(r) in hit]
+    block_s = _block_s(latency)
     metrics: dict[str, MetricValue] = {}
     for route in routes:
-        metrics.update(builders.latency_from_buckets((SERVER, route_key(route)), _buckets_ms(route.cumulative()), span_s=span_s))
+        metrics.update(builders.latency_from_buckets((SERVER, route_key(route)), _buckets_ms(route.cumulative()), span_s=span_s,
+                                                     blocks=_time_blocks([route], block_s)))
     if routes:
-        metrics.update(builders.latency_from_buckets((SERVER, ALL), _summed(routes), span_s=span_s))
+        metrics.update(builders.latency_from_buckets((SERVER, ALL), _summed(routes), span_s=span_s,
+                                                     blocks=_time_blocks(routes, block_s)))
     return metrics
+
+
+def _block_s(latency: ServerLatency) -> float:
+    starts = latency.window_t_s
+    return (latency.end_t_s - latency.start_t_s) / len(starts) if starts else 0.0
+
+
+def _time_blocks(routes: Sequence[ServerRouteLatency], block_s: float) -> TimeBlocks | None:
+    """The routes' scrape windows (added together) as bucket distributions, for the block bootstrap."""
+    windows = [route.windows for route in routes]
+    if not windows or any(len(w) != len(windows[0]) or len(w) < 2 for w in windows):
+        return None
+    bounds_ms = np.array([bound * MS_PER_S for bound, _ in routes[0].buckets] + [np.inf])
+    if any(len(counts) != len(bounds_ms) for w in windows for counts in w):
+        return None
+    totals = np.sum(np.array(windows, dtype=np.int64), axis=0)  # (windows, buckets)
+
+    def decode() -> list[RankedCounts]:
+        return [RankedCounts(values=bounds_ms, cumulative=np.cumsum(row)) for row in totals]
+
+    return TimeBlocks(block_s=block_s, decode=decode, interpolate=True)
 
 
 def route_key(route: ServerRouteLatency) -> str:

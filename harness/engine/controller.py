@@ -128,7 +128,8 @@ class RunController:
         self.health.end_load()
         after = self._scrape_target()
         if self._server_before is not None and after is not None:
-            self.server_latency = server_latency(self._server_before, after)
+            during = [sample for sample in self.collector.prometheus if sample.url == after.url]
+            self.server_latency = server_latency(self._server_before, after, during=during)
 
     def _scrape_target(self) -> PrometheusSample | None:
         url = f"{self.request.target.rstrip('/')}/metrics"

@@ -231,6 +231,9 @@ class ServerRouteLatency(_Model):
     count: int = Field(description="observations (the +Inf bucket)")
     sum_s: float
     buckets: list[tuple[float, int]] = Field(description="(finite upper bound in seconds, cumulative count)")
+    windows: list[list[int]] = Field(default_factory=list, description=(
+        "per scrape window (ServerLatency.window_t_s), the observations per bucket (not cumulative), "
+        "one count per finite bound and the last for +Inf"))
 
     def cumulative(self) -> list[tuple[float, float]]:
         """Every bucket with +Inf, as `histogram_quantile` reads them."""
@@ -243,6 +246,7 @@ class ServerLatency(_Model):
     start_t_s: float
     end_t_s: float
     routes: list[ServerRouteLatency]
+    window_t_s: list[float] = Field(default_factory=list, description="each scrape window's start, seconds from the run start")
 
 
 class RunResult(_Model):

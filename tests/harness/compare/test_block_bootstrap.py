@@ -77,3 +77,35 @@ def test_the_estimate_is_the_pooled_percentile(quantile: float) -> None:
     whole = quantile_interval(merged(parts), quantile_pct=quantile, confidence=CONFIDENCE)
     blocked = block_interval(parts, quantile_pct=quantile, confidence=CONFIDENCE, seed_key="x")
     assert blocked is not None and blocked.estimate == whole.estimate
+
+
+def bucket_windows(rng: np.random.Generator, *, bursts: tuple[int, ...] = (), factor: float = 1.0) -> list:
+    """Per-window Prometheus bucket counts (as the server's scrapes give them), as bucket distributions."""
+    bounds = np.array([1.0, 2.5, 5.0, 7.5, 10.0, 15.0, 20.0, 25.0, 50.0, 75.0, 100.0, np.inf])
+    parts = []
+    for index in range(60):
+        samples = rng.lognormal(np.log(4.0), 0.5, 80) * (factor if index in bursts else 1.0)
+        counts = np.histogram(samples, bins=np.concatenate(([0.0], bounds)))[0]
+        from harness.compare.quantiles import RankedCounts
+
+        parts.append(RankedCounts(values=bounds, cumulative=np.cumsum(counts)))
+    return parts
+
+
+def test_bucketed_windows_are_read_as_histogram_quantile_reads_them() -> None:
+    from harness.results.samples import histogram_quantile
+
+    parts = bucket_windows(np.random.default_rng(9))
+    whole = [(float(v), float(c)) for v, c in zip(parts[0].values, np.sum([p.cumulative for p in parts], axis=0), strict=True)]
+    for quantile in (50.0, 95.0, 99.0):
+        blocked = block_interval(parts, quantile_pct=quantile, confidence=CONFIDENCE, seed_key="s", interpolate=True)
+        assert blocked is not None and blocked.estimate == pytest.approx(histogram_quantile(quantile / 100.0, whole))
+
+
+def test_bursts_widen_the_band_of_bucketed_windows_too() -> None:
+    calm = block_interval(bucket_windows(np.random.default_rng(4)), quantile_pct=99.0, confidence=CONFIDENCE, seed_key="s",
+                          interpolate=True)
+    bursty = block_interval(bucket_windows(np.random.default_rng(4), bursts=(8, 9, 33), factor=5.0), quantile_pct=99.0,
+                            confidence=CONFIDENCE, seed_key="s", interpolate=True)
+    assert calm is not None and bursty is not None
+    assert bursty.high - bursty.estimate > 2.0 * (calm.high - calm.estimate)
