@@ -18,8 +18,9 @@ how far could `current - baseline` be from the observed difference by chance alo
   (machine noise, warm-up, neighbours) that no within-run interval can see.
 
 The per-run intervals assume independent samples; real latency samples are correlated in time, so
-they are a lower bound on the noise. That is why a regression also needs the relative threshold and
-the absolute floor, and why several baselines (whose spread does capture it) are worth keeping.
+they are a lower bound on the noise: `block_bootstrap` estimates it from the runs' own time blocks,
+and the comparison takes the wider of the two. A regression also needs the relative threshold and
+the absolute floor, and several baselines (whose spread captures run-to-run noise) are worth keeping.
 """
 
 from __future__ import annotations

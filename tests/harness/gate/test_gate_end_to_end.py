@@ -70,6 +70,12 @@ def test_the_gate_confirms_a_10ms_regression_in_front_of_the_server(stack: Any, 
     assert done.returncode in expected, f"exit {done.returncode}\n{done.stderr[-3000:]}\n{json.dumps(document.get('notes'), indent=1)}"
     assert delayed > 400  # two gate runs of 400 /api/ requests each went through the proxy
     assert len(gate_runs) == 2  # it ran twice: confirm before failing
+    for run in gate_runs:  # what the rules read: host conditions, time blocks, the server's own histograms
+        assert run.health is not None and run.health.windows and run.health.total.cpu_pressure_some_pct is not None
+        assert run.health.system_processes.endswith("with its children")  # the proxy's listener, found by port
+        browse_blocks = next(w for w in run.latency_windows if w.scenario == "browse_problems")
+        assert len(browse_blocks.hdr) >= 10 and browse_blocks.block_s == 0.5
+        assert run.server_latency is not None and len(run.server_latency.window_t_s) >= 5
     assert any("confirmed over two runs" in note for note in document["notes"])
     metrics = {m["key"]: m for m in document["metrics"]}
     browse = metrics[BROWSE_P50]
