@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import psycopg
 import pytest
@@ -19,6 +20,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from harness.stack.postgres import EmbeddedPostgres  # noqa: E402
 from harness.stack.valkey import EmbeddedValkey  # noqa: E402
+
+
+@contextmanager
+def own_platform(home: Path, *, seed_problems: int = 200, seed_missions: int = 500) -> Iterator[Any]:
+    """A whole embedded stack (loadtest limits) of the caller's own, on its own servers: the
+    session's DATABASE_URL / REDIS_URL are set aside while it starts."""
+    from harness.stack import start_stack
+
+    saved = {k: os.environ.pop(k) for k in ("DATABASE_URL", "REDIS_URL") if k in os.environ}
+    try:
+        with start_stack(home=home / ".bwperf", api_port=None, rate_limit_profile="loadtest",
+                         seed_problems=seed_problems, seed_missions=seed_missions) as stack:
+            yield stack
+    finally:
+        os.environ.update(saved)
 
 
 @pytest.fixture(scope="session")

@@ -5,21 +5,20 @@ from __future__ import annotations
 from harness.results.model import HostConditions, MeasurementHealth
 
 
+FIGURES = (  # (field, label, format): the order every view shows them in
+    ("cpu_pressure_some_pct", "host CPU pressure", "{:.0f} %"),
+    ("other_cpu_cores", "other processes", "{:.2f} cores"),
+    ("generator_cpu_cores", "generator", "{:.2f} cores"),
+    ("system_cpu_cores", "system under test", "{:.2f} cores"),
+    ("steal_pct", "steal", "{:.1f} %"),
+    ("load_avg_1m", "load", "{:.1f}"),
+)
+
+
 def conditions_text(conditions: HostConditions) -> str:
-    """`host CPU pressure 3 %, other processes 0.05 cores, steal 0.0 %, load 1.2`"""
-    parts = []
-    if conditions.cpu_pressure_some_pct is not None:
-        parts.append(f"host CPU pressure {conditions.cpu_pressure_some_pct:.0f} %")
-    if conditions.other_cpu_cores is not None:
-        parts.append(f"other processes {conditions.other_cpu_cores:.2f} cores")
-    if conditions.generator_cpu_cores is not None:
-        parts.append(f"generator {conditions.generator_cpu_cores:.2f} cores")
-    if conditions.system_cpu_cores is not None:
-        parts.append(f"system under test {conditions.system_cpu_cores:.2f} cores")
-    if conditions.steal_pct is not None:
-        parts.append(f"steal {conditions.steal_pct:.1f} %")
-    if conditions.load_avg_1m is not None:
-        parts.append(f"load {conditions.load_avg_1m:.1f}")
+    """`host CPU pressure 3 %, other processes 0.05 cores, ..., load 1.2` (figures not reported are left out)."""
+    parts = [f"{label} {form.format(value)}" for field, label, form in FIGURES
+             if (value := getattr(conditions, field)) is not None]
     return ", ".join(parts) or "no host figures"
 
 

@@ -4,6 +4,8 @@ subprocess whose working directory is the test's own folder, so the embedded sta
 
 from __future__ import annotations
 
+from tests.conftest import own_platform
+
 import os
 import subprocess
 import sys
@@ -71,13 +73,5 @@ def result_of(run_dir: Path) -> RunResult:
 @pytest.fixture(scope="module")
 def own_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A stack this module starts (loadtest limits), for tests that also read its database."""
-    from harness.stack import start_stack
-
-    home = tmp_path_factory.mktemp("scenario-stack")
-    saved = {k: os.environ.pop(k) for k in ("DATABASE_URL", "REDIS_URL") if k in os.environ}
-    try:
-        with start_stack(home=home / ".bwperf", api_port=None, rate_limit_profile="loadtest",
-                         seed_problems=200, seed_missions=500) as stack:
-            yield stack
-    finally:
-        os.environ.update(saved)
+    with own_platform(tmp_path_factory.mktemp("scenario-stack")) as stack:
+        yield stack

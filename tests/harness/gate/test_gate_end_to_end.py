@@ -6,7 +6,6 @@ the delay is in front of the server, so the server saw nothing ("client side onl
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ import pytest
 
 from harness.faults.delay_proxy import DelayProxy, DelayRule
 from harness.results import load_result
+from tests.conftest import own_platform
 
 ROOT = Path(__file__).resolve().parents[3]
 PLAN = ROOT / "tests" / "harness" / "fixtures" / "gate_plan.yaml"
@@ -30,16 +30,8 @@ def bwperf(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from harness.stack import start_stack
-
-    home = tmp_path_factory.mktemp("gate-stack")
-    saved = {k: os.environ.pop(k) for k in ("DATABASE_URL", "REDIS_URL") if k in os.environ}
-    try:
-        with start_stack(home=home / ".bwperf", api_port=None, rate_limit_profile="loadtest",
-                         seed_problems=200, seed_missions=500) as running:
-            yield running
-    finally:
-        os.environ.update(saved)
+    with own_platform(tmp_path_factory.mktemp("gate-stack")) as running:
+        yield running
 
 
 @pytest.mark.slow
