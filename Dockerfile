@@ -12,7 +12,7 @@ ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 # The whole build context (filtered by .dockerignore): pyproject.toml, README.md (its `readme`)
-# and the packages it lists (app, harness, scenarios, stress, dashboards).
+# and the packages it lists (app, harness, scenarios, stress, dashboards, bwperf).
 COPY . .
 RUN python -m venv /opt/venv \
     && /opt/venv/bin/pip install --upgrade pip \

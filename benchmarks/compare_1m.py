@@ -72,7 +72,7 @@ def main() -> None:
             started = time.perf_counter()
             render_markdown(comparison), render_junit(comparison), comparison_document(comparison)
             render_s.append(time.perf_counter() - started)
-        command = [sys.executable, "-m", "harness.cli", "compare", "--baseline", str(baseline), "--current", str(current),
+        command = [sys.executable, "-m", "bwperf", "compare", "--baseline", str(baseline), "--current", str(current),
                    "--json", str(Path(folder) / "cmp.json")]
         started = time.perf_counter()
         exit_code = subprocess.run(command, capture_output=True, check=False, cwd=Path(__file__).resolve().parent.parent).returncode

@@ -98,7 +98,7 @@ def write_plan(directory: Path, scenario: dict, *, name: str = "bench") -> Path:
 
 
 def run_bwperf(plan: Path, *, target: str, out: Path, cpu: int | None, extra: list[str] | None = None) -> RunResult:
-    command = [sys.executable, "-m", "harness.cli", "run", str(plan), "--target", target, "--out", str(out), "--quiet",
+    command = [sys.executable, "-m", "bwperf", "run", str(plan), "--target", target, "--out", str(out), "--quiet",
                *(extra or [])]
     preexec = (lambda: os.sched_setaffinity(0, {cpu})) if cpu is not None else None
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, preexec_fn=preexec,

@@ -141,7 +141,7 @@ def one_run(label: str, *, proxy: DelayProxy, profile: str, out: Path, hog_cores
     kind = label.split("-")[0].rstrip("12")
     proxy.set_rules(INJECTIONS[kind])
     run_out = out / "runs" / label
-    command = [sys.executable, "-m", "harness.cli", "run", str(PLAN), "--target", proxy.url, "--profile", profile,
+    command = [sys.executable, "-m", "bwperf", "run", str(PLAN), "--target", proxy.url, "--profile", profile,
                "--out", str(run_out), "--quiet", "--system-pid", str(os.getpid())]
     started = time.monotonic()
     hog = CpuHog(cores=hog_cores, max_s=RUN_TIMEOUT_S).start() if kind == "H" else None

@@ -12,7 +12,7 @@ from harness.compare import formatting
 from harness.compare.config import CompareSettings
 from harness.compare.engine import Comparison, compare_runs
 from harness.compare.inputs import RunMetrics
-from harness.engine.errors import InputError
+from harness.errors import InputError
 
 
 @dataclass(frozen=True)

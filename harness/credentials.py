@@ -16,7 +16,7 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from harness.engine.errors import SetupError
+from harness.errors import SetupError
 
 REGISTER_PATH = "/api/v1/auth/agents/register"
 REQUEST_TIMEOUT_S = 10.0

@@ -1,6 +1,6 @@
 """`bwperf baseline promote|list|record|history`: the baseline store and the run history.
 
-The store, history and change-point modules are imported inside each command: `harness.cli`
+The store, history and change-point modules are imported inside each command: `bwperf.cli`
 imports every area's commands at start, and ruptures/scipy would add a second to every `bwperf`.
 """
 
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from harness.engine.errors import EXIT_INPUT, InputError
+from harness.errors import EXIT_INPUT, InputError
 
 if TYPE_CHECKING:
     from rich.table import Table

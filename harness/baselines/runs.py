@@ -24,7 +24,7 @@ from harness.baselines.series import HISTORY_FILE_NAME, load_history, record_run
 from harness.compare.inputs import RunMetrics
 from harness.compare.loading import load_run
 from harness.compare.plans import diff_plans
-from harness.engine.errors import InputError, ResultFileError
+from harness.errors import InputError, ResultFileError
 from harness.results import load_result, save_result
 
 RUNS_DIR_NAME = "runs"

@@ -33,7 +33,7 @@ from harness.baselines.analysis import (
     find_change_points,
 )
 from harness.compare.inputs import Direction, RunMetrics, Unit
-from harness.engine.errors import ResultFileError
+from harness.errors import ResultFileError
 
 HISTORY_FILE_NAME = "history.jsonl"
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from harness.baselines.runs import record_with_result
 from harness.compare.loading import load_run
-from harness.engine.errors import InputError
+from harness.errors import InputError
 
 DEFAULT_DIRECTORY = Path("baselines")
 CURRENT_FILE_NAME = "current.json"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from harness.engine.errors import EXIT_INCONCLUSIVE, EXIT_INPUT, EXIT_OK, EXIT_REGRESSION, InputError
+from harness.errors import EXIT_INCONCLUSIVE, EXIT_INPUT, EXIT_OK, EXIT_REGRESSION, InputError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -41,7 +41,7 @@ def compare_command(
     junit: Annotated[Path | None, typer.Option("--junit", help="Write JUnit XML here (one testcase per metric).")] = None,
 ) -> None:
     """Compare every metric both runs have; exit 1 on a regression, 4 when inconclusive, 2 on bad input."""
-    # Imported here: `harness.cli` imports every command at start, and `bwperf up` needs none of this.
+    # Imported here: `bwperf.cli` imports every command at start, and `bwperf up` needs none of this.
     from harness.baselines.runs import gather_baselines
     from harness.compare.config import CompareSettings, load_config
     from harness.compare.engine import compare_runs

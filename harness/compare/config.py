@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from harness.compare.inputs import Unit
 from harness.compare.rules import MetricRule
-from harness.engine.errors import InputError
+from harness.errors import InputError
 
 DEFAULT_THRESHOLD_PCT = 20.0
 DEFAULT_CONFIDENCE = 0.99

@@ -33,7 +33,7 @@ from harness.compare.plans import PlanDifference, diff_plans
 from harness.compare.block_bootstrap import block_interval
 from harness.compare.quantiles import merged
 from harness.compare.rules import MetricRule, Verdict, judge
-from harness.engine.errors import InputError
+from harness.errors import InputError
 
 NO_NOISE_ESTIMATE = "no noise estimate"
 MAX_KEYS_IN_NOTE = 6

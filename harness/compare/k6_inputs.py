@@ -36,7 +36,7 @@ from harness.compare.inputs import (
     request_label,
 )
 from harness.compare.quantiles import ranked_counts_from_samples
-from harness.engine.errors import ResultFileError
+from harness.errors import ResultFileError
 
 K6_BUILTIN_METRICS = frozenset({
     "http_req_duration", "http_req_blocked", "http_req_connecting", "http_req_tls_handshaking",

@@ -21,7 +21,7 @@ from typing import IO
 from harness.compare.inputs import RunMetrics
 from harness.compare.k6_inputs import from_k6_ndjson, from_k6_summary
 from harness.compare.result_inputs import from_result
-from harness.engine.errors import ResultFileError
+from harness.errors import ResultFileError
 from harness.results import load_result
 
 GZIP_MAGIC = b"\x1f\x8b"

@@ -15,11 +15,11 @@ import typer
 
 from harness.costs.compare import load_previous
 from harness.costs.errors import CostError
+from harness.errors import EXIT_INPUT
 from harness.costs.model import DEFAULT_MODEL_PATH, load_model
 from harness.costs.report import build_report
 from harness.costs.result_adapter import load_measurements
 
-EXIT_BAD_INPUT = 2
 DEFAULT_OUT_DIR = Path("reports/costs")
 
 app = typer.Typer(
@@ -84,7 +84,7 @@ def report_command(
         _write(target, spec.render(report))
     except CostError as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise typer.Exit(EXIT_INPUT) from None
     typer.echo(str(target))
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from harness.engine.errors import PlanError
+from harness.errors import PlanError
 from harness.metrics.custom import declared_metrics, declared_time_trends
 from harness.metrics.names import MetricKind
 from harness.plan.model import Plan

@@ -22,7 +22,7 @@ import typer
 from rich.console import Console
 
 from harness.engine import system_processes
-from harness.engine.errors import EXIT_OK, EXIT_THRESHOLDS_FAILED, BwperfError, InputError, TargetError, exit_code_for
+from harness.errors import EXIT_OK, EXIT_THRESHOLDS_FAILED, BwperfError, InputError, TargetError, exit_code_for
 from harness.engine.request import RunRequest
 from harness.engine.target import check_sampled_url, check_target
 from harness.goals.hook import judge_run

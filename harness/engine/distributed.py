@@ -23,7 +23,7 @@ from harness.credentials import AgentCredential
 from harness.engine import protocol
 from harness.engine.behaviours import BehaviourSet
 from harness.engine.controller import RunController
-from harness.engine.errors import EngineError
+from harness.errors import EngineError
 from harness.engine.health import CpuReading
 from harness.engine.progress import Progress
 from harness.engine.request import RunRequest

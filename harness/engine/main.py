@@ -17,7 +17,7 @@ from rich.console import Console
 
 from harness.credentials import AGENT_KEYS_ENV, agent_pool
 from harness.engine.behaviours import load_behaviours
-from harness.engine.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLDS_FAILED, BwperfError, exit_code_for
+from harness.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLDS_FAILED, BwperfError, exit_code_for
 from harness.engine.hooks import RUN_DIR_ENV
 from harness.engine.progress import Progress
 from harness.engine.request import RunRequest

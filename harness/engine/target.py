@@ -7,7 +7,7 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-from harness.engine.errors import TargetError
+from harness.errors import TargetError
 
 LOOPBACK_NAMES = ("localhost",)
 CONNECT_TIMEOUT_S = 3.0

@@ -23,7 +23,7 @@ from locust.runners import WorkerRunner
 from harness.credentials import AgentCredential
 from harness.engine import protocol
 from harness.engine.behaviours import load_behaviours
-from harness.engine.errors import BwperfError
+from harness.errors import BwperfError
 from harness.engine.session import LoadSession, SessionSpec
 from harness.executors.base import WorkerSlice
 from harness.metrics.window import Window

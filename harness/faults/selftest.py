@@ -23,6 +23,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from harness.errors import EXIT_CHECK_FAILED, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK
+
 from .api_sigterm import run_api_sigterm
 from .db_freeze import run_db_freeze
 from .db_outage import DbOutageResult, run_db_outage
@@ -32,7 +34,6 @@ from .results import FaultResult
 from .valkey_restart import ValkeyRestartResult, run_valkey_restart
 from .worker_kill import WorkerKillResult, run_worker_kill
 
-EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 # Name on the command line -> scenario. Order: the quick ones first.
 SCENARIOS: dict[str, Callable[[FaultLab], FaultResult]] = {
@@ -76,7 +77,7 @@ def run_scenarios(lab: FaultLab, names: list[str], *, on_done: Callable[[Scenari
 
 
 def exit_code(runs: list[ScenarioRun]) -> int:
-    return EXIT_OK if runs and all(run.ok for run in runs) else EXIT_FAILED
+    return EXIT_OK if runs and all(run.ok for run in runs) else EXIT_CHECK_FAILED
 
 
 def scenario_table(run: ScenarioRun) -> Table:

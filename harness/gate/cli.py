@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from harness.engine.errors import BwperfError, exit_code_for
+from harness.errors import BwperfError, exit_code_for
 
 
 def gate_command(

@@ -25,7 +25,7 @@ from harness.compare.confirm import confirmed, needs_confirmation
 from harness.compare.engine import Comparison, compare_runs
 from harness.compare.inputs import RunMetrics
 from harness.compare.loading import load_run
-from harness.engine.errors import (
+from harness.errors import (
     EXIT_INCONCLUSIVE,
     EXIT_OK,
     EXIT_REGRESSION,

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from harness.engine.errors import PlanError
+from harness.errors import PlanError
 from harness.executors.registry import UnknownExecutorError, executor_type
 from harness.metrics.names import BUILTIN_METRICS, MetricKind, tags_for
 from harness.plan.durations import parse_duration_s

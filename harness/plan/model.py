@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.engine.errors import PlanError
+from harness.errors import PlanError
 from harness.executors.base import ScenarioConfig
 from harness.metrics.names import DEFAULT_SAMPLE_INTERVAL_S, DEFAULT_WINDOW_S
 from harness.thresholds import ThresholdSpec

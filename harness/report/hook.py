@@ -18,7 +18,7 @@ def write_run_report(run_dir: Path, *, console: Console) -> Path | None:
     and the report paths; None when the run saved no result (the engine already said why)."""
     if not (run_dir / RESULT_FILE_NAME).exists():
         return None
-    from harness.engine.errors import BwperfError
+    from harness.errors import BwperfError
     from harness.report.terminal import print_verdict
     from harness.report.writer import write_report
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.engine.errors import BwperfError
+from harness.errors import BwperfError
 from harness.executors.base import LOCAL
 from harness.executors.scheduling import RateSegment
 from harness.plan.load import load_plan

@@ -4,7 +4,7 @@
     result = load_result("reports/<run-id>/result.json")
 """
 
-from harness.engine.errors import ResultFileError
+from harness.errors import ResultFileError
 from harness.results.io import RESULT_FILE_NAME, load_result, save_result
 from harness.results.k6_summary import k6_summary, write_k6_summary
 from harness.results.model import SCHEMA_VERSION, RunResult

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from harness.engine.errors import ResultFileError
+from harness.errors import ResultFileError
 from harness.results.model import SCHEMA_VERSION, RunResult
 
 RESULT_FILE_NAME = "result.json"

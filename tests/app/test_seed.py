@@ -51,7 +51,7 @@ def test_the_same_seed_gives_the_same_rows(clean_db: str) -> None:
 
 def test_bwperf_seed_uses_database_url_and_reports(clean_db: str, tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": clean_db}
-    result = subprocess.run([sys.executable, "-m", "harness.cli", "seed", "--problems", "120",
+    result = subprocess.run([sys.executable, "-m", "bwperf", "seed", "--problems", "120",
                              "--missions", "80", "--home", str(tmp_path)],
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
@@ -61,7 +61,7 @@ def test_bwperf_seed_uses_database_url_and_reports(clean_db: str, tmp_path: Path
 
 
 def test_bad_counts_are_refused(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "harness.cli", "seed", "--problems", "-1",
+    result = subprocess.run([sys.executable, "-m", "bwperf", "seed", "--problems", "-1",
                              "--home", str(tmp_path)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "must be >= 0" in result.stderr

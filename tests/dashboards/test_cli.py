@@ -31,7 +31,7 @@ def _listening(pid: int, port: int) -> list[str]:
 def test_bwperf_dashboard_serves_on_localhost_only_by_default(tmp_path: Path) -> None:
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "harness.cli", "dashboard", "--port", str(port),
+        [sys.executable, "-m", "bwperf", "dashboard", "--port", str(port),
          "--results", str(tmp_path / "reports"), "--baselines", str(tmp_path / "baselines")],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
@@ -56,7 +56,7 @@ def test_bwperf_dashboard_serves_on_localhost_only_by_default(tmp_path: Path) ->
 
 
 def test_bwperf_dashboard_help_lists_its_options() -> None:
-    result = subprocess.run([sys.executable, "-m", "harness.cli", "dashboard", "--help"], cwd=REPO,
+    result = subprocess.run([sys.executable, "-m", "bwperf", "dashboard", "--help"], cwd=REPO,
                             capture_output=True, text=True, timeout=60, env={**os.environ, "COLUMNS": "200"}, check=False)
     assert result.returncode == 0, result.stderr
     for option in ("--results", "--baselines", "--port", "--host", "--poll-interval"):

@@ -1,7 +1,7 @@
 import pytest
 
 from harness.credentials import REGISTER_PATH, AgentCredential, provision_agents
-from harness.engine.errors import SetupError
+from harness.errors import SetupError
 
 
 def test_provisions_the_pool_and_waits_out_429():

@@ -109,7 +109,7 @@ def app_commands() -> set[str]:
 
 _BWPERF_COMMANDS_SCRIPT = """
 import json, typer.main
-from harness.cli import main_app
+from bwperf.cli import main_app
 group = typer.main.get_command(main_app)
 def options(cmd):
     return sorted(opt for p in cmd.params for opt in (*p.opts, *p.secondary_opts) if opt.startswith('-'))
@@ -124,13 +124,13 @@ print(json.dumps(found))
 
 @pytest.fixture(scope="session")
 def bwperf_commands() -> dict[str, list[str]]:
-    """Registered `bwperf` commands and their options, from `harness.cli.main_app`.
+    """Registered `bwperf` commands and their options, from `bwperf.cli.main_app`.
 
     Read in a child process: the CLI imports the load engine (Locust, gevent), which must not
     patch this test process."""
     result = subprocess.run([sys.executable, "-c", _BWPERF_COMMANDS_SCRIPT], cwd=REPO,
                             capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, f"importing harness.cli.main_app failed:\n{result.stderr}"
+    assert result.returncode == 0, f"importing bwperf.cli.main_app failed:\n{result.stderr}"
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -141,7 +141,7 @@ def check_bwperf_call(commands: dict[str, list[str]], argv: list[str], *, where:
     if len(argv) > 1 and f"{name} {argv[1]}" in commands:
         name, argv = f"{name} {argv[1]}", [f"{name} {argv[1]}", *argv[2:]]
     assert name in commands, (
-        f"{where}: `bwperf {name}` is not a registered command of harness.cli.main_app "
+        f"{where}: `bwperf {name}` is not a registered command of bwperf.cli.main_app "
         f"(registered: {', '.join(sorted(commands))})")
     flags = {arg.split("=", 1)[0] for arg in argv[1:] if arg.startswith("--")}
     unknown = sorted(flags - set(commands[name]))

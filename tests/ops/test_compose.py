@@ -252,7 +252,7 @@ def test_the_dashboard_healthcheck_route_answers_200_on_the_real_dashboard(tmp_p
     port = free_port()
     argv[argv.index("--port") + 1] = str(port)
     argv[argv.index("--host") + 1] = "127.0.0.1"
-    process = spawn("dashboard", [sys.executable, "-m", "harness.cli", *argv[1:]], log_path=tmp_path / "dashboard.log",
+    process = spawn("dashboard", [sys.executable, "-m", "bwperf", *argv[1:]], log_path=tmp_path / "dashboard.log",
                     env=dict(os.environ), cwd=REPO)
     service = Service(process, f"http://127.0.0.1:{port}")
     try:

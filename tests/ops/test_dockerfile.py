@@ -160,7 +160,7 @@ def test_dockerignore_keeps_secrets_state_and_caches_out() -> None:
 def test_dockerignore_keeps_what_pip_install_needs() -> None:
     patterns = dockerignore_patterns()
     project = tomllib.loads((REPO / "pyproject.toml").read_text())
-    needed = ["pyproject.toml", project["project"]["readme"], "app/__main__.py", "harness/cli.py"]
+    needed = ["pyproject.toml", project["project"]["readme"], "app/__main__.py", "bwperf/cli.py"]
     needed += [include.rstrip("*") + "/x.py" for include in project["tool"]["setuptools"]["packages"]["find"]["include"]]
     for path in needed:
         assert not is_ignored(path, patterns), f".dockerignore excludes {path}, which `pip install .` needs"
@@ -182,6 +182,6 @@ def test_the_build_context_builds_the_project(tmp_path: Path) -> None:
     assert result.returncode == 0, f"pip wheel of the build context failed:\n{result.stderr[-2000:]}"
     wheel = next((tmp_path / "wheels").glob("*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"app/__main__.py", "app/server.py", "harness/cli.py"} <= names
+    assert {"app/__main__.py", "app/server.py", "bwperf/cli.py"} <= names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "bwperf = harness.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "bwperf = bwperf.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -18,7 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from harness.engine.errors import (
+from harness.errors import (
     EXIT_INPUT,
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -49,7 +49,7 @@ class Run:
     def start(cls, *args: str, cwd: Path) -> Run:
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
         env["PYTHONPATH"] = str(ROOT)
-        popen = subprocess.Popen([sys.executable, "-m", "harness.cli", *args], cwd=cwd, env=env, text=True,
+        popen = subprocess.Popen([sys.executable, "-m", "bwperf", *args], cwd=cwd, env=env, text=True,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         return cls(popen, cwd, set())
 
@@ -185,7 +185,7 @@ def test_every_command_that_reads_results_names_a_cut_file_and_exits_2(dead_targ
         "cost report": ["cost", "report", "--run", str(cut), "--out", str(tmp_path / "costs")],
         "baseline record": ["baseline", "record", str(cut), "--dir", str(tmp_path / "baselines")],
     }[command]
-    done = subprocess.run([sys.executable, "-m", "harness.cli", *args], check=False, cwd=tmp_path, capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "bwperf", *args], check=False, cwd=tmp_path, capture_output=True,
                           text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
     output = " ".join((done.stdout + done.stderr).split())
     assert done.returncode == EXIT_INPUT, output

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.faults.results import FaultResult, Figure
+from harness.errors import EXIT_CHECK_FAILED, EXIT_OK
 from harness.faults.selftest import (
-    EXIT_FAILED,
-    EXIT_OK,
     SCENARIOS,
     exit_code,
     run_scenarios,
@@ -26,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _bwperf(*args: str, cwd: Path, timeout_s: float = 120) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    process = subprocess.Popen([sys.executable, "-m", "harness.cli", *args], cwd=cwd, env=env, text=True,
+    process = subprocess.Popen([sys.executable, "-m", "bwperf", *args], cwd=cwd, env=env, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     out, err = process.communicate(timeout=timeout_s)
     return subprocess.CompletedProcess(process.args, process.returncode, out, err), session_survivors(process.pid)
@@ -74,7 +73,7 @@ def test_one_missed_goal_or_one_crashed_scenario_fails_the_selftest(monkeypatch)
     good = run_scenarios(Lab(), ["good"])  # type: ignore[arg-type]
     assert exit_code(good) == EXIT_OK
     runs = run_scenarios(Lab(), ["good", "lossy", "crash"])  # type: ignore[arg-type]
-    assert exit_code(runs) == EXIT_FAILED
+    assert exit_code(runs) == EXIT_CHECK_FAILED
     assert [run.ok for run in runs] == [True, False, False]
     assert runs[2].error == "RuntimeError: the API did not start"
     assert dict(totals(runs))["requests tried"] == "15"

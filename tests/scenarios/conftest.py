@@ -53,7 +53,7 @@ def clean_env() -> dict[str, str]:
 
 
 def bwperf(*args: str, cwd: Path, timeout_s: float = 150.0) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "harness.cli", *args], cwd=cwd, env=clean_env(),
+    return subprocess.run([sys.executable, "-m", "bwperf", *args], cwd=cwd, env=clean_env(),
                           capture_output=True, text=True, check=False, timeout=timeout_s)
 
 

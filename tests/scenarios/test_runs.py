@@ -12,7 +12,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from harness.engine.errors import EXIT_OK, EXIT_THRESHOLDS_FAILED
+from harness.errors import EXIT_OK, EXIT_THRESHOLDS_FAILED
 
 from .conftest import (
     ROOT,

@@ -24,7 +24,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from harness.engine.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLDS_FAILED
+from harness.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLDS_FAILED
 from harness.results import load_result
 
 from .client import bearer, call, new_agent, new_user
@@ -83,7 +83,7 @@ def baseline_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subpro
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "ANTHROPIC_BASE_URL",
                                                            "ANTHROPIC_API_KEY", "JWT_SECRET", "API_KEY_PEPPER")}
     env["PYTHONPATH"] = str(ROOT)
-    popen = subprocess.Popen([sys.executable, "-m", "harness.cli", "run", str(PLAN), "--profile", "smoke",
+    popen = subprocess.Popen([sys.executable, "-m", "bwperf", "run", str(PLAN), "--profile", "smoke",
                               "--out", "out", "--quiet"], cwd=cwd, env=env, text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     sent: list[str] = []

@@ -22,7 +22,7 @@ def bwperf_run(plan: str, out: Path, *extra: str) -> tuple[subprocess.CompletedP
     env["PYTHONPATH"] = str(REPO)
     home = out.parent / f"{out.name}-cwd"  # the embedded stack's home (.bwperf) is per cwd: a fresh queue
     home.mkdir(exist_ok=True)
-    completed = subprocess.run([sys.executable, "-m", "harness.cli", "run", str(REPO / "stress" / f"{plan}.yaml"),
+    completed = subprocess.run([sys.executable, "-m", "bwperf", "run", str(REPO / "stress" / f"{plan}.yaml"),
                                 "--profile", "test", "--out", str(out), "--quiet", *extra],
                                cwd=home, env=env, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
     runs = sorted(out.iterdir())

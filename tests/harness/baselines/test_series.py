@@ -11,7 +11,7 @@ import pytest
 from harness.baselines import detect_change_points, load_history, record_run
 from harness.compare import builders
 from harness.compare.inputs import RunMetrics
-from harness.engine.errors import ResultFileError
+from harness.errors import ResultFileError
 
 START = datetime(2026, 1, 5, 3, 0, tzinfo=UTC)
 

@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from harness.baselines import list_baselines, load_history, promote
-from harness.cli import main_app
+from bwperf.cli import main_app
 from harness.compare.loading import load_run
-from harness.engine.errors import InputError
+from harness.errors import InputError
 from harness.results import save_result
 from tests.harness.compare.results_factory import BASELINE_PLAN, build_result
 

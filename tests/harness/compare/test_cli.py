@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from harness.cli import main_app
+from bwperf.cli import main_app
 from harness.results import save_result
 from tests.harness.compare.results_factory import BASELINE_PLAN, build_result
 

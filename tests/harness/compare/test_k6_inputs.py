@@ -12,7 +12,7 @@ import pytest
 
 from harness.compare import CompareSettings, Verdict, compare_runs, load_run
 from harness.compare.k6_inputs import split_metric_name
-from harness.engine.errors import ResultFileError
+from harness.errors import ResultFileError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 P95 = "browse_problems/GET /api/v1/problems/latency_p95_ms"

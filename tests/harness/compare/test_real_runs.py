@@ -23,7 +23,7 @@ def run_twice(counting_server, out: Path) -> list[Path]:
 
 
 def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "harness.cli", *map(str, args)], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "bwperf", *map(str, args)], cwd=ROOT, capture_output=True, text=True,
                           check=False, timeout=120)
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from harness.compare import CompareSettings, Verdict, compare_runs, load_run
 from harness.compare.quantiles import nearest_rank
-from harness.engine.errors import ResultFileError
+from harness.errors import ResultFileError
 from harness.results import save_result
 from tests.harness.compare.results_factory import BASELINE_PLAN, build_result
 

@@ -156,7 +156,7 @@ def test_unwritable_output(tmp_path: Path) -> None:
 
 
 def test_registered_under_bwperf_cost() -> None:
-    from harness.cli import main_app
+    from bwperf.cli import main_app
 
     result = runner.invoke(main_app, ["cost", "report", "--help"])
     assert result.exit_code == 0

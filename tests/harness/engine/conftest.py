@@ -68,7 +68,7 @@ def server():
 
 def bwperf(*args: str, timeout_s: float = 90.0, **popen) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "harness.cli", "run", *args, "--quiet"], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "bwperf", "run", *args, "--quiet"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout_s, **popen)
 
 

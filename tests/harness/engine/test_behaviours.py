@@ -2,7 +2,7 @@ import pytest
 import yaml
 
 from harness.engine.behaviours import load_behaviours
-from harness.engine.errors import PlanError
+from harness.errors import PlanError
 from harness.metrics.names import MetricKind
 from harness.plan.load import load_plan
 

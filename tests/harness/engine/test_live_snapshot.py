@@ -23,7 +23,7 @@ def test_a_running_run_publishes_snapshots_then_its_final_result(server, tmp_pat
     (tmp_path / "engine_behaviours.py").write_text((FIXTURES / "engine_behaviours.py").read_text())
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen([sys.executable, "-m", "harness.cli", "run", str(plan), "--target", server.url,
+    process = subprocess.Popen([sys.executable, "-m", "bwperf", "run", str(plan), "--target", server.url,
                                 "--out", str(out), "--quiet", "--sample-interval", "0.5"],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     snapshots = []

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.engine.errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLDS_FAILED
+from harness.errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLDS_FAILED
 from harness.results import load_result
 
 from .conftest import FIXTURES, ROOT, bwperf, free_port
@@ -107,7 +107,7 @@ def test_unreachable_and_remote_targets_exit_2(tmp_path):
 def test_ctrl_c_writes_a_partial_result(server, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "harness.cli", "run", str(FIXTURES / "engine_slow.yaml"), "--target", server.url,
+        [sys.executable, "-m", "bwperf", "run", str(FIXTURES / "engine_slow.yaml"), "--target", server.url,
          "--out", str(tmp_path), "--quiet"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.monotonic() + 60

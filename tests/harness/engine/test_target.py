@@ -2,7 +2,7 @@ import socket
 
 import pytest
 
-from harness.engine.errors import EXIT_INPUT, TargetError
+from harness.errors import EXIT_INPUT, TargetError
 from harness.engine.target import check_sampled_url, check_target, is_loopback
 
 

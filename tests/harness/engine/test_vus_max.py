@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.engine.errors import EXIT_OK
+from harness.errors import EXIT_OK
 
 from .conftest import FIXTURES, bwperf
 from .test_run_end_to_end import only_result

@@ -9,7 +9,7 @@ import pytest
 
 from harness.baselines.runs import gather_baselines, record_with_result
 from harness.compare.config import CompareSettings
-from harness.engine.errors import EXIT_INCONCLUSIVE, EXIT_OK, EXIT_REGRESSION, EXIT_THRESHOLDS_FAILED
+from harness.errors import EXIT_INCONCLUSIVE, EXIT_OK, EXIT_REGRESSION, EXIT_THRESHOLDS_FAILED
 from harness.gate.flow import GateRun, RunFailed, run_gate
 from harness.results import save_result
 from tests.harness.compare.timed_runs import Conditions, TimedPlan, timed_result

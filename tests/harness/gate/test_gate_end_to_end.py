@@ -24,7 +24,7 @@ BROWSE_P50 = "browse_problems/GET /api/v1/problems/latency_p50_ms"
 
 
 def bwperf(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "harness.cli", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "bwperf", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=240, check=False)
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness.engine.errors import EXIT_INPUT, PlanError
+from harness.errors import EXIT_INPUT, PlanError
 from harness.executors.constant_arrival_rate import ConstantArrivalRateConfig
 from harness.executors.ramping_arrival_rate import RampingArrivalRateConfig
 from harness.metrics.names import MetricKind

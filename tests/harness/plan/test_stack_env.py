@@ -9,7 +9,7 @@ import yaml
 from rich.console import Console
 
 from harness.engine import cli as engine_cli
-from harness.engine.errors import PlanError
+from harness.errors import PlanError
 from harness.plan.load import load_plan
 
 SCENARIO = {"s": {"executor": "constant-vus", "vus": 1, "duration": "1s"}}

@@ -7,13 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness.engine.errors import EXIT_INPUT, EXIT_OK
+from harness.errors import EXIT_INPUT, EXIT_OK
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 def bwperf_report(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "harness.cli", "report", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "bwperf", "report", *args], cwd=ROOT,
                           capture_output=True, text=True, check=False, timeout=120)
 
 

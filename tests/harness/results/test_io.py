@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from harness.engine.errors import EXIT_INPUT, ResultFileError
+from harness.errors import EXIT_INPUT, ResultFileError
 from harness.metrics.hdr import decode
 from harness.results import SCHEMA_VERSION, k6_summary, load_result, save_result, write_k6_summary
 

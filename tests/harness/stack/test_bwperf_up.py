@@ -17,7 +17,7 @@ import pytest
 
 from harness.stack.processes import free_port
 
-BWPERF = [sys.executable, "-m", "harness.cli"]
+BWPERF = [sys.executable, "-m", "bwperf"]
 
 
 def _start_up(home: Path, port: int) -> subprocess.Popen[bytes]:

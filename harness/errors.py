@@ -1,4 +1,6 @@
-"""The harness's error tree and the one place that maps it to exit codes.
+"""The harness's error tree, its exit codes, and the one place that maps errors to exit codes.
+At the bottom of the harness: it imports nothing, so every package (and the `bwperf` entry) may
+raise and map these.
 
     BwperfError                  base of every error the harness raises on purpose
     ├── InputError               exit 2: the user gave something we cannot use
@@ -14,13 +16,13 @@ Thresholds that fail are not errors: the run completes and the CLI exits with
 `EXIT_REGRESSION` (1) on a regression and `EXIT_INCONCLUSIVE` (4) when nothing regressed but the
 measurement could explain a change (k6 keeps 97-110 for its own codes; none is reused).
 
-This module imports nothing from the harness, so every package may raise these.
 """
 
 from __future__ import annotations
 
 EXIT_OK = 0
-EXIT_REGRESSION = 1  # compare / gate: a metric regressed (k6 has no such code)
+EXIT_CHECK_FAILED = 1  # what a command checks failed: compare/gate a regression, selftest a fault goal
+EXIT_REGRESSION = EXIT_CHECK_FAILED  # k6 has no code for a regression
 EXIT_INPUT = 2
 EXIT_ENGINE = 3
 EXIT_INCONCLUSIVE = 4  # compare / gate: no confirmed regression, but the measurement cannot vouch for every metric

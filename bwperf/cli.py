@@ -1,7 +1,8 @@
 """`bwperf`: the one command-line entry. It composes the sub-commands of each area.
 
-This is the only module that may start both the harness and the platform under test; it starts
-the platform by command (`python -m app ...`), never by importing it (DESIGN.md §2).
+This is the composition root: the only module that imports both the harness and the dashboard,
+and the only one that may start both the harness and the platform under test; it starts the
+platform by command (`python -m app ...`), never by importing it (DESIGN.md §2).
 """
 
 from __future__ import annotations
