@@ -18,9 +18,8 @@ main_app = typer.Typer(
 
 # Sub-command groups, one per area. Each area owns its `cli.py`; add one line here per area.
 # -- sub-apps --
-from harness.compare.cli import compare_command  # noqa: E402
+from harness.gate.cli import compare_command, gate_command  # noqa: E402
 main_app.command("compare")(compare_command)
-from harness.gate.cli import gate_command  # noqa: E402
 main_app.command("gate")(gate_command)
 from harness.baselines.cli import app as baseline_app  # noqa: E402
 main_app.add_typer(baseline_app, name="baseline")

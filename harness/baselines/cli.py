@@ -94,7 +94,7 @@ def history_command(
 
     from harness.baselines.analysis import ChangePointOptions
     from harness.baselines.series import detect_change_points, load_history
-    from harness.compare.cli import write_markdown
+    from harness.compare.output import write_markdown
 
     try:
         options = ChangePointOptions(max_pvalue=max_pvalue, min_magnitude_pct=min_change_pct, min_segment=min_segment)

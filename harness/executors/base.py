@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from harness.plan.fields import Fields, join
+from harness.parsing.fields import Fields, join
 
 DEFAULT_GRACEFUL_STOP_S = 30.0
 DEFAULT_TIME_UNIT_S = 1.0

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from harness.executors.arrival_rate import ArrivalRateRuntime
 from harness.executors.base import DEFAULT_TIME_UNIT_S, CommonOptions, ExecutorType, WorkerSlice
 from harness.executors.scheduling import constant_profile
-from harness.plan.fields import Fields
+from harness.parsing.fields import Fields
 
 NAME = "constant-arrival-rate"
 

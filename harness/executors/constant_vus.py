@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from harness.executors.base import CommonOptions, ExecutorType, VuHost, WorkerSlice
 from harness.executors.looping import owned_vu_indices, run_looping_vus, until
-from harness.plan.fields import Fields
+from harness.parsing.fields import Fields
 
 NAME = "constant-vus"
 

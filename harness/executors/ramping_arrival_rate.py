@@ -17,7 +17,7 @@ from harness.executors.base import (
     total_stage_duration_s,
 )
 from harness.executors.scheduling import ramping_profile
-from harness.plan.fields import Fields
+from harness.parsing.fields import Fields
 
 NAME = "ramping-arrival-rate"
 

@@ -23,7 +23,7 @@ from harness.executors.base import (
     total_stage_duration_s,
 )
 from harness.executors.looping import owned_vu_indices, until
-from harness.plan.fields import Fields
+from harness.parsing.fields import Fields
 
 NAME = "ramping-vus"
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from harness.executors.base import DEFAULT_MAX_DURATION_S, CommonOptions, ExecutorType, VuHost, WorkerSlice
 from harness.executors.iterations_config import IterationsConfig
 from harness.executors.looping import SharedCounter, owned_vu_indices, run_looping_vus
-from harness.plan.fields import Fields
+from harness.parsing.fields import Fields
 
 NAME = "shared-iterations"
 

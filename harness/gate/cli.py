@@ -1,4 +1,12 @@
-"""`bwperf gate PLAN`: run, compare with the history, confirm before failing (see `flow.py`)."""
+"""The commands that judge runs: `bwperf compare` (a run against baselines) and `bwperf gate PLAN`
+(run, compare with the history, confirm before failing; see `flow.py`).
+
+Exit codes of both: 0 nothing regressed, 1 a regression, 2 bad input (a file missing, unreadable,
+truncated or of another schema version; a bad compare.yaml; plans that differ), 4 inconclusive
+(nothing regressed, but a change the measurement itself could explain: a degraded host or a
+lagging generator in either run; the reasons are printed). A 4 is never a pass: CI should treat
+it as "run again on a quieter machine" (`bwperf gate` does); the gate adds 99 (a run's thresholds).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +17,42 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from harness.errors import BwperfError, exit_code_for
+from harness.errors import EXIT_INPUT, BwperfError, InputError, exit_code_for
+
+
+def compare_command(
+    current: Annotated[Path, typer.Option("--current", help="The run to judge.")],
+    baseline: Annotated[list[Path] | None, typer.Option("--baseline", help="A baseline run (result JSON, k6 NDJSON or k6 summary export); repeat for several.")] = None,
+    history: Annotated[Path | None, typer.Option("--history", help="A history folder (history.jsonl, runs/): compare with its last comparable clean runs once it holds 5.")] = None,
+    last: Annotated[int, typer.Option("--last", min=1, max=100, help="With --history: how many of its newest comparable runs.")] = 10,
+    threshold: Annotated[float | None, typer.Option("--threshold", help="Relative threshold in percent (default 20, or compare.yaml's).")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="compare.yaml: thresholds, floors, per-metric overrides by glob.")] = None,
+    allow_plan_mismatch: Annotated[bool, typer.Option("--allow-plan-mismatch", help="Compare even when the runs' plans differ.")] = False,
+    markdown: Annotated[Path | None, typer.Option("--markdown", help="Write the Markdown report here (appended when it is $GITHUB_STEP_SUMMARY).")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the JSON report here.")] = None,
+    junit: Annotated[Path | None, typer.Option("--junit", help="Write JUnit XML here (one testcase per metric).")] = None,
+) -> None:
+    """Compare every metric both runs have; exit 1 on a regression, 4 when inconclusive, 2 on bad input."""
+    # Imported here: `bwperf.cli` imports every command at start, and `bwperf up` needs none of this.
+    from harness.baselines.runs import gather_baselines
+    from harness.compare.config import CompareSettings, load_config
+    from harness.compare.output import exit_code, report_console, write_reports
+    from harness.compare.engine import compare_runs
+    from harness.compare.loading import load_run
+    from harness.compare.render_terminal import render_terminal
+
+    try:
+        settings = (load_config(config) if config is not None else CompareSettings()).with_threshold(threshold)
+        current_run = load_run(current)
+        selection = gather_baselines(list(baseline or []), history_dir=history, current=current_run, last=last)
+        comparison = compare_runs(selection.runs, current_run, settings=settings, allow_plan_mismatch=allow_plan_mismatch,
+                                  notes=selection.notes)
+        write_reports(comparison, markdown=markdown, json_path=json_path, junit=junit)
+    except InputError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    render_terminal(comparison, console=report_console())
+    raise typer.Exit(exit_code(comparison))
 
 
 def gate_command(
@@ -38,7 +81,7 @@ def gate_command(
     Exit codes (as bwperf compare's): 0 no regression; 1 a regression both runs show; 4 inconclusive (a change the measurement itself may explain); 99 a run's thresholds failed; 2 bad input; 3 engine failure; 130 interrupted.
     """
     from harness.baselines.runs import gather_baselines, record_with_result
-    from harness.compare.cli import report_console, write_reports
+    from harness.compare.output import report_console, write_reports
     from harness.compare.config import CompareSettings, load_config
     from harness.compare.render_terminal import render_terminal
     from harness.engine.cli import RunOptions, execute_run

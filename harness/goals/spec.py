@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from harness.plan.durations import parse_duration_s
+from harness.parsing.durations import parse_duration_s
 
 Source = Literal["api", "worker"]
 

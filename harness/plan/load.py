@@ -18,8 +18,8 @@ import yaml
 from harness.errors import PlanError
 from harness.executors.registry import UnknownExecutorError, executor_type
 from harness.metrics.names import BUILTIN_METRICS, MetricKind, tags_for
-from harness.plan.durations import parse_duration_s
-from harness.plan.fields import Fields, Problems, describe, join
+from harness.parsing.durations import parse_duration_s
+from harness.parsing.fields import Fields, Problems, describe, join
 from harness.plan.model import DEFAULT_PROFILES, Plan
 from harness.thresholds import ThresholdSpec, ThresholdSyntaxError, aggregation_allowed, make_spec
 

@@ -1,6 +1,6 @@
 import pytest
 
-from harness.plan.durations import parse_duration_s
+from harness.parsing.durations import parse_duration_s
 from harness.thresholds import ThresholdSyntaxError, evaluate, make_spec, parse_expression, parse_key
 
 

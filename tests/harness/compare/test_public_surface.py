@@ -23,7 +23,7 @@ def test_dashboard_entry_points_exist() -> None:
 
 def test_importing_the_commands_does_not_import_the_engines() -> None:
     probe = (
-        "import sys, harness.compare.cli, harness.baselines.cli;"
+        "import sys, harness.gate.cli, harness.baselines.cli;"
         "print(sorted(m for m in ('ruptures', 'scipy', 'harness.compare.engine', 'harness.results') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

@@ -1,6 +1,6 @@
 import pytest
 
-from harness.plan.durations import DurationSyntaxError, format_duration, parse_duration_s
+from harness.parsing.durations import DurationSyntaxError, format_duration, parse_duration_s
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from harness.plan.durations import DurationSyntaxError, format_duration, parse_duration_s
+from harness.parsing.durations import DurationSyntaxError, format_duration, parse_duration_s
 
 _MISSING = object()
 
