@@ -60,18 +60,13 @@ class TrendAccumulator:
         return None
 
     def percentile_ms(self, percentile: float) -> float:
-        return self._clamp(hdr.percentiles_ms(self.histogram, [percentile])[percentile])
-
-    def _clamp(self, value_ms: float) -> float:
-        """Within the exact extremes: the histogram's highest equivalent value may sit up to one
-        unit of precision above the largest value recorded."""
-        return min(self.max_ms, max(self.min_ms, value_ms))
+        return hdr.percentile_ms(self.histogram, percentile, lowest_ms=self.min_ms, highest_ms=self.max_ms)
 
     def summary(self) -> dict[str, float]:
         """k6's trend stats: avg, min, med, max, p(90), p(95), p(99)."""
         if self.count == 0:
             return {"avg": 0.0, "min": 0.0, "med": 0.0, "max": 0.0, "p(90)": 0.0, "p(95)": 0.0, "p(99)": 0.0}
-        pct = {p: self._clamp(v) for p, v in hdr.percentiles_ms(self.histogram, SUMMARY_PERCENTILES).items()}
+        pct = hdr.percentiles_ms(self.histogram, SUMMARY_PERCENTILES, lowest_ms=self.min_ms, highest_ms=self.max_ms)
         return {
             "avg": self.sum_ms / self.count,
             "min": self.min_ms,

@@ -40,10 +40,21 @@ def decode(text: str) -> HdrHistogram:
     return histogram
 
 
-def percentiles_ms(histogram: HdrHistogram, percentiles: Iterable[float]) -> dict[float, float]:
-    """Value (ms) at each percentile; empty histograms give 0."""
+def percentiles_ms(histogram: HdrHistogram, percentiles: Iterable[float], *, lowest_ms: float | None = None,
+                   highest_ms: float | None = None) -> dict[float, float]:
+    """Value (ms) at each percentile, the one way percentiles are read from a histogram; empty
+    histograms give 0. With the exact extremes given, each value is clamped to them: the highest
+    equivalent value hdrh returns may sit up to one unit of precision above the largest sample."""
     wanted = list(percentiles)
     if histogram.get_total_count() == 0:
         return {p: 0.0 for p in wanted}
     values = histogram.get_percentile_to_value_dict(wanted)
-    return {p: values[p] / US_PER_MS for p in wanted}
+    low = lowest_ms if lowest_ms is not None else float("-inf")
+    high = highest_ms if highest_ms is not None else float("inf")
+    return {p: min(high, max(low, values[p] / US_PER_MS)) for p in wanted}
+
+
+def percentile_ms(histogram: HdrHistogram, percentile: float, *, lowest_ms: float | None = None,
+                  highest_ms: float | None = None) -> float:
+    """One percentile (ms), as `percentiles_ms` reads it."""
+    return percentiles_ms(histogram, [percentile], lowest_ms=lowest_ms, highest_ms=highest_ms)[percentile]
