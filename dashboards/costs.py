@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.costs.errors import CostError
 from harness.costs.measurements import Measurements
 from harness.costs.model import CostModel
 from harness.costs.report import CostReport, build_report
-from harness.costs.result_adapter import measurements_from_result_json
+from harness.costs.result_run import measurements_from_run_result
+from harness.errors import InputError
 from harness.results import RunResult
 
 
@@ -26,8 +26,8 @@ class CostView:
 def run_measurements(result: RunResult, *, source: str) -> tuple[Measurements | None, str | None]:
     """The run's measured capacity and guardrail cost, or None with the reason."""
     try:
-        return measurements_from_result_json(result.model_dump(mode="json"), source=source), None
-    except (CostError, ValueError) as error:
+        return measurements_from_run_result(result, source=source), None
+    except InputError as error:
         return None, f"No projection from this run: {error}"
 
 

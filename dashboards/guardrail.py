@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from harness.results.samples import (
     EMPTY,
     Line,
+    bucket_increase,
     by_url,
     counter_rate,
     cumulative_increase,
@@ -127,12 +128,10 @@ def _queue_source(scrapes: Mapping[str, list[PrometheusSample]], *, preferred: l
 
 def _run_quantile(workers: list[list[PrometheusSample]], quantile: float) -> float | None:
     """The quantile of every observation between each worker's first and last scrape."""
-    bucket = f"{EVALUATION_DURATION}_bucket"
     summed: dict[float, float] = {}
     for points in workers:
-        for le in label_values(points, bucket, "le"):
-            grown = increase(points, bucket, le=le)
-            summed[float(le)] = summed.get(float(le), 0.0) + grown
+        for le, grown in bucket_increase(points, EVALUATION_DURATION).items():
+            summed[le] = summed.get(le, 0.0) + grown
     return histogram_quantile(quantile, list(summed.items()))
 
 

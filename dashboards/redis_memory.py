@@ -1,5 +1,7 @@
-"""Redis memory from the run's INFO samples (seed 8.7: alert when `used_memory_rss` approaches
-`maxmemory`), and the eviction policy check.
+"""Redis memory from the run's INFO samples, and the eviction policy check. The share of the limit
+is peak `used_memory` / `maxmemory` (`harness.results.samples.redis_headroom`, as the report and
+the cost projection read it): the figure Redis itself evicts or refuses writes by. RSS is shown
+beside it (seed 8.7 watched it), never divided by the limit.
 
 The Redis that holds the guardrail job stream must not evict: any `maxmemory_policy` other than
 `noeviction` may drop queued jobs under memory pressure (DESIGN.md §5; the seed recommends
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from harness.results.model import RedisSample, Samples
+from harness.results.samples import RedisHeadroom, redis_headroom
 
 SAFE_POLICY = "noeviction"
 
@@ -22,13 +25,18 @@ class RedisSummary:
     t_s: tuple[float, ...]
     used_memory: tuple[float | None, ...]  # bytes
     used_memory_rss: tuple[float | None, ...]
-    maxmemory: int | None  # bytes; None when never reported or 0 (no limit)
+    headroom: RedisHeadroom | None  # peak used_memory against maxmemory; None: no used_memory sampled
     policy: str | None  # the last one reported
     evictions: tuple[float, ...]  # keys evicted since the first sample, at each sample
 
     @property
+    def maxmemory(self) -> int | None:
+        """Bytes; None when never reported or 0 (no limit)."""
+        return self.headroom.maxmemory_bytes if self.headroom is not None else None
+
+    @property
     def peak_used(self) -> float | None:
-        return max((v for v in self.used_memory if v is not None), default=None)
+        return self.headroom.peak_used_bytes if self.headroom is not None else None
 
     @property
     def peak_rss(self) -> float | None:
@@ -43,9 +51,9 @@ class RedisSummary:
         return policy_can_evict(self.policy)
 
     @property
-    def peak_share_of_max(self) -> float | None:
-        peak = max((v for v in (self.peak_used, self.peak_rss) if v is not None), default=None)
-        return peak / self.maxmemory if peak is not None and self.maxmemory else None
+    def used_share(self) -> float | None:
+        """Peak used_memory / maxmemory; None without a limit."""
+        return self.headroom.used_share if self.headroom is not None else None
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,7 @@ class RunPeak:
     peak_used: float | None
     peak_rss: float | None
     maxmemory: int | None
+    used_share: float | None = None  # peak used_memory / maxmemory (the run's RedisHeadroom)
 
 
 def policy_can_evict(policy: str | None) -> bool:
@@ -74,13 +83,12 @@ def redis_summary(samples: Samples) -> RedisSummary | None:
     points = sorted(samples.redis, key=lambda s: s.t_s)
     if not points:
         return None
-    limits = [s.maxmemory for s in points if s.maxmemory]
     policies = [s.maxmemory_policy for s in points if s.maxmemory_policy]
     return RedisSummary(
         t_s=tuple(s.t_s for s in points),
         used_memory=tuple(_float(s.used_memory) for s in points),
         used_memory_rss=tuple(_float(s.used_memory_rss) for s in points),
-        maxmemory=limits[-1] if limits else None,
+        headroom=redis_headroom(samples),
         policy=policies[-1] if policies else None,
         evictions=_evictions(points),
     )
@@ -91,7 +99,7 @@ def run_peak(key: str, run_id: str, started_at: datetime, samples: Samples) -> R
     if summary is None or (summary.peak_used is None and summary.peak_rss is None):
         return None
     return RunPeak(key=key, run_id=run_id, started_at=started_at, peak_used=summary.peak_used,
-                   peak_rss=summary.peak_rss, maxmemory=summary.maxmemory)
+                   peak_rss=summary.peak_rss, maxmemory=summary.maxmemory, used_share=summary.used_share)
 
 
 def _evictions(points: Sequence[RedisSample]) -> tuple[float, ...]:

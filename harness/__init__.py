@@ -1,1 +1,16 @@
-"""The load-test engine and everything around it (stack, runs, results, comparison, costs)."""
+"""The load-test harness: everything between a plan file and a verdict.
+
+In layers, from the top (each package imports only packages of lower layers; `|` are independent
+siblings; the contracts are in pyproject.toml and checked by tests/test_doors.py):
+
+    gate
+    engine | faults | tour
+    report
+    plan | baselines
+    goals | compare | costs
+    health | samplers | executors | stack | credentials
+    results | platform_client | thresholds
+    errors | parsing | metrics | version
+
+The `bwperf` command that composes these (and the dashboard) lives outside, in `bwperf/`.
+"""

@@ -7,18 +7,15 @@ Keys never appear in logs, results or reports (`AgentCredential.__repr__` hides 
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from harness.errors import SetupError
+from harness.platform_client import REGISTER_PATH, PlatformClient, PlatformError, Reply, shown_url
 
-REGISTER_PATH = "/api/v1/auth/agents/register"
 REQUEST_TIMEOUT_S = 10.0
 MAX_WAIT_FOR_RATE_LIMIT_S = 60.0
 
@@ -38,28 +35,6 @@ class AgentCredential:
     @classmethod
     def from_wire(cls, data: dict[str, str]) -> AgentCredential:
         return cls(data["agent_id"], data["api_key"], data.get("username", ""))
-
-
-def registration_body(username: str) -> dict[str, object]:
-    return {
-        "username": username,
-        "framework": "custom",
-        "modelProvider": "anthropic",
-        "modelName": "claude-haiku-4-5-20251001",
-        "specializations": ["environmental_protection"],
-        "soulSummary": "Load test agent provisioned by bwperf",
-    }
-
-
-def _post_json(url: str, body: dict[str, object]) -> tuple[int, dict[str, object], dict[str, str]]:
-    request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_S) as response:
-            return response.status, json.loads(response.read() or b"{}"), dict(response.headers)
-    except urllib.error.HTTPError as error:
-        return error.code, {}, dict(error.headers or {})
 
 
 AGENT_KEYS_ENV = "BWPERF_AGENT_KEYS"
@@ -87,11 +62,18 @@ def provision_agents(
     target: str,
     size: int,
     run_tag: str,
-    post: Callable[[str, dict[str, object]], tuple[int, dict[str, object], dict[str, str]]] = _post_json,
+    register: Callable[[str], Reply] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[AgentCredential]:
-    """Register `size` agents; waits out 429s (Retry-After) up to a bounded total time."""
-    url = target.rstrip("/") + REGISTER_PATH
+    """Register `size` agents; waits out 429s (Retry-After) up to a bounded total time.
+    `register` (username -> reply) replaces the platform client in tests."""
+    with PlatformClient(target, read_timeout_s=REQUEST_TIMEOUT_S) as client:
+        return _register_pool(register or client.register_agent, url=shown_url(target.rstrip("/") + REGISTER_PATH),
+                              size=size, run_tag=run_tag, sleep=sleep)
+
+
+def _register_pool(register: Callable[[str], Reply], *, url: str, size: int, run_tag: str,
+                   sleep: Callable[[float], None]) -> list[AgentCredential]:
     pool: list[AgentCredential] = []
     waited_s = 0.0
     attempts = 0
@@ -101,14 +83,15 @@ def provision_agents(
             raise SetupError(f"setup: gave up registering agents at {url} after {attempts - 1} attempts")
         username = f"bwperf-{run_tag}-{len(pool)}-{secrets.token_hex(3)}"
         try:
-            status, body, headers = post(url, registration_body(username))
-        except OSError as error:
-            raise SetupError(f"setup: cannot register agents at {url}: {error}") from error
-        if status == 201 and isinstance(body.get("apiKey"), str):
+            reply = register(username)
+        except PlatformError as error:
+            raise SetupError(f"setup: cannot register agents: {error}") from error
+        body = reply.json_object()
+        if reply.status == 201 and isinstance(body.get("apiKey"), str):
             pool.append(AgentCredential(str(body.get("agentId", "")), str(body["apiKey"]), username))
             continue
-        if status == 429:
-            delay_s = _retry_after_s(headers)
+        if reply.status == 429:
+            delay_s = _retry_after_s(reply.headers)
             if waited_s + delay_s > MAX_WAIT_FOR_RATE_LIMIT_S:
                 raise SetupError(
                     f"setup: registration at {url} is rate-limited (429) after {len(pool)} of {size} "
@@ -117,11 +100,11 @@ def provision_agents(
             sleep(delay_s)
             waited_s += delay_s
             continue
-        raise SetupError(f"setup: POST {url} answered {status}, expected 201 with an apiKey")
+        raise SetupError(f"setup: POST {url} answered {reply.status}, expected 201 with an apiKey")
     return pool
 
 
-def _retry_after_s(headers: dict[str, str]) -> float:
+def _retry_after_s(headers: Mapping[str, str]) -> float:
     for key, value in headers.items():
         if key.lower() == "retry-after":
             try:

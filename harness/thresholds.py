@@ -5,13 +5,16 @@ result afterwards), so a threshold means the same thing wherever it is evaluated
 
 Aggregations by metric kind (as k6): trend avg, min, max, med, p(N); rate: rate; counter: count,
 rate (per second); gauge: value, min, max.
+
+`latency_limits` reads the latency budgets out of thresholds (`p(95)<200` on a time metric is a
+line at 200 ms): the one reading the report's charts, the dashboard and the cost projection share.
 """
 
 from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -90,6 +93,57 @@ def parse_expression(expression: str) -> tuple[str, float | None, str, float]:
         raise ThresholdSyntaxError(f"has a percentile outside 0..100: {expression!r}")
     aggregation = f"p({pct})" if pct is not None else match.group("agg")
     return aggregation, percentile, match.group("op"), float(match.group("value"))
+
+
+UPPER_BOUNDS = ("<", "<=")
+
+
+@dataclass(frozen=True)
+class LatencyLimit:
+    """An upper bound on a percentile of a time metric, from one threshold:
+    `http_req_duration{scenario:search}: p(95)<150` is p95 at most 150 ms on the search scenario."""
+
+    metric: str
+    tags: tuple[tuple[str, str], ...]  # sorted tag filters, () for the whole run
+    percentile: float  # `med` is the 50th
+    limit_ms: float
+    expression: str  # as written, spaces removed: "p(95)<150"
+
+    @property
+    def scenario(self) -> str | None:
+        return dict(self.tags).get("scenario")
+
+    @property
+    def per_scenario(self) -> bool:
+        """On the whole run or on one scenario only (no other tag, such as a request name): what a
+        chart of the run's or a scenario's latency can draw."""
+        return {name for name, _ in self.tags} <= {"scenario"}
+
+    def applies_to(self, scenario: str) -> bool:
+        """A limit on the whole run, or on exactly this scenario."""
+        return self.per_scenario and self.scenario in (None, scenario)
+
+
+def latency_limits(thresholds: Iterable[tuple[str, str]], *, metric: str) -> list[LatencyLimit]:
+    """Every `p(N)<X` (or `<=`, or `med<X`) threshold on `metric`, in the order given.
+
+    `thresholds` are `(key, expression)` pairs as the plan writes them (`result.thresholds` holds
+    them as `.metric` and `.expression`). Lower bounds, other aggregations (avg, max) and keys or
+    expressions that do not parse are left out: they draw no line.
+    """
+    found: list[LatencyLimit] = []
+    for key, expression in thresholds:
+        try:
+            name, tags = parse_key(key)
+            aggregation, percentile, op, limit = parse_expression(expression)
+        except ThresholdSyntaxError:
+            continue
+        if aggregation == "med":
+            percentile = 50.0
+        if name == metric and percentile is not None and op in UPPER_BOUNDS:
+            found.append(LatencyLimit(metric=name, tags=tags, percentile=percentile, limit_ms=limit,
+                                      expression=expression.replace(" ", "")))
+    return found
 
 
 def aggregation_allowed(kind: MetricKind, aggregation: str) -> bool:

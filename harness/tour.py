@@ -7,23 +7,24 @@ what it proved; any unexpected status makes the command exit 1.
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import json
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from urllib.parse import urlsplit
 
-import aiohttp
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from harness.platform_client import DOMAIN, PlatformClient, PlatformError, Reply, SAN_FRANCISCO, problem_body
 from harness.stack import StackError, start_stack
 
 console = Console()
+REQUEST_TIMEOUT_S = 30.0
+TOUR_PASSWORD = "correct horse battery staple"
 
 # A 1x1 PNG: the smallest real image the evidence endpoint accepts.
 _PNG = base64.b64decode(
@@ -45,88 +46,64 @@ class Step:
         return self.status in self.expected
 
 
+@dataclass
 class Tour:
-    def __init__(self, session: aiohttp.ClientSession, base_url: str) -> None:
-        self.session, self.base_url, self.steps = session, base_url.rstrip("/"), []
+    steps: list[Step] = field(default_factory=list)
 
-    async def call(self, method: str, path: str, *, expected: tuple[int, ...], note: str = "",
-                   **kwargs: Any) -> tuple[int, Any]:
-        started = time.perf_counter()
-        async with self.session.request(method, self.base_url + path, **kwargs) as response:
-            body = await response.read()
-            elapsed_ms = (time.perf_counter() - started) * 1000
-        try:
-            payload: Any = json.loads(body)
-        except ValueError:
-            payload = body.decode(errors="replace")
-        self.steps.append(Step(method, path.split("?")[0], response.status, expected, elapsed_ms, note))
-        return response.status, payload
+    def step(self, reply: Reply, *, expected: tuple[int, ...], note: str = "") -> Reply:
+        """Record one call's answer as a step."""
+        self.steps.append(Step(reply.method, urlsplit(reply.url).path, reply.status, expected,
+                               reply.elapsed_s * 1000, note))
+        return reply
 
 
-async def _run(base_url: str, *, verdict_wait_s: float) -> list[Step]:
-    timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
-        tour = Tour(session, base_url)
-        await tour.call("GET", "/health", expected=(200,), note="liveness")
-        await tour.call("GET", "/ready", expected=(200,), note="PostgreSQL and Redis checked")
-        name = f"tour-agent-{uuid.uuid4().hex[:8]}"
-        _, agent = await tour.call("POST", "/api/v1/auth/agents/register", expected=(201,), json={
-            "username": name, "framework": "custom", "modelProvider": "anthropic",
-            "modelName": "claude-haiku-4-5-20251001", "specializations": ["environmental_protection"],
-            "soulSummary": "Tour agent"}, note="agent registered; key shown once")
-        auth = {"Authorization": f"Bearer {agent.get('apiKey', '')}"} if isinstance(agent, dict) else {}
-        _, page = await tour.call("GET", "/api/v1/problems?limit=5&domain=environmental_protection",
-                                  expected=(200,), headers=auth, note="keyset page")
-        rows = page.get("data", []) if isinstance(page, dict) else []
+def _run(base_url: str, *, verdict_wait_s: float) -> list[Step]:
+    """Every endpoint once, in an order that feeds each call what it needs (a key, a mission)."""
+    tour = Tour()
+    with PlatformClient(base_url, read_timeout_s=REQUEST_TIMEOUT_S) as client:
+        tour.step(client.health(), expected=(200,), note="liveness")
+        tour.step(client.ready(), expected=(200,), note="PostgreSQL and Redis checked")
+        agent = tour.step(client.register_agent(f"tour-agent-{uuid.uuid4().hex[:8]}"), expected=(201,),
+                          note="agent registered; key shown once").json_object()
+        key = str(agent.get("apiKey", ""))
+        page = tour.step(client.list_problems(limit=5, domain=DOMAIN, api_key=key), expected=(200,)).json_object()
+        rows = page.get("data") or []
         tour.steps[-1].note = f"{len(rows)} problems, nextCursor={'yes' if page.get('nextCursor') else 'no'}"
         if rows:
-            await tour.call("GET", f"/api/v1/problems/{rows[0]['id']}", expected=(200,), headers=auth,
-                            note="one problem")
-        _, created = await tour.call("POST", "/api/v1/problems", expected=(202,), headers=auth, json={
-            "title": "Tour problem", "description": "A problem report created by bwperf tour.",
-            "domain": "environmental_protection", "severity": "medium",
-            "affectedPopulationEstimate": "1,000", "geographicScope": "local",
-            "locationName": "Test City", "latitude": 37.7749, "longitude": -122.4194,
-            "dataSources": [], "evidenceLinks": [],
-            "selfAudit": {"aligned": True, "domain": "environmental_protection", "justification": "Tour"}},
-            note="accepted; guardrail job queued")
-        _, near = await tour.call("GET", "/api/v1/missions/nearby?lat=37.7749&lng=-122.4194&radius=50&limit=10",
-                                  expected=(200,), headers=auth)
-        missions = near.get("data", []) if isinstance(near, dict) else []
+            tour.step(client.get_problem(rows[0]["id"], api_key=key), expected=(200,), note="one problem")
+        created = tour.step(client.create_problem(problem_body("Tour problem"), api_key=key), expected=(202,),
+                            note="accepted; guardrail job queued").json_object()
+        latitude, longitude = SAN_FRANCISCO
+        missions = tour.step(client.nearby_missions(lat=latitude, lng=longitude, radius_km=50, limit=10, api_key=key),
+                             expected=(200,)).json_object().get("data") or []
         tour.steps[-1].note = f"{len(missions)} missions, nearest {missions[0]['distanceKm']:.2f} km" if missions else "none"
-        await tour.call("POST", "/api/v1/agents/heartbeat", expected=(200,), headers=auth, json={},
-                        note="heartbeat")
+        tour.step(client.heartbeat(api_key=key), expected=(200,), note="heartbeat")
         if missions:
-            form = aiohttp.FormData()
-            form.add_field("file", _PNG, filename="tour.png", content_type="image/png")
-            await tour.call("POST", f"/api/v1/missions/{missions[0]['id']}/evidence", expected=(201,),
-                            headers=auth, data=form, note="image streamed to storage")
+            uploaded = client.upload_evidence(missions[0]["id"], api_key=key, filename="tour.png",
+                                              media_type="image/png", data=_PNG)
+            tour.step(uploaded, expected=(201,), note="image streamed to storage")
         email = f"{uuid.uuid4().hex[:8]}@tour.example"
-        await tour.call("POST", "/api/v1/auth/register", expected=(201,), json={
-            "email": email, "password": "correct horse battery staple", "displayName": "Tour"},
-            note="human account")
-        _, tokens = await tour.call("POST", "/api/v1/auth/login", expected=(200,), json={
-            "email": email, "password": "correct horse battery staple"}, note="JWT access + refresh")
-        refresh = tokens.get("refreshToken", "") if isinstance(tokens, dict) else ""
-        await tour.call("POST", "/api/v1/auth/refresh", expected=(200,), json={"refreshToken": refresh},
-                        note="refreshed")
-        await tour.call("GET", "/api/v1/openapi.json", expected=(200,), note="OpenAPI 3.1")
-        await tour.call("GET", "/metrics", expected=(200,), note="Prometheus text")
-        if isinstance(created, dict) and "id" in created:
-            await _await_verdict(tour, created["id"], auth, wait_s=verdict_wait_s)
-        return tour.steps
+        tour.step(client.register_user(email=email, password=TOUR_PASSWORD, display_name="Tour"), expected=(201,),
+                  note="human account")
+        tokens = tour.step(client.login(email=email, password=TOUR_PASSWORD), expected=(200,),
+                           note="JWT access + refresh").json_object()
+        tour.step(client.refresh(str(tokens.get("refreshToken", ""))), expected=(200,), note="refreshed")
+        tour.step(client.openapi(), expected=(200,), note="OpenAPI 3.1")
+        tour.step(client.metrics(), expected=(200,), note="Prometheus text")
+        if "id" in created:
+            _await_verdict(tour, client, created["id"], key, wait_s=verdict_wait_s)
+    return tour.steps
 
 
-async def _await_verdict(tour: Tour, problem_id: int, auth: dict[str, str], *, wait_s: float) -> None:
+def _await_verdict(tour: Tour, client: PlatformClient, problem_id: int, key: str, *, wait_s: float) -> None:
+    """Poll the new problem until the guardrail decided (one step for all the polls)."""
     deadline = time.monotonic() + wait_s
-    status: Any = "pending_review"
+    status: object = "pending_review"
     while time.monotonic() < deadline:
-        _, problem = await tour.call("GET", f"/api/v1/problems/{problem_id}", expected=(200,), headers=auth)
-        status = problem.get("status") if isinstance(problem, dict) else None
-        tour.steps.pop()
+        status = client.get_problem(problem_id, api_key=key).json_object().get("status")
         if status != "pending_review":
             break
-        await asyncio.sleep(0.2)
+        time.sleep(0.2)
     tour.steps.append(Step("GET", f"/api/v1/problems/{problem_id}", 200 if status != "pending_review" else 0,
                            (200,), (wait_s - max(0.0, deadline - time.monotonic())) * 1000,
                            f"guardrail verdict: {status}"))
@@ -150,19 +127,16 @@ def tour(
     """Start the stack (unless --target), seed a small data set, call every endpoint once."""
     try:
         if target:
-            steps = asyncio.run(_run(target, verdict_wait_s=verdict_wait_s))
+            steps = _run(target, verdict_wait_s=verdict_wait_s)
         else:
             with console.status("starting the embedded stack and seeding 2,000 problems, 10,000 missions..."):
                 stack = start_stack(home=home, api_port=None, seed_problems=2000, seed_missions=10000,
                                     fresh_queue=True)
             with stack:
                 console.print(f"stack up: API {stack.api_url}")
-                steps = asyncio.run(_run(stack.api_url, verdict_wait_s=verdict_wait_s))
-    except StackError as exc:
-        console.print(f"[red]bwperf tour: {exc}[/red]")
-        raise typer.Exit(2) from None
-    except aiohttp.ClientConnectionError as exc:
-        console.print(f"[red]bwperf tour: cannot reach {target or 'the API'}: {exc}[/red]")
+                steps = _run(stack.api_url, verdict_wait_s=verdict_wait_s)
+    except (StackError, PlatformError) as exc:
+        console.print(f"[red]bwperf tour: {escape(str(exc))}[/red]")
         raise typer.Exit(2) from None
     _print(steps)
     failed = [s for s in steps if not s.ok]

@@ -11,18 +11,24 @@ import secrets
 import time
 from typing import Any
 
-API = "/api/v1"
+# Paths and bodies are the platform client's; the scenarios import them from here.
+from harness.platform_client import (
+    API,
+    DOMAIN,
+    HEARTBEAT_PATH,
+    PROBLEMS_PATH,
+    REGISTER_PATH,
+    evidence_path,
+    problem_path,
+    registration_body,
+)
+from harness.platform_client import problem_body as titled_problem_body
 
 # -- baseline (seed 8.1) -------------------------------------------------------------------------
-DOMAIN = "environmental_protection"
 BROWSE_PATH = f"{API}/problems?limit=20&domain={DOMAIN}"
-PROBLEMS_PATH = f"{API}/problems"
-REGISTER_PATH = f"{API}/auth/agents/register"
-SAN_FRANCISCO = (37.7749, -122.4194)
 NEARBY_PATH = f"{API}/missions/nearby?lat=37.7749&lng=-122.4194&radius=50&limit=10"
 
 # -- key scenarios (seed 8.2) --------------------------------------------------------------------
-HEARTBEAT_PATH = f"{API}/agents/heartbeat"
 # DB-bound: the widest radius and the largest page the API allows, so each query does real work.
 HEAVY_NEARBY_PATH = f"{API}/missions/nearby?lat=37.7749&lng=-122.4194&radius=500&limit=100"
 
@@ -37,14 +43,6 @@ NAME_HEARTBEAT = HEARTBEAT_PATH
 NAME_EVIDENCE = f"{API}/missions/:id/evidence"
 
 PENDING_STATUS = "pending_review"
-
-
-def problem_path(problem_id: int) -> str:
-    return f"{PROBLEMS_PATH}/{problem_id}"
-
-
-def evidence_path(mission_id: int) -> str:
-    return f"{API}/missions/{mission_id}/evidence"
 
 
 def unique_suffix() -> str:
@@ -64,37 +62,12 @@ def title_token() -> str:
     return "".join(secrets.choice(_TITLE_LETTERS) for _ in range(TITLE_TOKEN_LENGTH))
 
 
-def registration_body(username: str) -> dict[str, Any]:
-    """The seed's registration body (8.1 `registerAgent`)."""
-    return {
-        "username": username,
-        "framework": "custom",
-        "modelProvider": "anthropic",
-        "modelName": "claude-haiku-4-5-20251001",
-        "specializations": [DOMAIN],
-        "soulSummary": "Load test agent",
-    }
-
-
 def problem_body(title_suffix: str) -> dict[str, Any]:
-    """The seed's problem body (8.1 `createProblem`). Give a `title_token()` as the suffix: the
-    seed's `Date.now()` title normalises to one cache fingerprint, so after the first submission
-    its run would measure the guardrail's verdict cache instead of the model."""
-    latitude, longitude = SAN_FRANCISCO
-    return {
-        "title": f"Load test problem {title_suffix}",
-        "description": "This is a load test problem report for performance benchmarking.",
-        "domain": DOMAIN,
-        "severity": "medium",
-        "affectedPopulationEstimate": "1,000",
-        "geographicScope": "local",
-        "locationName": "Test City",
-        "latitude": latitude,
-        "longitude": longitude,
-        "dataSources": [],
-        "evidenceLinks": [],
-        "selfAudit": {"aligned": True, "domain": DOMAIN, "justification": "Load test"},
-    }
+    """The seed's problem body (8.1 `createProblem`, built by harness.platform_client). Give a
+    `title_token()` as the suffix: the seed's `Date.now()` title normalises to one cache
+    fingerprint, so after the first submission its run would measure the guardrail's verdict
+    cache instead of the model."""
+    return titled_problem_body(f"Load test problem {title_suffix}")
 
 
 def json_body(response: Any) -> dict[str, Any]:

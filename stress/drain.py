@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from harness.goals.samples import base_name
+from harness.results.samples import parse_series
 from harness.samplers import prometheus
 
 QUEUE_METRIC = "guardrail_queue_length"
@@ -30,7 +30,7 @@ def queue_length(urls: Sequence[str], *, scrape: Callable[[str], dict[str, float
             values = scrape(url)
         except (OSError, ValueError):
             continue
-        lengths += [v for k, v in values.items() if base_name(k) == QUEUE_METRIC and v == v]  # NaN: unreadable
+        lengths += [v for k, v in values.items() if parse_series(k)[0] == QUEUE_METRIC and v == v]  # NaN: unreadable
     return max(lengths) if lengths else None
 
 

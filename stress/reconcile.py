@@ -19,11 +19,9 @@ from pathlib import Path
 
 import gevent.pool
 import redis
-import requests
-import requests.adapters
 
 from harness.goals.model import QueueState, ReconciliationReport, UnaccountedItem
-from scenarios.api import problem_path
+from harness.platform_client import PlatformClient, PlatformError
 from stress.ledger import LedgerEntries, read_ledger
 
 STREAM = "guardrail:jobs"
@@ -88,26 +86,25 @@ def _queue_state(client: redis.Redis, stream: str, group: str, dead_stream: str)
 
 
 def _fetch_statuses(target: str, ids: Sequence[int]) -> dict[int, tuple[int, str | None]]:
-    """problem id -> (HTTP status, problem status) with a bounded pool of requests."""
+    """problem id -> (HTTP status, problem status) with a bounded pool of requests; a request
+    without an answer is (0, the error's kind)."""
     out: dict[int, tuple[int, str | None]] = {}
-    session = requests.Session()
-    session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=HTTP_CONCURRENCY))
+    with PlatformClient(target, read_timeout_s=HTTP_TIMEOUT_S, max_connections=HTTP_CONCURRENCY) as client:
 
-    def one(problem_id: int) -> None:
-        try:
-            response = session.get(target.rstrip("/") + problem_path(problem_id), timeout=HTTP_TIMEOUT_S)
-        except requests.RequestException as error:
-            out[problem_id] = (0, type(error).__name__)
-            return
-        status = response.json().get("status") if response.status_code == 200 else None
-        out[problem_id] = (response.status_code, status if isinstance(status, str) else None)
+        def one(problem_id: int) -> None:
+            try:
+                reply = client.get_problem(problem_id)
+            except PlatformError as error:
+                out[problem_id] = (0, type(error).__name__)
+                return
+            status = reply.json_object().get("status") if reply.status == 200 else None
+            out[problem_id] = (reply.status, status if isinstance(status, str) else None)
 
-    pool = gevent.pool.Pool(HTTP_CONCURRENCY)
-    for problem_id in ids:
-        pool.spawn(one, problem_id)
-    pool.join(timeout=HTTP_TIMEOUT_S * (1 + len(ids) / HTTP_CONCURRENCY))
-    pool.kill()
-    session.close()
+        pool = gevent.pool.Pool(HTTP_CONCURRENCY)
+        for problem_id in ids:
+            pool.spawn(one, problem_id)
+        pool.join(timeout=HTTP_TIMEOUT_S * (1 + len(ids) / HTTP_CONCURRENCY))
+        pool.kill()
     return out
 
 

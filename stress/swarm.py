@@ -12,11 +12,10 @@ import threading
 from typing import Any
 
 import gevent.pool
-import requests
-import requests.adapters
 
 from harness.credentials import AgentCredential
-from scenarios.api import HEARTBEAT_PATH, NAME_REGISTER, REGISTER_PATH, json_body, registration_body, unique_suffix
+from harness.platform_client import PlatformClient, PlatformError
+from scenarios.api import NAME_REGISTER, REGISTER_PATH, json_body, registration_body, unique_suffix
 from stress import ledger
 
 USERNAME_PREFIX = "swarm-agent"
@@ -62,26 +61,21 @@ def register(vu: Any) -> AgentCredential | None:
 def check_agents(target: str, agents: list[AgentCredential], *, run_dir: Any = None) -> dict[str, int]:
     """A heartbeat with each agent's key; records each outcome in the ledger; returns id -> status."""
     statuses: dict[str, int] = {}
-    session = requests.Session()
-    session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=CHECK_CONCURRENCY))
+    with PlatformClient(target, read_timeout_s=CHECK_TIMEOUT_S, max_connections=CHECK_CONCURRENCY) as client:
 
-    def one(credential: AgentCredential) -> None:
-        status = 0
-        try:
-            response = session.post(target.rstrip("/") + HEARTBEAT_PATH, headers=credential.auth_headers(),
-                                    timeout=CHECK_TIMEOUT_S)
-            status = response.status_code
-        except requests.RequestException:
-            status = 0
-        statuses[credential.agent_id] = status
-        ledger.record("agent_check", run_dir=run_dir, id=credential.agent_id, ok=status == 200, status=status)
+        def one(credential: AgentCredential) -> None:
+            try:
+                status = client.heartbeat(api_key=credential.api_key).status
+            except PlatformError:
+                status = 0
+            statuses[credential.agent_id] = status
+            ledger.record("agent_check", run_dir=run_dir, id=credential.agent_id, ok=status == 200, status=status)
 
-    pool = gevent.pool.Pool(CHECK_CONCURRENCY)
-    for credential in agents:
-        pool.spawn(one, credential)
-    pool.join(timeout=CHECK_TIMEOUT_S * (1 + len(agents) / CHECK_CONCURRENCY))
-    pool.kill()
-    session.close()
+        pool = gevent.pool.Pool(CHECK_CONCURRENCY)
+        for credential in agents:
+            pool.spawn(one, credential)
+        pool.join(timeout=CHECK_TIMEOUT_S * (1 + len(agents) / CHECK_CONCURRENCY))
+        pool.kill()
     return statuses
 
 

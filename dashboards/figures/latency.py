@@ -13,7 +13,7 @@ from datetime import datetime
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboards.budgets import Budget, budgets_for
+from dashboards.budgets import Budget, budget_label, budgets_for
 from dashboards.figures.style import (
     ALL_REQUESTS,
     BUDGET_RED,
@@ -59,7 +59,7 @@ def latency_over_run(result: RunResult, *, budgets: Sequence[Budget], colours: M
                 col=1,
             )
         for budget in budgets_for(budgets, percentile):
-            budget_line(fig, y=budget.limit_ms, label=budget.label, row=row, col=1, log_axis=True)
+            budget_line(fig, y=budget.limit_ms, label=budget_label(budget), row=row, col=1, log_axis=True)
     log_ms_axis(fig, title="ms")
     fig.update_xaxes(title_text=f"seconds into the run (windows of {result.meta.window_s:g} s)", row=3, col=1)
     fig = themed(fig, title=OVER_RUN_TITLE, height=760)
@@ -84,7 +84,7 @@ def p95_by_scenario(result: RunResult, *, budgets: Sequence[Budget], colours: Ma
         name="p95",
     ))
     for budget in budgets_for(budgets, 95.0):
-        budget_line(fig, y=budget.limit_ms, label=budget.label)
+        budget_line(fig, y=budget.limit_ms, label=budget_label(budget))
     fig.update_yaxes(title_text="ms", rangemode="tozero")
     return themed(fig, title=BY_SCENARIO_TITLE, height=360)
 

@@ -33,13 +33,14 @@ def memory_figure(summary: RedisSummary) -> go.Figure:
     fig.add_scatter(x=t_s, y=_mib(summary.used_memory_rss), name="used_memory_rss", mode="lines+markers",
                     line={"color": RSS_COLOUR, "width": 2},
                     hovertemplate="RSS %{y:.1f} MiB at %{x:.0f} s<extra></extra>")
-    share = summary.peak_share_of_max
-    if summary.maxmemory and share is not None and share >= FAR_BELOW_LIMIT:
+    share = summary.used_share
+    drawn_peak = max((v for v in (summary.peak_used, summary.peak_rss) if v is not None), default=0.0)
+    if summary.maxmemory and share is not None and drawn_peak / summary.maxmemory >= FAR_BELOW_LIMIT:
         budget_line(fig, y=summary.maxmemory / MIB, label=f"maxmemory {summary.maxmemory / MIB:.0f} MiB")
     elif summary.maxmemory and share is not None:
         # Drawn to scale, the limit would flatten the lines against zero: say where it is instead.
         _corner_note(fig, f"maxmemory {summary.maxmemory / MIB:,.0f} MiB is far above the chart "
-                          f"(the peak is {100.0 * share:.1f} % of it)")
+                          f"(peak used_memory is {100.0 * share:.1f} % of it)")
     else:
         _corner_note(fig, "maxmemory is 0 (no limit) or not reported")
     fig.update_yaxes(title_text="MiB", rangemode="tozero")
@@ -62,10 +63,12 @@ def peaks_figure(peaks: Sequence[RunPeak], *, selected_key: str | None = None) -
                 marker_line={"width": outline, "color": "#222"}, customdata=run_ids,
                 hovertemplate="%{customdata}<br>peak RSS %{y:.1f} MiB<extra></extra>")
     limits = [p.maxmemory / MIB if p.maxmemory else None for p in peaks]
-    shares = [max(p.peak_used or 0.0, p.peak_rss or 0.0) / p.maxmemory for p in peaks if p.maxmemory]
-    if shares and max(shares) < FAR_BELOW_LIMIT:
-        _corner_note(fig, f"maxmemory is far above every peak (the highest is {100.0 * max(shares):.1f} % of it)")
-    elif shares:
+    drawn = [max(p.peak_used or 0.0, p.peak_rss or 0.0) / p.maxmemory for p in peaks if p.maxmemory]
+    used = [p.used_share for p in peaks if p.used_share is not None]
+    if drawn and max(drawn) < FAR_BELOW_LIMIT:
+        highest = f" (the highest peak used_memory is {100.0 * max(used):.1f} % of it)" if used else ""
+        _corner_note(fig, f"maxmemory is far above every peak{highest}")
+    elif drawn:
         fig.add_scatter(x=labels, y=limits, name="maxmemory", mode="markers",
                         marker={"symbol": "line-ew-open", "size": 30, "color": BUDGET_RED,
                                 "line": {"width": 3, "color": BUDGET_RED}},

@@ -1,5 +1,6 @@
-"""Latency: p50/p95/p99 per scenario over the shown run against the plan's budgets, and p95
-across runs (same plan file) with the change points the history analysis finds."""
+"""Latency: the run's p50/p95/p99 over all requests (the values the result stores, as the report and
+compare read them), p50/p95/p99 per scenario over the shown run against the plan's budgets, and
+p95 across runs (same plan file) with the change points the history analysis finds."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ from typing import Any
 
 from dash import html
 
-from dashboards.budgets import budgets_for, latency_budgets
-from dashboards.components import chart, notice, section, table
+from dashboards.budgets import Budget, budgets_for, latency_budgets
+from dashboards.components import card, cards, chart, fmt_ms, notice, section, table
 from dashboards.context import PageContext
 from dashboards.figures.latency import latency_over_run, p95_history
 from dashboards.history import change_points, request_p95_series, same_plan
 from dashboards.pages.common import run_heading
 from harness.baselines.series import ChangePoint, Series
+from harness.results import RunResult
 
 PATH = "/latency"
 NAME = "Latency"
@@ -33,6 +35,7 @@ def render(ctx: PageContext) -> list[Any]:
                                  selected=(result.meta.run_id, result.meta.started_at))
     return [
         run_heading(result, following=ctx.following, page_title="Latency"),
+        _cards(result, budgets),
         section("Over the run", chart("latency-over-run", latency_over_run(result, budgets=budgets, colours=ctx.colours)),
                 subtitle="Each window's percentiles from the run's HDR histograms; dashed red: the plan's thresholds."),
         section("Across runs", chart("latency-history", history_figure), *_change_table(series, changes),
@@ -41,6 +44,21 @@ def render(ctx: PageContext) -> list[Any]:
                          f"{ctx.data.baselines.history_path} and {ctx.catalog.results_dir}/. A change point is a step "
                          "of at least 5 % with at least 3 runs on each side (Welch, scan-corrected p ≤ 0.001)."),
     ]
+
+
+def _cards(result: RunResult, budgets: list[Budget]) -> html.Div:
+    """All requests' p50, p95 and p99 over the whole run, each against its run-wide budget."""
+    duration = result.metrics.get("http_req_duration")
+    trend = duration.trend if duration is not None else None
+    parts = []
+    for label, percentile, key in (("p50", 50.0, "med"), ("p95", 95.0, "p95"), ("p99", 99.0, "p99")):
+        value = getattr(trend, key) if trend is not None else None
+        limits = [b.limit_ms for b in budgets_for(budgets, percentile) if b.scenario is None]
+        limit = min(limits) if limits else None
+        tone = "neutral" if value is None or limit is None else ("error" if value > limit else "ok")
+        parts.append(card(f"{label}, all requests", fmt_ms(value), tone=tone,
+                          detail=f"budget {limit:g} ms" if limit is not None else "no budget"))
+    return cards(*parts, id="latency-cards")
 
 
 def _change_table(series: list[Series], changes: dict[str, list[ChangePoint]]) -> list[Any]:

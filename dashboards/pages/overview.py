@@ -1,5 +1,6 @@
-"""Overview: the shown run (the newest unless one is chosen): its thresholds pass or fail, and
-how it compares with the current baseline, metric by metric, with the engine's verdicts."""
+"""Overview: the shown run (the newest unless one is chosen): its verdict (thresholds and stress
+goals, in `run_verdict`'s words, each failure named), its thresholds and goals, and how it
+compares with the current baseline, metric by metric, with the engine's verdicts."""
 
 from __future__ import annotations
 
@@ -23,23 +24,31 @@ from dashboards.context import PageContext
 from dashboards.figures.latency import p95_by_scenario
 from dashboards.measurement import DEGRADED, measurement_of
 from dashboards.pages.common import run_heading, verdict_section
+from dashboards.rates import requests_detail
 from dashboards.redis_memory import policy_warning, redis_summary
-from harness.results import ResultFileError, RunResult
-from harness.results.model import RUNNING_REASON, ThresholdResult
+from harness.results import ResultFileError, RunResult, Verdict, run_verdict
+from harness.thresholds import parse_key
+from harness.results.model import RUNNING_REASON, GoalsVerdict, ThresholdResult
 
 PATH = "/"
 NAME = "Overview"
+VERDICT_TONES = {"PASS": "ok", "FAIL": "error"}  # INCOMPLETE, RUNNING: warning
+GOAL_MARKS = {"pass": "pass", "fail": "FAIL", "warn": "warn"}
+GOAL_ROWS = {"pass": "row-pass", "fail": "row-fail", "warn": "row-warn"}
 
 
 def render(ctx: PageContext) -> list[Any]:
     result = ctx.result
     if result is None:
         return []
+    verdict = run_verdict(result)
     return [
         run_heading(result, following=ctx.following, page_title="Overview"),
+        *_verdict_notice(verdict),
         *_run_notices(result),
-        _summary_cards(result),
+        _summary_cards(result, verdict),
         section("Thresholds", _thresholds_table(result), subtitle="The plan's k6 thresholds, as the run evaluated them."),
+        *_goals_section(result.goals),
         section("Latency per scenario",
                 chart("overview-p95", p95_by_scenario(result, budgets=latency_budgets(result.thresholds),
                                                       colours=ctx.colours))),
@@ -49,18 +58,23 @@ def render(ctx: PageContext) -> list[Any]:
     ]
 
 
-def _summary_cards(result: RunResult) -> html.Div:
-    failed = [t for t in result.thresholds if not t.ok]
+def _verdict_notice(verdict: Verdict) -> list[Any]:
+    """A failed run says so first, naming what failed."""
+    if verdict.ok:
+        return []
+    return [notice(verdict.text, tone="error", id="verdict-notice")]
+
+
+def _summary_cards(result: RunResult, verdict: Verdict) -> html.Div:
     duration = result.metrics.get("http_req_duration")
     requests = result.metrics.get("http_reqs")
     failed_rate = result.metrics.get("http_req_failed")
     dropped = sum(s.dropped_iterations for s in result.scenarios.values())
     measurement = measurement_of(result)
     return cards(
-        card("Thresholds", "PASS" if result.thresholds_ok else "FAIL", tone="ok" if result.thresholds_ok else "error",
-             detail=f"{len(result.thresholds) - len(failed)} of {len(result.thresholds)} passed"),
+        card("Verdict", verdict.state, tone=VERDICT_TONES.get(verdict.state, "warning"), detail=verdict.detail),
         card("Requests", f"{requests.count:,}" if requests and requests.count is not None else "n/a",
-             detail=f"{requests.rate:,.1f} req/s" if requests and requests.rate is not None else None),
+             detail=requests_detail(result)),
         card("p95, all requests", fmt_ms(duration.trend.p95 if duration and duration.trend else None),
              detail=f"p99 {fmt_ms(duration.trend.p99)}" if duration and duration.trend else None),
         card("HTTP errors", fmt_pct(failed_rate.rate if failed_rate else None, digits=2),
@@ -109,10 +123,29 @@ def _thresholds_table(result: RunResult) -> Any:
     )
 
 
+def _goals_section(goals: GoalsVerdict | None) -> list[Any]:
+    """The stress goals and their verdicts (a plan without goals has no section)."""
+    if goals is None:
+        return []
+    rows = table(["goal", "observed", "limit", "detail", "result"],
+                 [[o.name, o.observed, o.limit, o.detail, GOAL_MARKS[o.status]] for o in goals.outcomes],
+                 row_classes=[GOAL_ROWS[o.status] for o in goals.outcomes], id="goals-table")
+    parts: list[Any] = [rows]
+    if goals.unaccounted:
+        more = goals.unaccounted_total - len(goals.unaccounted)
+        parts.append(html.Ul([html.Li(f"{i.kind} {i.id}: {i.reason}") for i in goals.unaccounted]
+                             + ([html.Li(f"... and {more} more (reconciliation.json)")] if more > 0 else []),
+                             className="notes"))
+    parts += [notice(note, tone="warning") for note in goals.notes]
+    return [section("Stress goals", *parts, id="goals",
+                    subtitle="What thresholds cannot say (drain, memory, reconciliation, broker policy), judged "
+                             "after the run; a failed goal fails the run.")]
+
+
 def _observed(result: RunResult, threshold: ThresholdResult) -> str:
     if threshold.observed is None:
         return "no samples"
-    metric = result.metrics.get(threshold.metric.split("{")[0])
+    metric = result.metrics.get(parse_key(threshold.metric)[0])
     if metric is not None and metric.type == "rate":
         return f"{100.0 * threshold.observed:.3g} %"
     if metric is not None and metric.contains == "time":

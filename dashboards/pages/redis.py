@@ -46,7 +46,9 @@ def render(ctx: PageContext) -> list[Any]:
     parts += [
         _cards(summary),
         section("Memory over the run", chart("redis-memory", memory_figure(summary)),
-                subtitle="Seed 8.7: alert when used_memory_rss approaches maxmemory."),
+                subtitle="The share of the limit is peak used_memory over maxmemory: what Redis evicts or refuses "
+                         "writes by. RSS (seed 8.7 watched it) also holds allocator fragmentation, which the limit "
+                         "does not govern."),
         section("Evictions", chart("redis-evictions", evictions_figure(summary))),
         peaks_section,
     ]
@@ -54,16 +56,17 @@ def render(ctx: PageContext) -> list[Any]:
 
 
 def _cards(summary: RedisSummary) -> html.Div:
-    share = summary.peak_share_of_max
+    share = summary.used_share
     return cards(
         card("Peak used_memory", _mib(summary.peak_used)),
         card("Peak RSS", _mib(summary.peak_rss)),
         card("maxmemory", _mib(summary.maxmemory) if summary.maxmemory else "no limit"),
-        card("Peak / maxmemory", fmt_pct(share), tone="neutral" if share is None else (
+        card("Peak used_memory / maxmemory", fmt_pct(share), tone="neutral" if share is None else (
             "error" if share >= 0.9 else "warning" if share >= 0.75 else "ok")),
         card("Keys evicted", f"{summary.evicted:,.0f}", tone="error" if summary.evicted else "ok"),
         card("maxmemory_policy", summary.policy or "not reported",
              tone="error" if summary.evicting_policy else "ok" if summary.policy else "neutral"),
+        id="redis-cards",
     )
 
 

@@ -14,7 +14,7 @@ from dashboards.data import RunCatalog
 from dashboards.measurement import measurement_of
 from dashboards.pages.common import run_label, verdict_section
 from harness.compare.inputs import RunMetrics
-from harness.results import ResultFileError, RunResult
+from harness.results import ResultFileError, RunResult, run_verdict
 
 PATH = "/runs"
 NAME = "Runs"
@@ -105,7 +105,7 @@ def _runs_table(ctx: PageContext) -> Any:
         classes.append("run-broken")
     if not rows:
         return notice("No runs yet.", tone="info")
-    return table(["started (UTC)", "run", "plan · profile", "duration", "requests", "p95", "HTTP errors", "thresholds",
+    return table(["started (UTC)", "run", "plan · profile", "duration", "requests", "p95", "HTTP errors", "verdict",
                   "measurement", "state"], rows, row_classes=classes, id="runs-table", numeric=(3, 4, 5, 6))
 
 
@@ -117,6 +117,7 @@ def _row(result: RunResult, *, is_baseline: bool, shown: bool) -> list[Any]:
     marks = [m for m, on in (("current baseline", is_baseline), ("shown", shown)) if on]
     state = "complete" if result.complete else f"incomplete: {result.interrupted_reason or 'interrupted'}"
     measurement = measurement_of(result)
+    verdict = run_verdict(result)
     return [
         f"{meta.started_at:%Y-%m-%d %H:%M}",
         html.Span([meta.run_id, *([html.Span(" · ".join(marks), className="badge")] if marks else [])]),
@@ -125,8 +126,9 @@ def _row(result: RunResult, *, is_baseline: bool, shown: bool) -> list[Any]:
         f"{requests.count:,}" if requests is not None and requests.count is not None else "n/a",
         fmt_ms(duration.trend.p95 if duration is not None and duration.trend is not None else None),
         fmt_pct(failed.rate if failed is not None else None, digits=2),
-        html.Span("pass" if result.thresholds_ok else "FAIL",
-                  className="threshold-pass" if result.thresholds_ok else "threshold-fail"),
+        html.Span([html.Span(verdict.state, className="threshold-pass" if verdict.ok else "threshold-fail"),
+                   *([html.Span(f" · {verdict.failures}", className="verdict-why")] if verdict.failures else [])],
+                  title=verdict.text),
         html.Span(measurement.state, className=measurement.css_class, title=measurement.line),
         state,
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from hdrh.histogram import HdrHistogram
@@ -27,11 +28,15 @@ def distribution_ms(histogram: HdrHistogram) -> RankedCounts | None:
 
 
 def latency_from_distribution(prefix: tuple[str, ...], distribution: RankedCounts, *, blocks: TimeBlocks | None = None,
-                              span_s: tuple[float, float] | None = None, scenario: str | None = None) -> dict[str, MetricValue]:
-    """`<prefix>/latency_p50_ms`, `_p95_ms`, `_p99_ms`, read by nearest rank like hdrh does."""
+                              span_s: tuple[float, float] | None = None, scenario: str | None = None,
+                              values_ms: Mapping[str, float] | None = None) -> dict[str, MetricValue]:
+    """`<prefix>/latency_p50_ms`, `_p95_ms`, `_p99_ms`. The point value is `values_ms[label]` when
+    given (a run result's stored, clamped `TrendValues`, so compare reads the p95 the summary
+    shows), else read by nearest rank like hdrh does; the distribution is kept for the noise band."""
     return {
         metric_key(*prefix, f"latency_{label}_ms"): MetricValue(
-            value=distribution.value_at_rank(nearest_rank(quantile, distribution.total)),
+            value=values_ms[label] if values_ms is not None and label in values_ms
+            else distribution.value_at_rank(nearest_rank(quantile, distribution.total)),
             direction=Direction.LOWER_IS_BETTER,
             kind=Kind.QUANTILE,
             unit=Unit.MS,

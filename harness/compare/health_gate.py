@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from harness.compare.inputs import Kind, MetricValue, RunMetrics
-from harness.engine.health import LAG_P99_LIMIT_MS
+from harness.health.generator import LAG_P99_LIMIT_MS
 from harness.health.rules import degraded_seconds, degraded_share_limit, tripped
 from harness.results.model import HostConditions
 

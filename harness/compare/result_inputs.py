@@ -1,12 +1,16 @@
 """Our run result (`harness.results.RunResult`) as a comparison input.
 
-Per scenario x request: latency p50/p95/p99 from the stored HdrHistogram, error rate (the HTTP
-failure classes 4xx, 429, 5xx and connection: k6's `http_req_failed`, so a k6 file and a result
-mean the same by it; failed checks on 2xx responses are not in it), throughput over the
-scenario's duration. Per scenario: achieved iteration rate and
-dropped iterations as a share of those scheduled. The whole run: the same from the run-wide k6
-metrics. Custom trends (`guardrail_latency`): p50/p95/p99 and throughput. Redis: the peak of
-`used_memory` over the INFO samples. The target's own view (`server/...`): p50/p95/p99 of its
+Per scenario x request: latency p50/p95/p99 (the values the result stores, `TrendValues`
+med/p95/p99, clamped to the exact extremes as the summary shows them; the stored HdrHistogram
+gives their noise band), error rate (the HTTP failure classes 4xx, 429, 5xx and connection: k6's
+`http_req_failed`, so a k6 file and a result mean the same by it; failed checks on 2xx responses
+are not in it), throughput over the scenario's duration (as much of it as ran, when the run
+stopped early). Per scenario: achieved iteration rate and dropped iterations as a share of those
+scheduled. The whole run: the same from the run-wide k6 metrics, its rates per second of the load
+phase (`harness.results.figures.load_phase_s`: the scenarios' scheduled time, not the drain after
+it). Custom trends (`guardrail_latency`): p50/p95/p99 and throughput. Redis: the peak of
+`used_memory` over the INFO samples (`redis_headroom`, the figure the report and dashboard divide
+by maxmemory). The target's own view (`server/...`): p50/p95/p99 of its
 request-duration histogram per route over the load phase (see `server_inputs`).
 
 Each latency keeps its time blocks (`latency_windows`) for the block bootstrap, and each value
@@ -34,7 +38,9 @@ from harness.compare.server_inputs import server_metrics, server_prefix
 from harness.metrics import hdr
 from harness.metrics.failures import HTTP_FAILURE_CLASSES
 from harness.metrics.names import BUILTIN_METRICS, HTTP_REQ_DURATION
-from harness.results.model import LatencyWindows, MetricValues, RunResult, TrendValues
+from harness.results.model import LatencyWindows, MetricValues, RunResult, ScenarioStats, TrendValues
+from harness.results.figures import load_phase_s
+from harness.results.samples import redis_headroom
 
 Span = tuple[float, float]
 
@@ -57,15 +63,17 @@ def from_result(result: RunResult, *, source: str) -> RunMetrics:
         builders.put(metrics, metric_key(*prefix, "error_rate_pct"), builders.error_rate(http_failures, request.count), **scope)
         scenario = result.scenarios.get(request.scenario)
         if scenario is not None:
-            builders.put(metrics, metric_key(*prefix, "throughput_per_s"), builders.throughput(request.count, scenario.duration_s), **scope)
+            builders.put(metrics, metric_key(*prefix, "throughput_per_s"),
+                         builders.throughput(request.count, _ran_s(result, scenario)), **scope)
     for name, stats in result.scenarios.items():
         scope = {"span_s": _scenario_span(result, name), "scenario": name}
-        builders.put(metrics, metric_key(name, "achieved_rate_per_s"), builders.throughput(stats.iterations_started, stats.duration_s), **scope)
+        builders.put(metrics, metric_key(name, "achieved_rate_per_s"),
+                     builders.throughput(stats.iterations_started, _ran_s(result, stats)), **scope)
         builders.put(metrics, metric_key(name, "dropped_iterations_pct"), builders.dropped_share(stats.dropped_iterations, stats.iterations_started), **scope)
     _run_wide(metrics, result, blocks)
-    peaks = [sample.used_memory for sample in result.samples.redis if sample.used_memory is not None]
-    if peaks:
-        metrics[metric_key("redis", "used_memory_peak_bytes")] = builders.peak_bytes(max(peaks))
+    headroom = redis_headroom(result.samples)
+    if headroom is not None:
+        metrics[metric_key("redis", "used_memory_peak_bytes")] = builders.peak_bytes(headroom.peak_used_bytes)
     if result.server_latency is not None:
         metrics.update(server_metrics(result.server_latency, client_requests=[(r.method, r.name) for r in result.requests],
                                       span_s=_run_span(result)))
@@ -110,6 +118,12 @@ def _run_span(result: RunResult) -> Span:
     return (0.0, result.meta.duration_s)
 
 
+def _ran_s(result: RunResult, stats: ScenarioStats) -> float:
+    """The scenario's scheduled duration, or as much of it as ran when the run stopped early (as the
+    engine divides its achieved rate)."""
+    return min(stats.duration_s, max(0.0, result.meta.duration_s - stats.start_time_s))
+
+
 def plan_fingerprint(result: RunResult) -> dict[str, Any]:
     plan: dict[str, Any] = {
         "scenarios": sorted(result.scenarios),
@@ -132,7 +146,8 @@ def _latency(metrics: dict[str, MetricValue], prefix: tuple[str, ...], trend: Tr
     distribution = builders.distribution_ms(hdr.decode(trend.hdr))
     if distribution is not None:
         metrics.update(builders.latency_from_distribution(prefix, distribution, blocks=_time_blocks(windows),
-                                                          span_s=span_s, scenario=scenario))
+                                                          span_s=span_s, scenario=scenario,
+                                                          values_ms={"p50": trend.med, "p95": trend.p95, "p99": trend.p99}))
 
 
 def _time_blocks(windows: LatencyWindows | None) -> TimeBlocks | None:
@@ -148,7 +163,7 @@ def _time_blocks(windows: LatencyWindows | None) -> TimeBlocks | None:
 
 
 def _run_wide(metrics: dict[str, MetricValue], result: RunResult, blocks: dict) -> None:
-    run_s = result.meta.duration_s
+    run_s = load_phase_s(result)  # rates per second of load: the drain after the schedule is not load
     scope = {"span_s": _run_span(result)}
     by_name: dict[str, MetricValues] = dict(result.metrics)
     if (duration := by_name.get("http_req_duration")) is not None:

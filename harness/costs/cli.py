@@ -1,7 +1,8 @@
 """`bwperf cost ...`: the cost-tier report for finance.
 
-Every bad input (missing file, bad YAML, unknown format, a --compare-to file that is not a cost
-report) ends with one line on stderr naming the file, and exit code 2.
+Every bad input (missing file, bad YAML, unknown format, a run result that is invalid or gives no
+projection, a --compare-to file that is not a cost report) is an `InputError`: one line on stderr
+naming the file, and the exit code `harness.errors.exit_code_for` gives every command (2).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import typer
 
 from harness.costs.compare import load_previous
 from harness.costs.errors import CostError
-from harness.errors import EXIT_INPUT
+from harness.errors import BwperfError, exit_code_for
 from harness.costs.model import DEFAULT_MODEL_PATH, load_model
 from harness.costs.report import build_report
 from harness.costs.result_adapter import load_measurements
@@ -82,9 +83,9 @@ def report_command(
         spec = FORMATS[chosen]
         target = out or DEFAULT_OUT_DIR / f"cost-report-{now:%Y%m%dT%H%M%SZ}{spec.suffix}"
         _write(target, spec.render(report))
-    except CostError as exc:
+    except BwperfError as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_INPUT) from None
+        raise typer.Exit(exit_code_for(exc)) from None
     typer.echo(str(target))
 
 

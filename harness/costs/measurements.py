@@ -11,16 +11,16 @@ cache's saving twice.
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from harness.costs.errors import ResultFileError
+from harness.thresholds import latency_limits
 
 SUSTAIN_WINDOWS = 3
-_P95_THRESHOLD = re.compile(r"^\s*p\(95\)\s*<=?\s*([0-9]+(?:\.[0-9]+)?)\s*$")
+HTTP_REQ_DURATION = "http_req_duration"
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Measurements:
     eval_output_tokens: float | None = None
     eval_cost_usd: Decimal | None = None  # measured directly; else priced from tokens
     guardrail_evals_per_s: float | None = None  # observed per worker (a lower bound unless saturated)
+    redis_used_share: float | None = None  # peak used_memory / maxmemory (harness.results.samples.redis_headroom)
     notes: tuple[str, ...] = field(default=())  # caveats about the run, shown with the numbers
 
     def __post_init__(self) -> None:
@@ -75,28 +76,30 @@ def sustained_capacity_rps(
     return best
 
 
-def p95_budget_ms(thresholds: Any, source: str) -> float:
+def p95_budget_ms(thresholds: Iterable[tuple[str, str]], source: str) -> float:
     """The run-wide `http_req_duration` p95 budget; failing that, the strictest tagged one.
 
-    Accepts k6's form `{"http_req_duration": ["p(95)<200"]}` and the result file's list of
-    `{"metric": "http_req_duration", "expression": "p(95)<200"}`.
+    `thresholds` are `(key, expression)` pairs, read by `harness.thresholds.latency_limits` (as the
+    report and the dashboard read their budget lines).
     """
-    pairs: list[tuple[str, Any]] = []
+    limits = [limit for limit in latency_limits(thresholds, metric=HTTP_REQ_DURATION) if limit.percentile == 95.0]
+    run_wide = [limit.limit_ms for limit in limits if not limit.tags]
+    tagged = [limit.limit_ms for limit in limits if limit.tags]
+    if run_wide or tagged:
+        return min(run_wide or tagged)
+    raise ResultFileError(source, 'thresholds.http_req_duration needs a "p(95)<N" rule (the p95 budget in ms)')
+
+
+def k6_threshold_pairs(thresholds: Any) -> list[tuple[str, str]]:
+    """`(key, expression)` pairs of k6's form `{"http_req_duration": ["p(95)<200", {"threshold": ...}]}`."""
+    pairs: list[tuple[str, str]] = []
     if isinstance(thresholds, dict):
         for key, rules in thresholds.items():
             for rule in rules if isinstance(rules, list) else [rules]:
-                pairs.append((str(key), rule.get("threshold") if isinstance(rule, dict) else rule))
-    elif isinstance(thresholds, list):
-        pairs = [(str(t.get("metric")), t.get("expression")) for t in thresholds if isinstance(t, dict)]
-    run_wide: list[float] = []
-    tagged: list[float] = []
-    for key, text in pairs:
-        match = _P95_THRESHOLD.match(str(text))
-        if key.split("{")[0] == "http_req_duration" and match:
-            (tagged if "{" in key else run_wide).append(float(match.group(1)))
-    if run_wide or tagged:
-        return min(run_wide or tagged)
-    raise ResultFileError(f'{source}: thresholds.http_req_duration needs a "p(95)<N" rule (the p95 budget in ms)')
+                text = rule.get("threshold") if isinstance(rule, dict) else rule
+                if isinstance(text, str):
+                    pairs.append((str(key), text))
+    return pairs
 
 
 def capacity_within_budget(
@@ -107,16 +110,16 @@ def capacity_within_budget(
         found = sustained_capacity_rps(windows, p95_budget_ms=budget_ms)
         if found is None:
             raise ResultFileError(
-                f"{source}: no {SUSTAIN_WINDOWS} consecutive windows kept p95 within {budget_ms:g} ms;"
+                source, f"no {SUSTAIN_WINDOWS} consecutive windows kept p95 within {budget_ms:g} ms;"
                 " the run gives no capacity within budget"
             )
         return found
     if whole_run is None:
-        raise ResultFileError(f"{source}: metrics.http_reqs.rate is required")
+        raise ResultFileError(source, "metrics.http_reqs.rate is required")
     rate, p95 = whole_run
     if p95 > budget_ms:
         raise ResultFileError(
-            f"{source}: metrics.http_req_duration p(95) is {p95:g} ms, over the {budget_ms:g} ms budget;"
+            source, f"metrics.http_req_duration p(95) is {p95:g} ms, over the {budget_ms:g} ms budget;"
             " the run gives no capacity within budget"
         )
     return rate, p95
@@ -125,7 +128,7 @@ def capacity_within_budget(
 def number(value: Any, path: str, source: str) -> float:
     """A finite number >= 0, or a ResultFileError naming the field."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-        raise ResultFileError(f"{source}: {path} must be a number >= 0, but is {value!r}")
+        raise ResultFileError(source, f"{path} must be a number >= 0, but is {value!r}")
     return float(value)
 
 
@@ -133,7 +136,7 @@ def positive(data: Mapping[str, Any], key: str, source: str, *, path: str, defau
     value = data.get(key, default)
     result = number(value, path, source)
     if result <= 0:
-        raise ResultFileError(f"{source}: {path} must be > 0, but is {value!r}")
+        raise ResultFileError(source, f"{path} must be > 0, but is {value!r}")
     return result
 
 

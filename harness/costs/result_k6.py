@@ -30,6 +30,7 @@ from harness.costs.measurements import (
     Measurements,
     Window,
     capacity_within_budget,
+    k6_threshold_pairs,
     number,
     p95_budget_ms,
     positive,
@@ -40,15 +41,15 @@ from harness.costs.measurements import (
 def measurements_from_k6_summary(data: Mapping[str, Any], *, source: str) -> Measurements:
     run_id = data.get("run_id", data.get("id"))
     if not isinstance(run_id, str) or not run_id:
-        raise ResultFileError(f"{source}: run_id is required (a non-empty string)")
+        raise ResultFileError(source, "run_id is required (a non-empty string)")
     label = data.get("label")
     metrics = data.get("metrics")
     if not isinstance(metrics, dict):
-        raise ResultFileError(f"{source}: metrics is required (an object of k6-style metrics)")
+        raise ResultFileError(source, "metrics is required (an object of k6-style metrics)")
     target = data.get("target") if isinstance(data.get("target"), dict) else {}
     api_instances = positive(target, "api_instances", source, default=1.0, path="target.api_instances")
     workers = positive(target, "worker_instances", source, default=1.0, path="target.worker_instances")
-    budget = p95_budget_ms(data.get("thresholds"), source)
+    budget = p95_budget_ms(k6_threshold_pairs(data.get("thresholds")), source)
     whole_run = None
     if "rate" in _values(metrics, "http_reqs", source):
         whole_run = (_stat(metrics, "http_reqs", ("rate",), source),
@@ -99,12 +100,12 @@ def _windows(intervals: Any, source: str) -> list[Window]:
     if intervals is None:
         return []
     if not isinstance(intervals, list):
-        raise ResultFileError(f"{source}: intervals must be a list, but is {type(intervals).__name__}")
+        raise ResultFileError(source, f"intervals must be a list, but is {type(intervals).__name__}")
     windows = []
     for i, item in enumerate(intervals):
         path = f"intervals[{i}]"
         if not isinstance(item, dict):
-            raise ResultFileError(f"{source}: {path} must be an object")
+            raise ResultFileError(source, f"{path} must be an object")
         windows.append(
             Window(
                 duration_s=positive(item, "duration_s", source, path=f"{path}.duration_s"),
@@ -118,7 +119,7 @@ def _windows(intervals: Any, source: str) -> list[Window]:
 def _values(metrics: Mapping[str, Any], metric: str, source: str) -> Mapping[str, Any]:
     entry = metrics.get(metric)
     if not isinstance(entry, dict):
-        raise ResultFileError(f"{source}: metrics.{metric} is required (an object)")
+        raise ResultFileError(source, f"metrics.{metric} is required (an object)")
     values = entry.get("values")
     return values if isinstance(values, dict) else entry
 
@@ -128,4 +129,4 @@ def _stat(metrics: Mapping[str, Any], metric: str, keys: tuple[str, ...], source
     for key in keys:
         if key in entry:
             return number(entry[key], f"metrics.{metric}.{key}", source)
-    raise ResultFileError(f"{source}: metrics.{metric}.{keys[0]} is required")
+    raise ResultFileError(source, f"metrics.{metric}.{keys[0]} is required")

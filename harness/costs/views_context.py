@@ -124,6 +124,10 @@ def projection_tables(report: CostReport) -> tuple[Table, ...]:
             ),
             ("Tokens per guardrail LLM call (input / output)", _tokens(m.eval_input_tokens, m.eval_output_tokens)),
             (
+                "Redis: peak used_memory / maxmemory (the share of the limit the run reached)",
+                "not measured" if m.redis_used_share is None else f"{100.0 * m.redis_used_share:.1f} %",
+            ),
+            (
                 "Cost per guardrail LLM call, measured (USD)",
                 "not measured"
                 if p.measured_cost_per_eval_usd is None

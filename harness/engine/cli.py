@@ -22,13 +22,22 @@ import typer
 from rich.console import Console
 
 from harness.engine import system_processes
-from harness.errors import EXIT_OK, EXIT_THRESHOLDS_FAILED, BwperfError, InputError, TargetError, exit_code_for
+from harness.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_THRESHOLDS_FAILED,
+    BwperfError,
+    InputError,
+    TargetError,
+    exit_code_for,
+)
 from harness.engine.request import RunRequest
 from harness.engine.target import check_sampled_url, check_target
 from harness.goals.hook import judge_run
 from harness.plan.load import load_plan
 from harness.plan.model import Plan
 from harness.report.hook import write_run_report
+from harness.results.verdict import run_verdict
 
 DEFAULT_MASTER_PORT = 5557
 EMBEDDED_SEED_PROBLEMS = 2000
@@ -60,7 +69,7 @@ def run_command(
 ) -> None:
     """Run a plan: k6 executors on Locust, exact percentiles, thresholds.
 
-    Exit codes: 0 ok; 99 thresholds failed (k6's code); 2 bad input, unreachable or refused target,
+    Exit codes: 0 ok; 99 thresholds or stress goals failed (k6's code); 2 bad input, unreachable or refused target,
     failed setup; 3 engine failure; 130 interrupted (a partial result is written).
     """
     console = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
@@ -148,19 +157,25 @@ def execute_run(options: RunOptions, *, console: Console) -> RunOutcome:
     return RunOutcome(code=code, run_dir=run_dir)
 
 
+# The engine's codes that carry the run's verdict (any other code is an error, kept as it is).
+VERDICT_CODES = (EXIT_OK, EXIT_THRESHOLDS_FAILED, EXIT_INTERRUPTED)
+
+
 def judge_goals(plan: Plan, run_dir: Path, *, code: int, console: Console) -> int:
-    """The plan's `goals:` judged into `goals.json`; a failed goal turns an OK exit into 99 (as a
-    failed threshold does). A goal report that cannot be built is printed, the code kept."""
+    """The plan's `goals:` judged into the saved `result.json` (rewritten atomically, before the
+    report is written from it); the exit code is then the result's verdict (`run_verdict`): a
+    failed goal exits 99, as a failed threshold does. Goals that cannot be judged are printed and
+    the engine's code kept."""
     if not plan.goals:
         return code
     try:
-        report = judge_run(run_dir, plan.goals, plan_path=plan.display_path, profile=plan.profile)
+        result = judge_run(run_dir, plan.goals)
     except (BwperfError, OSError, ValueError) as error:
         console.print(f"[yellow]goals not judged:[/yellow] {error}", highlight=False)
         return code
-    if report is None or report.ok or code != EXIT_OK:
+    if result is None or code not in VERDICT_CODES:
         return code
-    return EXIT_THRESHOLDS_FAILED
+    return run_verdict(result).exit_code
 
 
 def _master_port(port: int | None, *, expect_workers: int) -> int:

@@ -17,7 +17,7 @@ from pathlib import Path
 import gevent
 import locust
 
-from harness.engine.health import CpuReading
+from harness.health.generator import CpuReading
 from harness.engine.hooks import AFTER_LOAD_MAX_S, AfterLoadContext, run_bounded
 from harness.engine.progress import Progress
 from harness.engine.request import RunRequest

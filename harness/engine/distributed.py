@@ -24,7 +24,7 @@ from harness.engine import protocol
 from harness.engine.behaviours import BehaviourSet
 from harness.engine.controller import RunController
 from harness.errors import EngineError
-from harness.engine.health import CpuReading
+from harness.health.generator import CpuReading
 from harness.engine.progress import Progress
 from harness.engine.request import RunRequest
 from harness.engine.session import HARD_DEADLINE_MARGIN_S, CpuSampler

@@ -17,7 +17,7 @@ from rich.console import Console
 
 from harness.credentials import AGENT_KEYS_ENV, agent_pool
 from harness.engine.behaviours import load_behaviours
-from harness.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLDS_FAILED, BwperfError, exit_code_for
+from harness.errors import EXIT_INTERRUPTED, BwperfError, exit_code_for
 from harness.engine.hooks import RUN_DIR_ENV
 from harness.engine.progress import Progress
 from harness.engine.request import RunRequest
@@ -27,6 +27,7 @@ from harness.plan.model import Plan
 from harness.results.io import RESULT_FILE_NAME, save_result
 from harness.results.k6_summary import write_k6_summary
 from harness.results.model import RunResult
+from harness.results.verdict import run_verdict
 from harness.samplers.collector import SampleCollector
 
 SUMMARY_EXPORT_FILE_NAME = "summary-export.json"
@@ -73,11 +74,7 @@ def write_outputs(request: RunRequest, result: RunResult, *, console: Console) -
     path = save_result(result, run_dir / RESULT_FILE_NAME)
     write_k6_summary(result, run_dir / SUMMARY_EXPORT_FILE_NAME)
     print_summary(result, result_path=path, console=console)
-    if not result.thresholds_ok:
-        return EXIT_THRESHOLDS_FAILED
-    if not result.complete:
-        return EXIT_INTERRUPTED
-    return EXIT_OK
+    return run_verdict(result).exit_code  # 99 a threshold failed, 130 stopped early, else 0
 
 
 def main() -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.engine.health import CpuReading, ScenarioLoad, saturation_reasons
+from harness.health.generator import CpuReading, ScenarioLoad, saturation_reasons
 from harness.health.rules import with_generator
 from harness.executors.base import ScenarioConfig
 from harness.metrics import names

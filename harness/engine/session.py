@@ -20,7 +20,7 @@ from gevent.event import Event
 
 from harness.credentials import AgentCredential
 from harness.engine.behaviours import BehaviourSet
-from harness.engine.health import CpuReading
+from harness.health.generator import CpuReading
 from harness.engine.hooks import AFTER_SESSION_MAX_S, SessionContext, run_bounded, run_dir_from_env
 from harness.engine.sink import attach_request_sink
 from harness.engine.vu import VirtualUser, user_class_for

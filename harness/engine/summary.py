@@ -1,18 +1,31 @@
-"""The end-of-run summary printed to the terminal (thresholds, scenarios, generator health)."""
+"""The end-of-run summary the engine prints to the terminal: scenarios, thresholds (and goals, when
+the result has them), generator and measurement health.
+
+The run's verdict line is not printed here: `bwperf run` judges a stress plan's goals after the
+engine exits, then prints the verdict of the whole result (`harness.report.terminal`), so the
+terminal never shows a PASS that the goals then turn into FAIL. The title marks a run that did
+not finish with `run_verdict`'s state.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from harness.health.text import health_line
 from harness.results.model import RunResult
+from harness.results.verdict import run_verdict
+
+GOAL_MARKS = {"pass": "[green]ok  [/green]", "fail": "[red]FAIL[/red]", "warn": "[yellow]WARN[/yellow]"}
 
 
 def print_summary(result: RunResult, *, result_path: Path, console: Console) -> None:
-    table = Table(title=f"run {result.meta.run_id}" + ("" if result.complete else "  (INCOMPLETE)"))
+    verdict = run_verdict(result)
+    unfinished = "" if verdict.stopped is None else f"  ({'RUNNING' if verdict.state == 'RUNNING' else 'INCOMPLETE'})"
+    table = Table(title=f"run {result.meta.run_id}{unfinished}")
     for column in ("scenario", "target/s", "achieved/s", "iterations", "dropped", "requests", "failures", "p95 ms", "p99 ms"):
         table.add_column(column, justify="left" if column == "scenario" else "right")
     for name, s in result.scenarios.items():
@@ -34,6 +47,10 @@ def print_summary(result: RunResult, *, result_path: Path, console: Console) -> 
         mark = "[green]ok  [/green]" if t.ok else "[red]FAIL[/red]"
         observed = "no data" if t.observed is None else f"{t.observed:.4g}"
         console.print(f"  {mark} {t.metric}: {t.expression}  (observed {observed})", highlight=False)
+    for goal in result.goals.outcomes if result.goals is not None else []:
+        console.print(f"  {GOAL_MARKS[goal.status]} goal {escape(goal.name)}: {escape(goal.observed)}  "
+                      f"(limit {escape(goal.limit)})",
+                      highlight=False)
     g = result.generator
     lag = f"lag p50 {g.lag_p50_ms:.2f} ms, p99 {g.lag_p99_ms:.2f} ms" if g.lag_p99_ms is not None else "no scheduled iterations"
     cpu = ", ".join(f"{p.role} {p.cpu_percent_avg:.0f}% (max {p.cpu_percent_max:.0f}%)" for p in g.processes)

@@ -18,8 +18,10 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from harness.platform_client import AsyncPlatformClient
+
 from .lab import FaultLab, register_agent
-from .load import BackgroundLoads, ClosedLoopLoad, LoadResult, TracedSession, status_of
+from .load import BackgroundLoads, ClosedLoopLoad, LoadResult
 from .results import FaultResult, Figure
 
 SHUTDOWN_TIMEOUT_S = 10.0
@@ -57,18 +59,12 @@ class ApiSigtermResult(FaultResult):
         ]
 
 
-def _multipart(boundary: str) -> tuple[bytes, bytes]:
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow.png\"\r\n"
-            "Content-Type: image/png\r\n\r\n").encode()
-    return head, f"\r\n--{boundary}--\r\n".encode()
-
-
-async def _slow_body(head: bytes, tail: bytes) -> AsyncIterator[bytes]:
-    yield head + PNG_HEAD
+async def _slow_png() -> AsyncIterator[bytes]:
+    """A PNG's bytes, in chunks about a second apart in all."""
+    yield PNG_HEAD
     for _ in range(UPLOAD_CHUNKS):
         await asyncio.sleep(UPLOAD_PAUSE_S)
         yield b"\x00" * UPLOAD_CHUNK_BYTES
-    yield tail
 
 
 def _judge(loads: list[LoadResult], signal_at: float) -> tuple[int, int, dict[str, int], int, int]:
@@ -91,22 +87,19 @@ def run_api_sigterm(lab: FaultLab, *, clients: int = 12) -> ApiSigtermResult:
     ((mission_id,),) = lab.sql("INSERT INTO missions (title, description, domain, latitude, longitude) "
                                "VALUES (%s, 'fault lab', 'environmental_protection', 1.0, 2.0) RETURNING id",
                                (f"sigterm {tag}",))
-    auth = {"Authorization": f"Bearer {key}"}
 
-    async def mixed(session: TracedSession, serial: int) -> int:
+    async def mixed(client: AsyncPlatformClient, serial: int) -> int:
         if serial % 3 == 0:
-            return await status_of(session.post(api.url + "/api/v1/agents/heartbeat", headers=auth))
-        return await status_of(session.get(api.url + "/api/v1/problems?limit=5"))
+            return (await client.heartbeat(api_key=key)).status
+        return (await client.list_problems(limit=5)).status
 
-    async def upload(session: TracedSession, serial: int) -> int:
-        boundary = f"sigterm{serial}"
-        head, tail = _multipart(boundary)
-        headers = {**auth, "Content-Type": f"multipart/form-data; boundary={boundary}"}
-        return await status_of(session.post(f"{api.url}/api/v1/missions/{mission_id}/evidence",
-                                            data=_slow_body(head, tail), headers=headers))
+    async def upload(client: AsyncPlatformClient, serial: int) -> int:
+        return (await client.upload_evidence(mission_id, api_key=key, filename="slow.png", media_type="image/png",
+                                             data=_slow_png())).status
 
-    fast = ClosedLoopLoad(mixed, clients=clients, request_timeout_s=SHUTDOWN_TIMEOUT_S + 10)
-    slow = ClosedLoopLoad(upload, clients=2, think_s=0.05, request_timeout_s=SHUTDOWN_TIMEOUT_S + 10)
+    fast = ClosedLoopLoad(mixed, base_url=api.url, clients=clients, request_timeout_s=SHUTDOWN_TIMEOUT_S + 10)
+    slow = ClosedLoopLoad(upload, base_url=api.url, clients=2, think_s=0.05,
+                          request_timeout_s=SHUTDOWN_TIMEOUT_S + 10)
     background = BackgroundLoads(fast, slow).start()
     exit_code: int | None = None
     shutdown_s: float | None = None

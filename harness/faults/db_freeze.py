@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass
 
-import aiohttp
+from harness.platform_client import AsyncPlatformClient, PlatformError, Reply
 
 from .lab import FaultLab
 from .results import FaultResult, Figure
@@ -52,13 +53,13 @@ class DbFreezeResult(FaultResult):
         ]
 
 
-async def _get(session: aiohttp.ClientSession, url: str, timeout_s: float) -> tuple[int | None, float]:
+async def _timed(call: Awaitable[Reply], timeout_s: float) -> tuple[int | None, float]:
+    """(status, or None without an answer within `timeout_s` in all; seconds waited) of one call."""
     started = time.monotonic()
     try:
-        async with session.get(url, timeout=aiohttp.ClientTimeout(total=timeout_s)) as response:
-            await response.read()
-            return response.status, time.monotonic() - started
-    except (TimeoutError, aiohttp.ClientError):
+        async with asyncio.timeout(timeout_s):
+            return (await call).status, time.monotonic() - started
+    except (TimeoutError, PlatformError):
         return None, time.monotonic() - started
 
 
@@ -67,20 +68,21 @@ async def _scenario(lab: FaultLab, *, polls: int) -> DbFreezeResult:
     statuses: list[int | None] = []
     latencies: list[float] = []
     recovery: float | None = None
-    async with aiohttp.ClientSession() as session:
+    # The longest wait below is 15 s; each call has its own total timeout.
+    async with AsyncPlatformClient(api.url, connect_timeout_s=5.0, read_timeout_s=15.0) as client:
         try:
             for _ in range(3):  # warm: the pool holds connections that will be stuck in the freeze
-                await _get(session, api.url + "/ready", 5)
+                await _timed(client.ready(), 5)
             with lab.frozen_postgres():
-                data = asyncio.create_task(_get(session, api.url + "/api/v1/problems?limit=1", DATA_REQUEST_TIMEOUT_S))
+                data = asyncio.create_task(_timed(client.list_problems(limit=1), DATA_REQUEST_TIMEOUT_S))
                 for _ in range(polls):
-                    status, latency = await _get(session, api.url + "/ready", 15)
+                    status, latency = await _timed(client.ready(), 15)
                     statuses.append(status)
                     latencies.append(latency)
                 data_status, data_latency = await data
             resumed = time.monotonic()
             while time.monotonic() - resumed < RECOVERY_GOAL_S + 10:
-                status, _ = await _get(session, api.url + "/ready", 5)
+                status, _ = await _timed(client.ready(), 5)
                 if status == 200:
                     recovery = time.monotonic() - resumed
                     break

@@ -12,15 +12,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from harness.platform_client import AsyncPlatformClient
+
 from .lab import FaultLab
-from .load import (
-    BackgroundLoads,
-    ClosedLoopLoad,
-    LoadResult,
-    Outcome,
-    TracedSession,
-    status_of,
-)
+from .load import BackgroundLoads, ClosedLoopLoad, LoadResult, Outcome
 from .results import FaultResult, Figure
 
 RECOVERY_GOAL_S = 10.0
@@ -76,16 +71,15 @@ def run_db_outage(lab: FaultLab, *, outage_s: float = 3.0, pool_timeout_s: float
                   clients: int = 8) -> DbOutageResult:
     """Stop PostgreSQL for `outage_s` under load and measure the API's answers and recovery."""
     api = lab.api(DB_POOL_TIMEOUT_S=str(pool_timeout_s), DB_POOL_MAX="10")
-    url = api.url
 
-    async def read_problems(session: TracedSession, _: int) -> int:
-        return await status_of(session.get(url + "/api/v1/problems?limit=5"))
+    async def read_problems(client: AsyncPlatformClient, _: int) -> int:
+        return (await client.list_problems(limit=5)).status
 
-    async def ready(session: TracedSession, _: int) -> int:
-        return await status_of(session.get(url + "/ready"))
+    async def ready(client: AsyncPlatformClient, _: int) -> int:
+        return (await client.ready()).status
 
-    load = ClosedLoopLoad(read_problems, clients=clients, request_timeout_s=pool_timeout_s + 10)
-    probe = ClosedLoopLoad(ready, clients=1, think_s=READY_POLL_S, request_timeout_s=10.0)
+    load = ClosedLoopLoad(read_problems, base_url=api.url, clients=clients, request_timeout_s=pool_timeout_s + 10)
+    probe = ClosedLoopLoad(ready, base_url=api.url, clients=1, think_s=READY_POLL_S, request_timeout_s=10.0)
     background = BackgroundLoads(load, probe).start()
     try:
         time.sleep(1.0)                                    # steady state first

@@ -11,8 +11,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from harness.platform_client import AsyncPlatformClient
+
 from .lab import FaultLab, problem_body
-from .load import ClosedLoopLoad, TracedSession, status_of
+from .load import ClosedLoopLoad
 
 FINAL_STATUSES = ("approved", "rejected", "needs_review")
 
@@ -20,13 +22,12 @@ FINAL_STATUSES = ("approved", "rejected", "needs_review")
 def problem_flood(api_url: str, api_key: str, *, count: int, clients: int, tag: str,
                   think_s: float = 0.02) -> ClosedLoopLoad:
     """A load (not started) that submits `count` distinct problems, tagged `tag`."""
-    headers = {"Authorization": f"Bearer {api_key}"}
 
-    async def submit(session: TracedSession, serial: int) -> int:
-        return await status_of(session.post(api_url + "/api/v1/problems", json=problem_body(serial, tag),
-                                            headers=headers))
+    async def submit(client: AsyncPlatformClient, serial: int) -> int:
+        return (await client.create_problem(problem_body(serial, tag), api_key=api_key)).status
 
-    return ClosedLoopLoad(submit, clients=clients, max_requests=count, think_s=think_s, request_timeout_s=15.0)
+    return ClosedLoopLoad(submit, base_url=api_url, clients=clients, max_requests=count, think_s=think_s,
+                          request_timeout_s=15.0)
 
 
 @dataclass(frozen=True)

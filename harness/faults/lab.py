@@ -12,12 +12,9 @@ Everything the lab starts stops with `close()`; every server child also dies wit
 
 from __future__ import annotations
 
-import json
 import secrets
 import signal
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +25,9 @@ import psutil
 import psycopg
 import redis
 
+from harness.platform_client import PlatformClient, origin_and_path
+from harness.platform_client import problem_body as titled_problem_body
+from harness.results import samples
 from harness.samplers.prometheus import scrape
 from harness.stack.postgres import EmbeddedPostgres
 from harness.stack.processes import (
@@ -35,7 +35,7 @@ from harness.stack.processes import (
     child_env,
     free_port,
     spawn,
-    wait_until,
+    wait_healthy,
 )
 from harness.stack.running import run_app
 from harness.stack.valkey import EmbeddedValkey
@@ -50,19 +50,12 @@ WORKER_IDLE_TIMEOUT_S = 1.0
 
 def http_json(method: str, url: str, body: Any = None, *, headers: Mapping[str, str] | None = None,
               timeout_s: float = HTTP_TIMEOUT_S) -> tuple[int, Any]:
-    """(status, parsed JSON or text) of one request; HTTP errors are answers, not exceptions."""
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json", **(headers or {})})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            raw, status = response.read(), response.status
-    except urllib.error.HTTPError as exc:
-        raw, status = exc.read(), exc.code
-    try:
-        return status, json.loads(raw)
-    except ValueError:
-        return status, raw.decode(errors="replace")
+    """(status, parsed JSON or text) of one request to a full URL; HTTP errors are answers, not
+    exceptions (no answer: harness.platform_client.PlatformError)."""
+    origin, path = origin_and_path(url)
+    with PlatformClient(origin, connect_timeout_s=timeout_s, read_timeout_s=timeout_s) as client:
+        reply = client.request(method, path, json=body, headers=headers)
+    return reply.status, reply.body
 
 
 @dataclass
@@ -85,12 +78,7 @@ class PlatformProcess:
 
     def metric(self, name: str, **labels: str) -> float:
         """Sum of the samples called `name` whose labels include `labels` (0 when absent)."""
-        total = 0.0
-        for key, value in scrape(self.url + "/metrics").items():
-            sample, _, label_text = key.partition("{")
-            if sample == name and all(f'{k}="{v}"' in label_text for k, v in labels.items()):
-                total += value
-        return total
+        return samples.total(scrape(self.url + "/metrics"), name, **labels) or 0.0
 
     def kill9(self) -> None:
         self.process.popen.kill()
@@ -255,8 +243,7 @@ class FaultLab:
         managed = spawn(name, [sys.executable, "-m", "app", *args], log_path=log_path, env=self._env(env))
         self._processes.append(managed)
         started = PlatformProcess(managed, port)
-        wait_until(lambda: http_json("GET", started.url + "/health", timeout_s=1)[0] == 200,
-                   process=managed, timeout_s=START_TIMEOUT_S, what="healthy")
+        wait_healthy(started.url, process=managed, timeout_s=START_TIMEOUT_S)
         return started
 
     def api(self, *, rate_limit_profile: str = "loadtest", **env: str) -> PlatformProcess:
@@ -271,9 +258,13 @@ class FaultLab:
             port = free_port()
             self._emulator = self._spawn("llm-emulator", ["llm-emulator", "--port", str(port), "--latency", "fixed",
                                                           "--latency-median-ms", str(latency_ms)], {}, port)
+            reused = False
         else:
-            http_json("DELETE", self._emulator.url + "/admin/faults")
-        http_json("POST", self._emulator.url + "/admin/latency", {"distribution": "fixed", "median_ms": latency_ms})
+            reused = True
+        with PlatformClient(self._emulator.url, read_timeout_s=HTTP_TIMEOUT_S) as client:
+            if reused:
+                client.emulator_reset_faults().expect(200)
+            client.emulator_set_latency(distribution="fixed", median_ms=latency_ms).expect(200)
         return self._emulator
 
     def worker(self, *, concurrency: int = 5, **env: str) -> PlatformProcess:
@@ -296,26 +287,19 @@ class FaultLab:
 
 
 def register_agent(api_url: str, username: str) -> str:
-    """A new agent's API key (registration is a credentials route: no key needed)."""
-    status, body = http_json("POST", api_url + "/api/v1/auth/agents/register", {
-        "username": username, "framework": "custom", "modelProvider": "anthropic",
-        "modelName": "claude-haiku-4-5-20251001", "specializations": [], "soulSummary": "fault lab agent"})
-    if status != 201:
-        raise RuntimeError(f"registering agent {username} failed: {status} {body}")
-    return str(body["apiKey"])
+    """A new agent's API key (registration is a credentials route: no key needed); a status other
+    than 201 raises harness.platform_client.PlatformStatusError."""
+    with PlatformClient(api_url, read_timeout_s=HTTP_TIMEOUT_S) as client:
+        return str(client.register_agent(username).expect(201).json_object()["apiKey"])
 
 
 def problem_body(index: int, tag: str) -> dict[str, Any]:
-    """A problem no other index shares (titles differ in words, so the verdict cache never hits)."""
+    """A problem no other index shares (titles differ in words, so the verdict cache never hits),
+    its title ending in `(tag)` so a scenario finds its own rows."""
     words = ("amber", "birch", "cedar", "delta", "ember", "fjord", "glade", "heath", "inlet", "juniper",
              "kestrel", "lagoon", "meadow", "nectar", "orchid", "prairie", "quarry", "ridge", "savanna", "tundra")
     a, b, c = words[index % 20], words[(index // 20) % 20], words[(index // 400) % 20]
-    return {
-        "title": f"Blocked drainage near {a} {b} {c} lane ({tag})",
-        "description": f"Storm drains along the {a} {b} {c} lane have been blocked since spring; water pools "
-                       "in front of the school after every rain.",
-        "domain": "environmental_protection", "severity": "medium", "geographicScope": "local",
-    }
+    return titled_problem_body(f"Blocked drainage near {a} {b} {c} lane ({tag})")
 
 
 __all__ = ["FaultLab", "PlatformProcess", "http_json", "problem_body", "register_agent"]

@@ -2,8 +2,8 @@
 
 Every request is recorded with when it started, when its headers were sent, when it ended, its
 status (or the client-side error) and its latency, on the monotonic clock, so a scenario can split
-the outcomes around the moment it injected a fault. Each client opens a new connection per request
-(`force_close`), so "the request was sent before the signal" has one meaning.
+the outcomes around the moment it injected a fault. Each request goes on a new connection (no
+keep-alive), so "the request was sent before the signal" has one meaning.
 
 Bounded on purpose: every request has a client timeout, and the load stops at `stop()`, at
 `max_requests`, or at `max_duration_s`, whichever comes first.
@@ -15,18 +15,26 @@ import asyncio
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Self
 
-import aiohttp
+from harness.platform_client import (
+    AsyncPlatformClient,
+    PlatformDisconnected,
+    PlatformError,
+    PlatformTimeout,
+    PlatformUnreachable,
+)
 
 DEFAULT_REQUEST_TIMEOUT_S = 10.0
 # Pause between a client's requests: keeps the load well below what saturates a 2-core machine.
 DEFAULT_THINK_S = 0.01
 
-# One request: given the session and the request's serial number, send it and return the status.
-Call = Callable[["TracedSession", int], Awaitable[int]]
+# One request: given the client and the request's serial number, send it and return the status.
+Call = Callable[[AsyncPlatformClient, int], Awaitable[int]]
+# The serial number of the request the current task is sending, for the headers-sent hook.
+_SENDING: ContextVar[int | None] = ContextVar("fault_load_request", default=None)
 
 
 @dataclass(frozen=True)
@@ -65,26 +73,15 @@ class LoadResult:
         return dict(sorted(counts.items()))
 
 
-def _tracing(sent: dict[int, float]) -> aiohttp.TraceConfig:
-    """Records, per request, when its headers went out (the request was on the wire)."""
-    trace = aiohttp.TraceConfig()
-
-    async def headers_sent(session: aiohttp.ClientSession, context: SimpleNamespace, params: object) -> None:
-        key = getattr(context.trace_request_ctx, "key", None) if context.trace_request_ctx else None
-        if key is not None:
-            sent[key] = time.monotonic()
-
-    trace.on_request_headers_sent.append(headers_sent)
-    return trace
-
-
 class ClosedLoopLoad:
-    """`clients` concurrent loops of `call`; run it as a task, `stop()` it, read `result`."""
+    """`clients` concurrent loops of `call` on `base_url`; run it as a task, `stop()` it, read
+    `result`. Every request has `request_timeout_s` in all (connecting, sending, the answer)."""
 
     def __init__(
         self,
         call: Call,
         *,
+        base_url: str,
         clients: int,
         request_timeout_s: float = DEFAULT_REQUEST_TIMEOUT_S,
         think_s: float = DEFAULT_THINK_S,
@@ -92,8 +89,9 @@ class ClosedLoopLoad:
         max_duration_s: float = 120.0,
     ) -> None:
         self._call = call
+        self._base_url = base_url
         self._clients = clients
-        self._timeout = aiohttp.ClientTimeout(total=request_timeout_s)
+        self._timeout_s = request_timeout_s
         self._think_s = think_s
         self._max_requests = max_requests
         self._max_duration_s = max_duration_s
@@ -106,28 +104,40 @@ class ClosedLoopLoad:
         self._stop.set()
 
     async def run(self) -> LoadResult:
-        connector = aiohttp.TCPConnector(force_close=True, limit=0)
-        async with aiohttp.ClientSession(connector=connector, timeout=self._timeout,
-                                         trace_configs=[_tracing(self._sent)]) as session:
+        async with AsyncPlatformClient(self._base_url, connect_timeout_s=self._timeout_s,
+                                       read_timeout_s=self._timeout_s, max_connections=None, keep_alive=False,
+                                       on_request_sent=self._headers_sent) as client:
             deadline = time.monotonic() + self._max_duration_s
-            await asyncio.gather(*(self._client(session, index, deadline) for index in range(self._clients)))
+            await asyncio.gather(*(self._client(client, index, deadline) for index in range(self._clients)))
         return self.result
 
-    async def _client(self, session: aiohttp.ClientSession, index: int, deadline: float) -> None:
+    def _headers_sent(self) -> None:
+        """The request this task is sending is on the wire."""
+        key = _SENDING.get()
+        if key is not None:
+            self._sent[key] = time.monotonic()
+
+    async def _client(self, client: AsyncPlatformClient, index: int, deadline: float) -> None:
         while not self._stop.is_set() and time.monotonic() < deadline and self._serial < self._max_requests:
             self._serial += 1
             key = self._serial
             started = time.monotonic()
             status: int | None = None
             error: str | None = None
+            sending = _SENDING.set(key)
             try:
-                status = await self._call(TracedSession(session, key), key)
-            except TimeoutError:
+                async with asyncio.timeout(self._timeout_s):
+                    status = await self._call(client, key)
+            except (TimeoutError, PlatformTimeout):
                 error = "timeout"
-            except aiohttp.ClientConnectorError:
+            except PlatformUnreachable:
                 error = "refused"
-            except aiohttp.ClientError as exc:
+            except PlatformDisconnected:
+                error = "disconnected"
+            except PlatformError as exc:
                 error = type(exc).__name__
+            finally:
+                _SENDING.reset(sending)
             ended = time.monotonic()
             self.result.outcomes.append(Outcome(index, started, ended, status, error, self._sent.pop(key, None)))
             if self._think_s:
@@ -135,30 +145,6 @@ class ClosedLoopLoad:
                     await asyncio.wait_for(self._stop.wait(), self._think_s)
                 except TimeoutError:
                     pass
-
-
-class TracedSession:
-    """The session, with every request tagged so the trace hook can find it."""
-
-    def __init__(self, session: aiohttp.ClientSession, key: int) -> None:
-        self._session = session
-        self._ctx = SimpleNamespace(key=key)
-
-    def request(self, method: str, url: str, **kwargs: object) -> aiohttp.client._RequestContextManager:
-        return self._session.request(method, url, trace_request_ctx=self._ctx, **kwargs)  # type: ignore[arg-type]
-
-    def get(self, url: str, **kwargs: object) -> aiohttp.client._RequestContextManager:
-        return self.request("GET", url, **kwargs)
-
-    def post(self, url: str, **kwargs: object) -> aiohttp.client._RequestContextManager:
-        return self.request("POST", url, **kwargs)
-
-
-async def status_of(response_cm: aiohttp.client._RequestContextManager) -> int:
-    """Send, read the whole body (a request is complete only with its body), return the status."""
-    async with response_cm as response:
-        await response.read()
-        return response.status
 
 
 class BackgroundLoads:

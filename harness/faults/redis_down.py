@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import secrets
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
+
+from harness.platform_client import PlatformClient, Reply
 
 from .lab import FaultLab, register_agent
 from .results import FaultResult, Figure
 
 LATENCY_GOAL_S = 1.5        # the API's Redis timeouts are 1 s, with one immediate retry on a stale connection
 REENFORCE_GOAL_S = 5.0
+REQUEST_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -53,42 +54,34 @@ class RedisDownResult(FaultResult):
         ]
 
 
-def _send(method: str, url: str, headers: dict[str, str] | None = None) -> tuple[int, float, bool]:
-    """(status, latency, whether rate-limit headers came back) of one request."""
-    started = time.monotonic()
-    request = urllib.request.Request(url, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            response.read()
-            status, sent = response.status, "X-RateLimit-Limit" in response.headers
-    except urllib.error.HTTPError as exc:
-        exc.read()
-        status, sent = exc.code, "X-RateLimit-Limit" in exc.headers
-    return status, time.monotonic() - started, sent
+def _seen(reply: Reply) -> tuple[int, float, bool]:
+    """(status, latency, whether rate-limit headers came back) of one answer."""
+    return reply.status, reply.elapsed_s, "X-RateLimit-Limit" in reply.headers
 
 
 def run_redis_down(lab: FaultLab, *, public_limit: int = 5, requests_while_down: int = 20) -> RedisDownResult:
     """Exceed a small public limit with Valkey up, down, and up again."""
     api = lab.api(rate_limit_profile="default", RATE_LIMIT_PUBLIC=str(public_limit))
-    heartbeat = {"Authorization": f"Bearer {register_agent(api.url, f'fault-redis-{secrets.token_hex(3)}')}"}
-    read = api.url + "/api/v1/problems?limit=1"
+    key = register_agent(api.url, f"fault-redis-{secrets.token_hex(3)}")
+    client = PlatformClient(api.url, read_timeout_s=REQUEST_TIMEOUT_S)
     back_after: float | None = None
     try:
-        up = [_send("GET", read) for _ in range(public_limit + 3)]
+        up = [_seen(client.list_problems(limit=1)) for _ in range(public_limit + 3)]
         lab.valkey.stop()
-        down = [_send("POST", api.url + "/api/v1/agents/heartbeat", heartbeat) if index % 4 == 3 else _send("GET", read)
+        down = [_seen(client.heartbeat(api_key=key) if index % 4 == 3 else client.list_problems(limit=1))
                 for index in range(requests_while_down)]
         errors = api.metric("rate_limit_backend_errors_total")
         lab.valkey.start()
         back_at = time.monotonic()
         again = []
         while time.monotonic() - back_at < REENFORCE_GOAL_S + 5:
-            again.append(_send("GET", read))
+            again.append(_seen(client.list_problems(limit=1)))
             if again[-1][0] == 429:
                 back_after = time.monotonic() - back_at
                 break
             time.sleep(0.05)
     finally:
+        client.close()
         lab.ensure_servers_running()
         lab.stop(api)
     return RedisDownResult(

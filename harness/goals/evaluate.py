@@ -1,8 +1,10 @@
 """Judging a plan's goals: pure functions over a `RunResult` and a `ReconciliationReport`.
 
 Each goal yields one `GoalOutcome` (pass, fail or warn) with the observed figure and the limit
-as shown in the report. A goal without the data it needs fails, saying what was missing: a goal
-is checked, never assumed.
+as shown in the report; `evaluate_goals` gathers them into the `GoalsVerdict` that the run result
+carries (`RunResult.goals`). A goal without the data it needs fails, saying what was missing: a
+goal is checked, never assumed. Series are read through `harness.results.samples` (counters with
+their resets, as Prometheus's `increase()`).
 """
 
 from __future__ import annotations
@@ -11,31 +13,34 @@ import math
 from collections.abc import Callable, Sequence
 
 from harness.goals import samples
-from harness.goals.model import GoalOutcome, GoalReport, ReconciliationReport
+from harness.goals.model import GoalOutcome, GoalsVerdict, ReconciliationReport
 from harness.goals.spec import (
     DbPoolGoal,
-    ErrorRateGoal,
     GoalSpec,
-    LatencyGoal,
     MemoryGrowthGoal,
     NoDataLossGoal,
     QueueDrainedGoal,
     RedisMemoryGoal,
     RedisPolicyGoal,
 )
-from harness.metrics.hdr import decode, new_histogram
+from harness.results.samples import EMPTY, cumulative_increase, gauge
 from harness.results.model import RunResult
 from harness.samplers.redis_info import EVICTING_POLICIES
 
 MIB = 1024 * 1024
-SHOWN_ITEMS = 5
+SHOWN_ITEMS = 5  # unaccounted items named in the no_data_loss goal's detail
+MAX_LISTED_UNACCOUNTED = 50  # unaccounted items the result lists (reconciliation.json has them all)
 
 
 def evaluate_goals(goals: Sequence[GoalSpec], result: RunResult, reconciliation: ReconciliationReport | None,
-                   *, plan_path: str = "", profile: str = "") -> GoalReport:
+                   *, notes: Sequence[str] = ()) -> GoalsVerdict:
+    """Every goal judged, with what the reconciliation could not account for; `notes` say why an
+    input was missing (they join the reconciliation's own notes)."""
     outcomes = [evaluate_goal(goal, result, reconciliation) for goal in goals]
-    return GoalReport(plan_path=plan_path or result.meta.plan_path, profile=profile or result.meta.profile,
-                      outcomes=outcomes, reconciliation=reconciliation)
+    unaccounted = reconciliation.unaccounted if reconciliation is not None else []
+    return GoalsVerdict(outcomes=outcomes, unaccounted=unaccounted[:MAX_LISTED_UNACCOUNTED],
+                        unaccounted_total=len(unaccounted),
+                        notes=[*notes, *(reconciliation.notes if reconciliation is not None else [])])
 
 
 def evaluate_goal(goal: GoalSpec, result: RunResult, reconciliation: ReconciliationReport | None) -> GoalOutcome:
@@ -55,65 +60,30 @@ def _no_data(goal: GoalSpec, limit: str, what: str) -> GoalOutcome:
                        detail=f"not judged: {what}")
 
 
-def _scenarios(result: RunResult, wanted: tuple[str, ...]) -> list[str]:
-    return [name for name in result.scenarios if not wanted or name in wanted]
-
-
-def judge_latency(goal: LatencyGoal, result: RunResult) -> GoalOutcome:
-    limit = f"p({goal.percentile:g}) < {goal.max_ms:g} ms"
-    names = _scenarios(result, goal.scenarios)
-    histogram = new_histogram()
-    count = 0
-    for stats in result.requests:
-        if stats.scenario in names and (goal.request is None or stats.name == goal.request):
-            histogram.add(decode(stats.duration_ms.hdr))
-            count += stats.count
-    if count == 0:
-        return _no_data(goal, limit, f"no requests in {', '.join(names) or 'the run'}")
-    value_ms = histogram.get_value_at_percentile(goal.percentile) / 1000.0
-    return _outcome(goal, value_ms < goal.max_ms, f"{value_ms:.1f} ms", limit,
-                    f"{count} requests in {', '.join(names)}")
-
-
-def judge_error_rate(goal: ErrorRateGoal, result: RunResult) -> GoalOutcome:
-    limit = f"< {goal.max_rate:.2%}"
-    names = _scenarios(result, goal.scenarios)
-    requests = sum(result.scenarios[n].requests for n in names)
-    failed: dict[str, int] = {}
-    for name in names:
-        for kind, count in result.scenarios[name].failures.items():
-            if kind != "check":
-                failed[kind] = failed.get(kind, 0) + count
-    if requests == 0:
-        return _no_data(goal, limit, "no requests")
-    rate = sum(failed.values()) / requests
-    by_class = ", ".join(f"{k}: {v}" for k, v in sorted(failed.items()) if v) or "none"
-    return _outcome(goal, rate < goal.max_rate, f"{rate:.2%}", limit,
-                    f"{sum(failed.values())} of {requests} requests failed ({by_class})")
-
-
 def judge_db_pool(goal: DbPoolGoal, result: RunResult) -> GoalOutcome:
     limit = f"timeouts +{goal.max_timeouts}, waiting <= {goal.max_waiting:g}"
     url = samples.source_url(result, "api")
-    timeouts = samples.series(result, "db_pool_timeouts_total", url=url)
-    waiting = samples.series(result, "db_pool_waiting", url=url)
-    if len(timeouts) < 2 or not waiting:
+    _, points = samples.scrapes(result, "db_pool_timeouts_total", url=url) if url else (None, [])
+    timeouts = cumulative_increase(points, "db_pool_timeouts_total")
+    waiting = gauge(points, "db_pool_waiting")
+    if len(timeouts.t_s) < 2 or not waiting:
         return _no_data(goal, limit, "fewer than 2 samples of the API's db_pool_timeouts_total / db_pool_waiting")
-    delta = timeouts[-1][1] - timeouts[0][1]
-    peak = max(v for _, v in waiting)
+    delta = timeouts.values[-1]
+    peak = max(waiting.values)
     ok = delta <= goal.max_timeouts and peak <= goal.max_waiting
     return _outcome(goal, ok, f"timeouts +{delta:g}, waiting max {peak:g}", limit,
-                    f"{len(timeouts)} samples of {url}")
+                    f"{len(timeouts.t_s)} samples of {url}")
 
 
 def judge_queue_drained(goal: QueueDrainedGoal, result: RunResult) -> GoalOutcome:
     within_s = goal.within_s * result.meta.duration_scale
     limit = f"empty within {within_s:.0f} s of the load's end"
-    points = samples.series(result, goal.metric)
-    if not points:
+    line = samples.series(result, goal.metric)
+    if not line:
         return _no_data(goal, limit, f"{goal.metric} was not sampled")
+    points = list(zip(line.t_s, line.values, strict=True))
     end_s = samples.load_end_s(result)
-    peak = max(v for _, v in points)
+    peak = max(line.values)
     drained_at = next((t for t, v in points if t >= end_s and v == 0), None)
     if drained_at is None:
         last_t, last_v = points[-1]
@@ -127,11 +97,12 @@ def judge_queue_drained(goal: QueueDrainedGoal, result: RunResult) -> GoalOutcom
 def judge_memory_growth(goal: MemoryGrowthGoal, result: RunResult) -> GoalOutcome:
     limit = f"last <= {goal.max_growth_ratio:g} x first" + (f", max <= {goal.max_bytes / MIB:.0f} MiB" if goal.max_bytes else "") + ", no restart"
     url = samples.source_url(result, goal.source)
-    rss = samples.series(result, "process_resident_memory_bytes", url=url)
-    if len(rss) < 2:
-        return _no_data(goal, limit, f"fewer than 2 samples of the {goal.source}'s process_resident_memory_bytes")
-    starts = {v for _, v in samples.series(result, "process_start_time_seconds", url=url)}
-    first, last, peak = rss[0][1], rss[-1][1], max(v for _, v in rss)
+    rss = samples.series(result, "process_resident_memory_bytes", url=url) if url else EMPTY
+    if len(rss.values) < 2:
+        found = "" if url else f" (no scraped URL exposes the {goal.source}'s metrics)"
+        return _no_data(goal, limit, f"fewer than 2 samples of the {goal.source}'s process_resident_memory_bytes{found}")
+    starts = set(samples.series(result, "process_start_time_seconds", url=url).values)
+    first, last, peak = rss.values[0], rss.values[-1], max(rss.values)
     ratio = last / first if first else math.inf
     restarted = len(starts) > 1
     ok = ratio <= goal.max_growth_ratio and not restarted and (goal.max_bytes is None or peak <= goal.max_bytes)
@@ -195,8 +166,6 @@ def judge_no_data_loss(goal: NoDataLossGoal, reconciliation: ReconciliationRepor
 
 
 _JUDGES: dict[type, Callable[..., GoalOutcome]] = {
-    LatencyGoal: judge_latency,
-    ErrorRateGoal: judge_error_rate,
     DbPoolGoal: judge_db_pool,
     QueueDrainedGoal: judge_queue_drained,
     MemoryGrowthGoal: judge_memory_growth,

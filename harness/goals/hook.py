@@ -1,18 +1,19 @@
 """The file side of goals, called by `bwperf run` after the engine exits (the stack still up):
-read `result.json` and `reconciliation.json`, judge the plan's goals, write `goals.json`."""
+read `result.json` and `reconciliation.json`, judge the plan's goals, and write the verdicts into
+`result.json` itself (atomically), before any report is written from it."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from harness.goals.evaluate import evaluate_goals
-from harness.goals.model import GOALS_FILE_NAME, RECONCILIATION_FILE_NAME, GoalReport, ReconciliationReport
+from harness.goals.model import RECONCILIATION_FILE_NAME, ReconciliationReport
 from harness.goals.spec import GoalSpec
-from harness.results.io import RESULT_FILE_NAME, load_result
+from harness.results.io import RESULT_FILE_NAME, load_result, save_result
+from harness.results.model import RunResult
 
 
 def read_reconciliation(run_dir: Path) -> ReconciliationReport | None:
@@ -34,18 +35,20 @@ def write_reconciliation(run_dir: Path, report: ReconciliationReport) -> Path:
     return path
 
 
-def judge_run(run_dir: Path, goals: Sequence[GoalSpec], *, plan_path: str, profile: str) -> GoalReport | None:
-    """Judge and write `goals.json`; None when the plan has no goals or the run saved no result."""
-    if not goals or not (run_dir / RESULT_FILE_NAME).exists():
+def judge_run(run_dir: Path, goals: Sequence[GoalSpec]) -> RunResult | None:
+    """Judge the goals on the saved result and save it again with them (`RunResult.goals`); the
+    updated result, or None when the plan has no goals or the run saved no result. An unreadable
+    reconciliation report is judged as a missing one (the goals that need it fail), saying why."""
+    path = run_dir / RESULT_FILE_NAME
+    if not goals or not path.exists():
         return None
-    result = load_result(run_dir / RESULT_FILE_NAME)
-    report = evaluate_goals(goals, result, read_reconciliation(run_dir), plan_path=plan_path, profile=profile)
-    (run_dir / GOALS_FILE_NAME).write_text(report.model_dump_json(indent=2), encoding="utf-8")
-    return report
-
-
-def read_goal_report(run_dir: Path) -> GoalReport | None:
-    path = run_dir / GOALS_FILE_NAME
-    if not path.exists():
-        return None
-    return GoalReport.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    result = load_result(path)
+    notes: list[str] = []
+    try:
+        reconciliation = read_reconciliation(run_dir)
+    except ValueError as error:
+        reconciliation, notes = None, [str(error)]
+    verdict = evaluate_goals(goals, result, reconciliation, notes=notes)
+    judged = result.model_copy(update={"goals": verdict})
+    save_result(judged, path)
+    return judged

@@ -1,28 +1,21 @@
-"""What the goals are judged on besides the run result (the reconciliation report), and what
-they yield (one outcome per goal). Both are written beside the result as JSON."""
+"""What the goals are judged on besides the run result: the reconciliation report the post-run
+checks write beside it (`reconciliation.json`). What they yield, one `GoalOutcome` per goal in a
+`GoalsVerdict`, is part of the run result itself (`RunResult.goals`, harness.results.model)."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
 
-RECONCILIATION_FILE_NAME = "reconciliation.json"
-GOALS_FILE_NAME = "goals.json"
+from harness.results.model import GoalOutcome, GoalsVerdict, UnaccountedItem
 
-Status = Literal["pass", "fail", "warn"]
+RECONCILIATION_FILE_NAME = "reconciliation.json"
+
+__all__ = ["RECONCILIATION_FILE_NAME", "GoalOutcome", "GoalsVerdict", "QueueState", "ReconciliationReport",
+           "UnaccountedItem"]
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class UnaccountedItem(_Model):
-    """One acknowledged write the platform cannot account for."""
-
-    kind: Literal["problem", "job", "agent"]
-    id: str
-    reason: str
 
 
 class QueueState(_Model):
@@ -50,22 +43,3 @@ class ReconciliationReport(_Model):
     def unaccounted(self) -> list[UnaccountedItem]:
         return [*self.missing, *self.stuck, *self.lost_agents]
 
-
-class GoalOutcome(_Model):
-    name: str
-    kind: str
-    status: Status
-    observed: str = Field(description="the figure, as shown")
-    limit: str
-    detail: str = ""
-
-
-class GoalReport(_Model):
-    plan_path: str
-    profile: str
-    outcomes: list[GoalOutcome]
-    reconciliation: ReconciliationReport | None = None
-
-    @property
-    def ok(self) -> bool:
-        return all(o.status != "fail" for o in self.outcomes)

@@ -1,4 +1,6 @@
-"""Reading the sampled figures a goal needs out of a run result (pure).
+"""The sampled series a goal needs, out of a run result: which scrape URL is the API's or the
+worker's, and a metric's values over time there. Reads through `harness.results.samples`, the one
+reader of Prometheus series keys (pure).
 
 Sources are told apart by what they expose, not by URL: the API's /metrics has the pool gauges
 (`db_pool_size`), the worker's has `guardrail_evaluations_total` (or `guardrail_pending_jobs`).
@@ -6,46 +8,36 @@ Sources are told apart by what they expose, not by URL: the API's /metrics has t
 
 from __future__ import annotations
 
+from harness.results import samples
 from harness.results.model import PrometheusSample, RunResult
+from harness.results.samples import EMPTY, Line
 
 SOURCE_MARKERS = {"api": ("db_pool_size",), "worker": ("guardrail_pending_jobs", "guardrail_evaluations_total")}
 
 
-def base_name(key: str) -> str:
-    return key.split("{", 1)[0]
-
-
-def has_metric(sample: PrometheusSample, name: str) -> bool:
-    return any(base_name(key) == name for key in sample.values)
-
-
-def metric_value(sample: PrometheusSample, name: str) -> float | None:
-    """The metric summed over its label sets (None when the sample does not have it)."""
-    values = [v for key, v in sample.values.items() if base_name(key) == name]
-    return sum(values) if values else None
-
-
 def source_url(result: RunResult, source: str) -> str | None:
-    markers = SOURCE_MARKERS[source]
-    for sample in result.samples.prometheus:
-        if any(has_metric(sample, m) for m in markers):
-            return sample.url
+    """The first scraped URL exposing one of the source's marker metrics."""
+    for url, points in samples.by_url(result.samples).items():
+        if any(samples.exports(points, marker) for marker in SOURCE_MARKERS[source]):
+            return url
     return None
 
 
-def series(result: RunResult, name: str, *, url: str | None = None) -> list[tuple[float, float]]:
-    """(t_s, value) of a metric, from one URL or the first URL that has it."""
-    chosen = url
-    points: list[tuple[float, float]] = []
-    for sample in result.samples.prometheus:
-        if chosen is not None and sample.url != chosen:
-            continue
-        value = metric_value(sample, name)
-        if value is None:
-            continue
-        chosen = sample.url
-        points.append((sample.t_s, value))
-    return points
+def scrapes(result: RunResult, name: str, *, url: str | None = None) -> tuple[str | None, list[PrometheusSample]]:
+    """The scrapes (time order) of `url`, or of the first URL that exports `name`; (None, []) if none does."""
+    grouped = samples.by_url(result.samples)
+    if url is not None:
+        return (url, grouped[url]) if url in grouped else (None, [])
+    for candidate, points in grouped.items():
+        if samples.exports(points, name):
+            return candidate, points
+    return None, []
+
+
+def series(result: RunResult, name: str, *, url: str | None = None) -> Line:
+    """A gauge (summed over its label sets) at each scrape of one URL, or of the first URL that has it."""
+    _, points = scrapes(result, name, url=url)
+    return samples.gauge(points, name) if points else EMPTY
 
 
 def load_end_s(result: RunResult) -> float:

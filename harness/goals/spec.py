@@ -1,8 +1,6 @@
 """The `goals:` list of a plan: one typed check per item, validated when the plan is read.
 
     goals:
-      - {name: "p95 < 2 s during the burst", kind: latency, scenarios: [burst], percentile: 95, max_ms: 2000}
-      - {name: "error rate < 5 %", kind: error_rate, max_rate: 0.05}
       - {name: "no pool exhaustion", kind: db_pool, max_timeouts: 0, max_waiting: 50}
       - {name: "drained in 10 min", kind: queue_drained, within: 10m}
       - {name: "worker RSS bounded", kind: memory_growth, source: worker, max_growth_ratio: 1.5}
@@ -11,10 +9,16 @@
       - {name: "no data loss", kind: no_data_loss, allow_pending: true}
 
 Durations (`within`) are scaled by the run's profile like every other duration of the plan.
+
+Goals are what k6 thresholds cannot say (drain, memory growth, reconciliation, broker policy).
+Latency and error rates are thresholds: `http_req_duration{scenario:burst}: ["p(95)<2000"]`,
+`http_req_failed: ["rate<0.05"]`. The former goal kinds `latency` and `error_rate` are refused
+with the threshold to write instead.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
@@ -28,24 +32,6 @@ class _Goal(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1)
-
-
-class LatencyGoal(_Goal):
-    """A percentile of http_req_duration over some scenarios (all when empty), optionally one request name."""
-
-    kind: Literal["latency"]
-    scenarios: tuple[str, ...] = ()
-    request: str | None = None
-    percentile: float = Field(default=95.0, gt=0, le=100)
-    max_ms: float = Field(gt=0)
-
-
-class ErrorRateGoal(_Goal):
-    """Failed requests (every failure class: 4xx, 429, 5xx, connection) / requests."""
-
-    kind: Literal["error_rate"]
-    scenarios: tuple[str, ...] = ()
-    max_rate: float = Field(ge=0, le=1)
 
 
 class DbPoolGoal(_Goal):
@@ -101,13 +87,13 @@ class NoDataLossGoal(_Goal):
 
 
 GoalSpec = Annotated[
-    LatencyGoal | ErrorRateGoal | DbPoolGoal | QueueDrainedGoal | MemoryGrowthGoal | RedisMemoryGoal
-    | RedisPolicyGoal | NoDataLossGoal,
+    DbPoolGoal | QueueDrainedGoal | MemoryGrowthGoal | RedisMemoryGoal | RedisPolicyGoal | NoDataLossGoal,
     Field(discriminator="kind"),
 ]
 _ADAPTER: TypeAdapter[GoalSpec] = TypeAdapter(GoalSpec)
-KINDS = ("latency", "error_rate", "db_pool", "queue_drained", "memory_growth", "redis_memory", "redis_policy",
-         "no_data_loss")
+KINDS = ("db_pool", "queue_drained", "memory_growth", "redis_memory", "redis_policy", "no_data_loss")
+# Former goal kinds that k6 thresholds say: refused, with the threshold to write instead.
+THRESHOLD_KINDS = ("latency", "error_rate")
 
 
 def parse_goals(raw: Any) -> tuple[tuple[GoalSpec, ...], list[tuple[str, str]]]:
@@ -121,6 +107,9 @@ def parse_goals(raw: Any) -> tuple[tuple[GoalSpec, ...], list[tuple[str, str]]]:
     names: set[str] = set()
     for number, item in enumerate(raw, start=1):
         path = f"goals[{number}]"
+        if isinstance(item, dict) and item.get("kind") in THRESHOLD_KINDS:
+            problems.append((f"{path}.kind", threshold_instead(item)))
+            continue
         if isinstance(item, dict) and item.get("kind") not in KINDS:
             problems.append((f"{path}.kind", f"must be one of {', '.join(KINDS)}, but is {item.get('kind')!r}"))
             continue
@@ -138,5 +127,22 @@ def parse_goals(raw: Any) -> tuple[tuple[GoalSpec, ...], list[tuple[str, str]]]:
     return tuple(goals), problems
 
 
-def scenario_names(goal: GoalSpec) -> tuple[str, ...]:
-    return tuple(getattr(goal, "scenarios", ()))
+def threshold_instead(item: Mapping[str, Any]) -> str:
+    """The message for a `latency` / `error_rate` goal: the k6 threshold that says the same, built
+    from the goal's own fields where they can be read (one key per scenario: k6 filters one tag value)."""
+    latency = item.get("kind") == "latency"
+    metric = "http_req_duration" if latency else "http_req_failed"
+    try:
+        expression = (f"p({float(item.get('percentile', 95)):g})<{float(item['max_ms']):g}" if latency
+                      else f"rate<{float(item['max_rate']):g}")
+    except (KeyError, TypeError, ValueError):
+        expression = "p(95)<2000" if latency else "rate<0.05"
+    scenarios = item.get("scenarios")
+    request = item.get("request") if latency else None
+    keys = []
+    for scenario in scenarios if isinstance(scenarios, list) and scenarios else [None]:
+        tags = ([f"scenario:{scenario}"] if scenario is not None else []) + ([f"name:{request}"] if request else [])
+        keys.append(metric + (f"{{{','.join(tags)}}}" if tags else ""))
+    suggestion = ", ".join(f'"{key}": ["{expression}"]' for key in keys)
+    return (f"is {item.get('kind')!r}, which is no longer a goal kind (a k6 threshold says it): remove the goal "
+            f"and write thresholds: {{{suggestion}}}")

@@ -5,5 +5,6 @@
     processes.py   CPU of process groups (the generator, the system under test)
     sampler.py     readings through a run: sample windows, the load phase, the verdict
     rules.py       the limits and the verdict (pure)
+    generator.py   was the load generator, not the server, the bottleneck? (start lag, CPU, drops)
     text.py        the verdict in one line, for the summary, the report and the dashboard
 """

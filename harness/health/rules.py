@@ -14,7 +14,7 @@ A sample window is degraded when the machine was busy with something other than 
 
 The run is degraded when degraded windows cover more than 5 % of the load phase, when the load
 phase as a whole crosses a limit, or when the generator itself saturated (start lag, CPU, drops:
-`harness.engine.health`). A single blip is listed with its window but does not condemn the run;
+`harness.health.generator`). A single blip is listed with its window but does not condemn the run;
 the comparison still weighs it against the quantile it could move (`degraded_share_limit`).
 """
 

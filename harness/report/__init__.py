@@ -2,12 +2,12 @@
 
     write_report(result_or_dir)         -> WrittenReport   report.html + summary.md beside the result
     build_charts(result, targets)       -> list[Chart]     the figures, pure functions of the result
-    render_markdown(result, ...)        -> str             summary.md: verdict table, scenarios, health
+    render_markdown(result, ...)        -> str             summary.md: the verdict first, goals, scenarios, health
     render_html(result, charts, ...)    -> str             one self-contained file (plotly.js inlined)
 
 Modules: `series` (time series and samples out of a RunResult), `targets` (the plan's target rate
-over time), `charts_traffic` / `charts_system` / `charts_health` (figure builders), `verdict`
-(threshold rows), `health_section` (measurement health in both files), `markdown`, `html`,
+over time), `charts_traffic` / `charts_system` / `charts_health` (figure builders), `tables` (threshold
+and scenario rows, run facts), `goals_section` (stress goals), `health_section` (measurement health in both files), `markdown`, `html`,
 `writer` (files), `terminal` (the verdict table printed after a run), `cli` (`bwperf report`),
 `hook` (the call `bwperf run` makes after a run).
 

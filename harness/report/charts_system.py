@@ -10,14 +10,7 @@ import math
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from harness.report.series import (
-    counter_rate,
-    histogram_mean_s,
-    percentile_curve,
-    prometheus_gauge,
-    redis_memory,
-    scenario_series,
-)
+from harness.report.series import percentile_curve, redis_memory, scenario_series, scrapes_of
 from harness.report.style import (
     GREY,
     ROW_HEIGHT_PX,
@@ -28,28 +21,23 @@ from harness.report.style import (
     scenario_colour,
 )
 from harness.results.model import RunResult
-from harness.thresholds import ThresholdSyntaxError, parse_expression, parse_key
+from harness.results.samples import Line, counter_rate, gauge, histogram_mean_over_time, increase, redis_headroom
+from harness.thresholds import latency_limits
 
 GUARDRAIL_METRIC = "guardrail_latency"
+EVALUATION_DURATION = "guardrail_evaluation_duration_seconds"
 MIB = 1024.0 * 1024.0
 MAXMEMORY_VISIBLE_FACTOR = 4.0  # draw the maxmemory line when it is within 4x the peak
 
 
 def _limits_on(result: RunResult, metric: str) -> list[tuple[str, float]]:
-    out = []
-    for outcome in result.thresholds:
-        try:
-            name, tags = parse_key(outcome.metric)
-            aggregation, _pct, operator, limit = parse_expression(outcome.expression)
-        except ThresholdSyntaxError:
-            continue
-        if name == metric and not tags and aggregation.startswith("p(") and operator in ("<", "<="):
-            out.append((outcome.expression, limit))
-    return out
+    """(label, ms) of the run-wide percentile thresholds on `metric`."""
+    limits = latency_limits(((t.metric, t.expression) for t in result.thresholds), metric=metric)
+    return [(limit.expression, limit.limit_ms) for limit in limits if not limit.tags]
 
 
-def _xy(points: list[tuple[float, float]], *, scale: float = 1.0) -> tuple[list[float], list[float]]:
-    return [t for t, _ in points], [v * scale for _, v in points]
+def _xy(line: Line, *, scale: float = 1.0) -> tuple[list[float], list[float]]:
+    return list(line.t_s), [v * scale for v in line.values]
 
 
 def guardrail_chart(result: RunResult) -> Chart | None:
@@ -68,8 +56,8 @@ def guardrail_chart(result: RunResult) -> Chart | None:
     for label, limit in _limits_on(result, GUARDRAIL_METRIC):
         fig.add_hline(y=limit, line={"color": THRESHOLD_COLOUR, "dash": "dash", "width": 1},
                       annotation_text=label, annotation_position="top left", row=1, col=1)
-    mean_eval = histogram_mean_s(result, "guardrail_evaluation_duration_seconds")
-    queue = prometheus_gauge(result, "guardrail_queue_length")
+    mean_eval = histogram_mean_over_time(scrapes_of(result, f"{EVALUATION_DURATION}_count"), EVALUATION_DURATION)
+    queue = gauge(scrapes_of(result, "guardrail_queue_length"), "guardrail_queue_length")
     if mean_eval:
         x, y = _xy(mean_eval, scale=1000.0)
         fig.add_trace(go.Scatter(x=x, y=y, name="worker mean, enqueue to verdict (ms)", mode="lines+markers",
@@ -95,18 +83,21 @@ def guardrail_chart(result: RunResult) -> Chart | None:
 def redis_chart(result: RunResult) -> Chart | None:
     """used_memory and used_memory_rss over time, with the maxmemory line when one is set."""
     memory = redis_memory(result)
-    if not memory["used_memory"]:
+    headroom = redis_headroom(result.samples)
+    if headroom is None:
         return None
     fig = go.Figure()
     for key, colour, dash in (("used_memory", scenario_colour(0), None), ("used_memory_rss", scenario_colour(3), "dot")):
         if memory[key]:
-            x, y = _xy(memory[key], scale=1.0 / MIB)
+            x, y = [t for t, _ in memory[key]], [v / MIB for _, v in memory[key]]
             fig.add_trace(go.Scatter(x=x, y=y, name=f"{key} (MiB)", mode="lines", line={"color": colour, "dash": dash}))
-    maxmemory = max((v for _, v in memory["maxmemory"]), default=0.0)
+    maxmemory = headroom.maxmemory_bytes or 0
     policies = sorted({s.maxmemory_policy for s in result.samples.redis if s.maxmemory_policy})
-    peak = max(v for _, v in memory["used_memory"])
-    if maxmemory > 0:
-        limit_text = f"maxmemory {maxmemory / MIB:.0f} MiB ({100.0 * peak / maxmemory:.1f} % used at the peak)"
+    peak = headroom.peak_used_bytes
+    if headroom.used_share is not None:
+        limit_text = (f"maxmemory {maxmemory / MIB:.0f} MiB; peak used_memory / maxmemory "
+                      f"{100.0 * headroom.used_share:.1f} % (used_memory is what the limit governs; RSS also holds "
+                      "allocator fragmentation)")
         if maxmemory <= peak * MAXMEMORY_VISIBLE_FACTOR:
             fig.add_hline(y=maxmemory / MIB, line={"color": THRESHOLD_COLOUR, "dash": "dash"},
                           annotation_text=f"maxmemory {maxmemory / MIB:.0f} MiB", annotation_position="top left")
@@ -126,26 +117,26 @@ def redis_chart(result: RunResult) -> Chart | None:
 
 def db_pool_chart(result: RunResult) -> Chart | None:
     """The API's connection pool: size, idle and waiting requests, and pool timeouts per second."""
-    size = prometheus_gauge(result, "db_pool_size")
+    scrapes = scrapes_of(result, "db_pool_size")
+    size = gauge(scrapes, "db_pool_size")
     if not size:
         return None
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
                         subplot_titles=("connections and waiting requests", "pool timeouts per second (answered 503)"))
     for name, colour, dash in (("db_pool_size", scenario_colour(0), None), ("db_pool_available", scenario_colour(2), "dot"),
                                ("db_pool_waiting", scenario_colour(1), None)):
-        x, y = _xy(prometheus_gauge(result, name))
+        x, y = _xy(gauge(scrapes, name))
         fig.add_trace(go.Scatter(x=x, y=y, name=name, mode="lines", line={"color": colour, "dash": dash}), row=1, col=1)
-    timeouts = prometheus_gauge(result, "db_pool_timeouts_total")
-    x, y = _xy(counter_rate(timeouts))
+    x, y = _xy(counter_rate(scrapes, "db_pool_timeouts_total"))
     fig.add_trace(go.Bar(x=x, y=y, name="db_pool_timeouts_total / s", marker_color=THRESHOLD_COLOUR), row=2, col=1)
     fig.update_yaxes(title_text="count", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text="per s", rangemode="tozero", row=2, col=1)
     fig.update_xaxes(title_text="seconds from start", row=2, col=1)
     finish(fig, title="Database connection pool (API)", height=520)
-    total = (timeouts[-1][1] - timeouts[0][1]) if len(timeouts) > 1 else 0.0
-    waiting = max((v for _, v in prometheus_gauge(result, "db_pool_waiting")), default=0.0)
+    total = increase(scrapes, "db_pool_timeouts_total")
+    waiting = max(gauge(scrapes, "db_pool_waiting").values, default=0.0)
     caption = (f"Peak waiting {waiting:.0f}; {total:.0f} pool timeouts during the run; "
-               f"pool size up to {max(v for _, v in size):.0f}. From the API's /metrics.")
+               f"pool size up to {max(size.values):.0f}. From the API's /metrics.")
     return Chart("db_pool", "Database pool", fig, caption)
 
 

@@ -28,7 +28,7 @@ from harness.report.style import (
 )
 from harness.report.targets import Curve
 from harness.results.model import RunResult
-from harness.thresholds import ThresholdSyntaxError, parse_expression, parse_key
+from harness.thresholds import latency_limits
 
 LATENCY_THRESHOLD_METRIC = "http_req_duration"
 THRESHOLD_VISIBLE_FACTOR = 1.5  # draw a latency threshold when it is within 1.5x the highest p99
@@ -36,20 +36,8 @@ THRESHOLD_VISIBLE_FACTOR = 1.5  # draw a latency threshold when it is within 1.5
 
 def _duration_limits(result: RunResult, scenario: str) -> list[tuple[str, float]]:
     """(label, ms) of the percentile thresholds on all requests or on this scenario's requests."""
-    limits = []
-    for outcome in result.thresholds:
-        try:
-            metric, tags = parse_key(outcome.metric)
-            aggregation, _pct, operator, limit = parse_expression(outcome.expression)
-        except ThresholdSyntaxError:
-            continue
-        wanted = dict(tags)
-        if metric != LATENCY_THRESHOLD_METRIC or not aggregation.startswith("p(") or operator not in ("<", "<="):
-            continue
-        if set(wanted) - {"scenario"} or wanted.get("scenario", scenario) != scenario:
-            continue
-        limits.append((outcome.expression, limit))
-    return limits
+    limits = latency_limits(((t.metric, t.expression) for t in result.thresholds), metric=LATENCY_THRESHOLD_METRIC)
+    return [(limit.expression, limit.limit_ms) for limit in limits if limit.applies_to(scenario)]
 
 
 def _band(series: list[float | None], *, t_s: list[float], name: str, colour: str, alpha: float,

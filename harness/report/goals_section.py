@@ -1,52 +1,73 @@
-"""The goals of a stress plan in its report: pass/fail rows, what reconciliation found, and the
-series that show where the system bent (latency vs load, queue depth and worker memory vs time).
+"""The goals of a stress plan in its report, from the run result alone (`RunResult.goals`):
+pass/fail/warn rows, what the reconciliation could not account for, and the series that show
+where the system bent (latency vs load, queue depth and worker memory vs time).
 
-Added by `hook.write_run_report` when the run directory has a `goals.json`: inserted at the top
-of `report.html`'s main section and appended to `summary.md`.
+Pure: a result in, Markdown / HTML text / a `Chart` out. Both report files place the section
+right after the threshold verdict; a result without goals has none.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
-from pathlib import Path
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from harness.goals.model import GoalReport
 from harness.goals.samples import load_end_s, series, source_url
-from harness.report.charts import Chart
-from harness.results.model import RunResult
+from harness.report.style import Chart
+from harness.results.model import GoalsVerdict, RunResult
 
+SECTION_ID = "goals"
+TITLE = "Stress goals"
 MIB = 1024 * 1024
-_MARK = {"pass": "PASS", "fail": "FAIL", "warn": "WARN"}
+MARKS = {"pass": "PASS", "fail": "FAIL", "warn": "WARN"}
 _COLOUR = {"pass": "#1b7f3b", "fail": "#b42318", "warn": "#b54708"}
+_FAILED = ' class="failed"'
 
 
-def goals_rows_html(report: GoalReport) -> str:
+def goals_headline(goals: GoalsVerdict) -> str:
+    """'2 of 3 goals met; failed: "x"' (what the section's heading says)."""
+    failed = [f'"{o.name}"' for o in goals.outcomes if o.status == "fail"]
+    met = len(goals.outcomes) - len(failed)
+    return f"{met} of {len(goals.outcomes)} goals met" + ("; failed: " + ", ".join(failed) if failed else "")
+
+
+def _unaccounted_lines(goals: GoalsVerdict) -> list[str]:
+    lines = [f"{i.kind} {i.id}: {i.reason}" for i in goals.unaccounted]
+    more = goals.unaccounted_total - len(goals.unaccounted)
+    if more > 0:
+        lines.append(f"... and {more} more (reconciliation.json)")
+    return lines
+
+
+def goals_html(goals: GoalsVerdict, *, chart_html: str = "") -> str:
+    """report.html's section; `chart_html` is the rendered `bend_chart` (empty: none)."""
     rows = "".join(
-        f'<tr><td style="color:{_COLOUR[o.status]};font-weight:bold">{_MARK[o.status]}</td><td>{escape(o.name)}</td>'
-        f"<td>{escape(o.observed)}</td><td>{escape(o.limit)}</td><td>{escape(o.detail)}</td></tr>"
-        for o in report.outcomes)
-    verdict = "all goals met" if report.ok else "goals failed"
-    recon = ""
-    r = report.reconciliation
-    if r is not None and r.unaccounted:
-        items = "".join(f"<li>{escape(i.kind)} {escape(i.id)}: {escape(i.reason)}</li>" for i in r.unaccounted[:50])
-        more = f"<li>... and {len(r.unaccounted) - 50} more (reconciliation.json)</li>" if len(r.unaccounted) > 50 else ""
-        recon = f"<h3>Missing or stuck</h3><ul>{items}{more}</ul>"
-    return (f'<section id="goals"><h2>Stress goals: {escape(verdict)}</h2>'
-            "<table><thead><tr><th></th><th>goal</th><th>observed</th><th>limit</th><th>detail</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>{recon}</section>")
+        f"<tr{_FAILED if o.status == 'fail' else ''}>"
+        f'<td style="color:{_COLOUR[o.status]};font-weight:bold">{MARKS[o.status]}</td><td class="left">{escape(o.name)}</td>'
+        f'<td>{escape(o.observed)}</td><td class="left">{escape(o.limit)}</td><td class="left">{escape(o.detail)}</td></tr>'
+        for o in goals.outcomes)
+    table = ('<table id="goals-table"><thead><tr><th></th><th>goal</th><th>observed</th><th>limit</th><th>detail</th>'
+             f"</tr></thead><tbody>{rows}</tbody></table>")
+    lines = _unaccounted_lines(goals)
+    recon = ("<h3>Missing or stuck</h3><ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>"
+             if lines else "")
+    notes = "".join(f'<p class="caption">{escape(note)}</p>' for note in goals.notes)
+    return (f'<section id="{SECTION_ID}"><h2>{TITLE}: {escape(goals_headline(goals))}</h2>'
+            f"{table}{recon}{notes}{chart_html}</section>")
 
 
-def goals_markdown(report: GoalReport) -> str:
-    lines = ["", "## Stress goals", "", "| | goal | observed | limit |", "|---|---|---|---|"]
-    lines += [f"| {_MARK[o.status]} | {o.name} | {o.observed} | {o.limit} |" for o in report.outcomes]
-    r = report.reconciliation
-    if r is not None and r.unaccounted:
-        lines += ["", "Missing or stuck:", ""] + [f"- {i.kind} {i.id}: {i.reason}" for i in r.unaccounted[:50]]
-    return "\n".join(lines) + "\n"
+def goals_markdown(goals: GoalsVerdict, *, table: Callable[[list[str], list[list[str]]], str]) -> str:
+    """summary.md's section (`table` is the summary's own Markdown table writer)."""
+    parts = [f"## {TITLE}", "", goals_headline(goals) + ".", "",
+             table(["", "goal", "observed", "limit", "detail"],
+                   [[MARKS[o.status], o.name, o.observed, o.limit, o.detail] for o in goals.outcomes]), ""]
+    lines = _unaccounted_lines(goals)
+    if lines:
+        parts += ["Missing or stuck:", "", "\n".join(f"- {line}" for line in lines), ""]
+    parts += [f"Note: {note}" for note in goals.notes] + ([""] if goals.notes else [])
+    return "\n".join(parts)
 
 
 def bend_chart(result: RunResult) -> Chart | None:
@@ -66,13 +87,18 @@ def bend_chart(result: RunResult) -> Chart | None:
     fig.add_trace(go.Scatter(x=times, y=[by_t[t][1] for t in times], name="active VUs", line={"dash": "dot"}),
                   row=1, col=1, secondary_y=True)
     queue = series(result, "guardrail_queue_length")
-    fig.add_trace(go.Scatter(x=[t for t, _ in queue], y=[v for _, v in queue], name="queue length"), row=2, col=1)
-    pending = series(result, "guardrail_pending_jobs", url=source_url(result, "worker"))
-    fig.add_trace(go.Scatter(x=[t for t, _ in pending], y=[v for _, v in pending], name="pending (delivered)"),
-                  row=2, col=1)
+    fig.add_trace(go.Scatter(x=list(queue.t_s), y=list(queue.values), name="queue length"), row=2, col=1)
+    worker = source_url(result, "worker")
+    pending = series(result, "guardrail_pending_jobs", url=worker) if worker else None
+    if pending:
+        fig.add_trace(go.Scatter(x=list(pending.t_s), y=list(pending.values), name="pending (delivered)"),
+                      row=2, col=1)
     for source in ("worker", "api"):
-        rss = series(result, "process_resident_memory_bytes", url=source_url(result, source))
-        fig.add_trace(go.Scatter(x=[t for t, _ in rss], y=[v / MIB for _, v in rss], name=f"{source} RSS"), row=3, col=1)
+        url = source_url(result, source)
+        rss = series(result, "process_resident_memory_bytes", url=url) if url else None
+        if rss:
+            fig.add_trace(go.Scatter(x=list(rss.t_s), y=[v / MIB for v in rss.values], name=f"{source} RSS"),
+                          row=3, col=1)
     redis = [s for s in result.samples.redis if s.used_memory is not None]
     fig.add_trace(go.Scatter(x=[s.t_s for s in redis], y=[(s.used_memory or 0) / MIB for s in redis],
                              name="Redis used_memory"), row=3, col=1)
@@ -85,17 +111,3 @@ def bend_chart(result: RunResult) -> Chart | None:
     return Chart("bend", "Where the system bent", fig,
                  "Latency against load, queue depth and memory over the whole run, drain included.")
 
-
-def add_goals_to_report(run_dir: Path, result: RunResult, report: GoalReport, *, html: Path | None,
-                        markdown: Path | None) -> None:
-    if html is not None and html.exists():
-        from harness.report.html import _chart_section  # the report's own chart markup
-
-        chart = bend_chart(result)
-        section = goals_rows_html(report) + (_chart_section(chart) if chart else "")
-        text = html.read_text(encoding="utf-8")
-        text = text.replace("<main>", "<main>" + section, 1)
-        html.write_text(text, encoding="utf-8")
-    if markdown is not None and markdown.exists():
-        with markdown.open("a", encoding="utf-8") as handle:
-            handle.write(goals_markdown(report))

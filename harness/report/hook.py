@@ -2,6 +2,8 @@
 
 Cheap to import (plotly is loaded only when a report is written). A report that cannot be built
 never changes the run's exit code: the run's verdict is the result file's; the problem is printed.
+`bwperf run` calls this after the goals are judged into the result, so the report is built once,
+from the whole result.
 """
 
 from __future__ import annotations
@@ -28,26 +30,7 @@ def write_run_report(run_dir: Path, *, console: Console) -> Path | None:
         console.print(f"[yellow]report not written:[/yellow] {error}", highlight=False)
         return None
     print_verdict(written.result, console=console)
-    _add_goals(run_dir, written, console=console)
     console.print(f"  report: {written.html}", highlight=False)
     console.print(f"  summary: {written.markdown}", highlight=False)
     return written.html
 
-
-def _add_goals(run_dir: Path, written: object, *, console: Console) -> None:
-    """A stress plan's goals (goals.json, see harness.goals): rows in both report files and here."""
-    from harness.goals.hook import read_goal_report
-    from harness.report.goals_section import add_goals_to_report
-
-    try:
-        report = read_goal_report(run_dir)
-        if report is None:
-            return
-        add_goals_to_report(run_dir, written.result, report, html=written.html, markdown=written.markdown)  # type: ignore[attr-defined]
-    except (OSError, ValueError) as error:
-        console.print(f"[yellow]goals not added to the report:[/yellow] {error}", highlight=False)
-        return
-    for outcome in report.outcomes:
-        colour = {"pass": "green", "fail": "red", "warn": "yellow"}[outcome.status]
-        console.print(f"  goal [{colour}]{outcome.status.upper()}[/{colour}] {outcome.name}: {outcome.observed} "
-                      f"(limit {outcome.limit})", highlight=False)

@@ -15,19 +15,22 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from harness.report.charts_health import health_chart
+from harness.report.goals_section import SECTION_ID as GOALS_ID
+from harness.report.goals_section import TITLE as GOALS_TITLE
+from harness.report.goals_section import bend_chart, goals_html
 from harness.report.health_section import SECTION_ID as HEALTH_ID
 from harness.report.health_section import TITLE as HEALTH_TITLE
 from harness.report.health_section import health_html, verdict_word
 from harness.report.style import Chart
 from harness.report.tables import (
     custom_trend_rows,
-    overall_verdict,
     request_rows,
     run_facts,
     scenario_rows,
     verdict_rows,
 )
 from harness.results.model import RunResult
+from harness.results.verdict import Verdict, run_verdict
 
 # plotly.js carries URLs in its code (map tile servers, attribution links, SVG namespaces) that a
 # time-series page never uses. Written as "\u0068ttp" they are the same JavaScript strings, and
@@ -44,7 +47,8 @@ header h1{margin:0 0 6px 0;font-size:22px}
 header dl{display:grid;grid-template-columns:max-content auto;gap:2px 14px;margin:10px 0 0 0;font-size:13px}
 header dt{opacity:.7}header dd{margin:0}
 .badge{display:inline-block;padding:3px 12px;border-radius:4px;font-weight:bold;margin-left:10px;font-size:16px}
-.PASS{background:#4f9d69}.FAIL{background:#c8553d}.INCOMPLETE{background:#e39b32}
+.PASS{background:#4f9d69}.FAIL{background:#c8553d}.INCOMPLETE,.RUNNING{background:#e39b32}
+p.verdict-text{font-weight:bold}.verdict-fail{color:#b23b23}.verdict-pass{color:#2f7a4a}
 nav{padding:8px 28px;background:#e9edf2;font-size:13px}nav a{margin-right:14px;color:#274b73}
 main{padding:8px 28px 40px 28px;max-width:1500px}
 section{background:#fff;border:1px solid #dde3ea;border-radius:6px;margin:16px 0;padding:10px 16px}
@@ -76,16 +80,19 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], *, row_classes:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _verdict_section(result: RunResult) -> str:
+def _verdict_section(result: RunResult, verdict: Verdict) -> str:
+    """The run's verdict (thresholds and goals, `run_verdict`'s words), then the threshold table."""
+    head = (f'<section id="verdict"><h2>Verdict</h2>'
+            f'<p class="verdict-text verdict-{verdict.state.lower()}" id="verdict-text">{escape(verdict.text)}</p>')
     rows = verdict_rows(result)
     if not rows:
-        return '<section id="verdict"><h2>Verdict</h2><p>The plan has no thresholds.</p></section>'
+        return f"{head}<p>The plan has no thresholds.</p></section>"
     cells = [[escape(r.threshold), escape(r.expression), escape(r.observed),
               '<span class="ok">ok</span>' if r.ok else '<span class="failed-mark">FAILED</span>', escape(r.note)]
              for r in rows]
     table = _table(["threshold", "expression", "observed", "verdict", "note"], cells,
                    row_classes=["" if r.ok else "failed" for r in rows])
-    return f'<section id="verdict"><h2>Verdict</h2>{table}</section>'
+    return f"{head}{table}</section>"
 
 
 def _scenarios_section(result: RunResult) -> str:
@@ -124,33 +131,40 @@ def _health_section(result: RunResult) -> str:
     return health_html(result.health, chart_html=chart_html)
 
 
-def _header(result: RunResult) -> str:
-    verdict = overall_verdict(result)
-    ok = sum(1 for t in result.thresholds if t.ok)
+def _goals_section(result: RunResult) -> str:
+    """The stress goals (none for a plan without them), with where the system bent."""
+    if result.goals is None:
+        return ""
+    chart = bend_chart(result)
+    chart_html = f'<p class="caption">{escape(chart.caption)}</p>{_chart_div(chart)}' if chart is not None else ""
+    return goals_html(result.goals, chart_html=chart_html)
+
+
+def _header(result: RunResult, verdict: Verdict) -> str:
     facts = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in run_facts(result))
-    summary = f"{ok} of {len(result.thresholds)} thresholds passed"
-    if not result.complete:
-        summary += f"; stopped early: {result.interrupted_reason}"
-    summary += f"; measurement {verdict_word(result.health)}"
+    summary = f"{verdict.detail}; measurement {verdict_word(result.health)}"
     degraded = ('<span class="badge DEGRADED">measurement DEGRADED</span>'
                 if result.health is not None and result.health.verdict == "degraded" else "")
-    return (f'<header><h1>Run report <span class="badge {verdict}">{verdict}</span>{degraded}</h1>'
+    return (f'<header><h1>Run report <span class="badge {verdict.state}">{verdict.state}</span>{degraded}</h1>'
             f"<div>{escape(summary)}</div><dl>{facts}</dl></header>")
 
 
 def render_html(result: RunResult, charts: Sequence[Chart], *, notes: Sequence[str] = ()) -> str:
     """The whole page as one string."""
-    links = [("verdict", "Verdict"), (HEALTH_ID, HEALTH_TITLE), ("scenarios", "Scenarios")] + [(c.id, c.title) for c in charts]
+    verdict = run_verdict(result)
+    goals = [(GOALS_ID, GOALS_TITLE)] if result.goals is not None else []
+    links = [("verdict", "Verdict"), *goals, (HEALTH_ID, HEALTH_TITLE), ("scenarios", "Scenarios")]
+    links += [(c.id, c.title) for c in charts]
     links.append(("requests", "Requests"))
     nav = "".join(f'<a href="#{escape(anchor)}">{escape(title)}</a>' for anchor, title in links)
     remarks = [*result.warnings, *result.samples.notes, *notes]
     notes_html = ("<section id=\"notes\"><h2>Notes</h2><ul class=\"notes\">"
                   + "".join(f"<li>{escape(n)}</li>" for n in remarks) + "</ul></section>") if remarks else ""
-    body = [_header(result), f"<nav>{nav}</nav><main>", _verdict_section(result), _health_section(result),
-            _scenarios_section(result)]
+    body = [_header(result, verdict), f"<nav>{nav}</nav><main>", _verdict_section(result, verdict),
+            _goals_section(result), _health_section(result), _scenarios_section(result)]
     body += [_chart_section(c) for c in charts]
     body += [_requests_section(result), notes_html, "</main>"]
-    title = f"{result.meta.run_id}: {overall_verdict(result)}"
+    title = f"{result.meta.run_id}: {verdict.state}"
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{escape(title)}</title>"

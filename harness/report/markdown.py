@@ -1,20 +1,23 @@
-"""summary.md: the verdict table first, then the measurement's health, the scenarios, requests,
-custom trends and the generator's health, as GitHub-flavoured Markdown (readable as plain text too)."""
+"""summary.md: the run's verdict first (`run_verdict`: thresholds and stress goals, each failure
+named), then the threshold table, the stress goals, the measurement's health, the scenarios,
+requests, custom trends and the generator's health, as GitHub-flavoured Markdown (readable as
+plain text too)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from harness.report.goals_section import goals_markdown
 from harness.report.health_section import health_markdown, verdict_word
 from harness.report.tables import (
     custom_trend_rows,
-    overall_verdict,
     request_rows,
     run_facts,
     scenario_rows,
     verdict_rows,
 )
 from harness.results.model import RunResult
+from harness.results.verdict import Verdict, run_verdict
 
 
 def _cell(text: str) -> str:
@@ -30,12 +33,10 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def render_markdown(result: RunResult, *, html_name: str | None = "report.html", notes: Sequence[str] = ()) -> str:
     """The run summary; `html_name` links the HTML report beside it."""
-    verdict = overall_verdict(result)
-    ok = sum(1 for t in result.thresholds if t.ok)
-    parts = [f"# Run {result.meta.run_id}: {verdict}", ""]
-    parts.append(f"{ok} of {len(result.thresholds)} thresholds passed"
-                 + ("" if result.complete else f"; the run stopped early ({result.interrupted_reason})")
-                 + f"; measurement {verdict_word(result.health)}.")
+    verdict = run_verdict(result)
+    parts = [f"# Run {result.meta.run_id}: {verdict.state}", ""]
+    parts.append(f"{verdict.text}; measurement {verdict_word(result.health)}.")
+    parts += _failures(result, verdict)
     if html_name:
         parts.append(f"Charts: [{html_name}]({html_name}).")
     parts += ["", "\n".join(f"- **{label}**: {value}" for label, value in run_facts(result)), ""]
@@ -43,6 +44,8 @@ def render_markdown(result: RunResult, *, html_name: str | None = "report.html",
               table(["threshold", "expression", "observed", "verdict", "note"],
                     [[r.threshold, r.expression, r.observed, r.verdict, r.note] for r in verdict_rows(result)])
               if result.thresholds else "The plan has no thresholds.", ""]
+    if result.goals is not None:
+        parts += [goals_markdown(result.goals, table=table)]
     parts += [health_markdown(result.health, table=table)]
     parts += ["## Scenarios", "",
               table(["scenario", "executor", "target", "achieved", "iterations", "dropped", "requests", "failures",
@@ -63,6 +66,14 @@ def render_markdown(result: RunResult, *, html_name: str | None = "report.html",
     if remarks:
         parts += ["## Notes", "", "\n".join(f"- {r}" for r in remarks), ""]
     return "\n".join(parts)
+
+
+def _failures(result: RunResult, verdict: Verdict) -> list[str]:
+    """Under the verdict line: each failed goal and threshold with what was observed."""
+    lines = [f"- goal **{o.name}**: {o.observed} (limit: {o.limit})" for o in
+             (result.goals.outcomes if result.goals is not None else []) if o.status == "fail"]
+    lines += [f"- threshold **{r.threshold}** {r.expression}: {r.observed}" for r in verdict_rows(result) if not r.ok]
+    return ["", "Failed:", "", *lines, ""] if lines and not verdict.ok else []
 
 
 def _generator_text(result: RunResult) -> str:

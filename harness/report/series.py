@@ -1,7 +1,8 @@
 """Plain series out of a run result, for the charts and tables (pure functions, no plotting).
 
 Times are seconds from the run's start (window starts for the engine's time series, sample times
-for /metrics and Redis samples). Latencies are milliseconds.
+for /metrics and Redis samples). Latencies are milliseconds. Prometheus samples are read by
+`harness.results.samples` (the one reader of series keys, counters and histograms).
 """
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 from harness.metrics.hdr import decode, percentiles_ms
-from harness.results.model import RunResult, TrendValues
+from harness.results.model import PrometheusSample, RunResult, TrendValues
+from harness.results.samples import by_url, exports
 
 # Failure classes in the order the report shows them (the engine's classes, then any other).
 FAILURE_CLASSES = ("4xx", "429", "5xx", "connection", "check")
@@ -90,59 +91,20 @@ def failures_over_time(result: RunResult) -> tuple[list[float], dict[str, list[i
     return times, {c: [by_time[t].get(c, 0) for t in times] for c in classes}
 
 
-def metric_name(series_key: str) -> str:
-    return series_key.partition("{")[0]
-
-
-def prometheus_gauge(result: RunResult, name: str, *, label: str | None = None) -> list[tuple[float, float]]:
-    """(t_s, value) of a Prometheus metric, summed over its label sets (only those containing
-    `label`, e.g. 'route="/api/v1/problems"', when given). Read from the first sampled URL that
-    exposes it (the target's own /metrics comes first), so two processes that export the same
-    name (the queue length) are never interleaved."""
-    chosen: str | None = None
-    points: list[tuple[float, float]] = []
-    for sample in result.samples.prometheus:
-        if chosen is not None and sample.url != chosen:
-            continue
-        matched = [v for k, v in sample.values.items() if metric_name(k) == name and (label is None or label in k)]
-        if matched:
-            chosen = sample.url
-            points.append((sample.t_s, sum(matched)))
-    return sorted(points)
-
-
-def counter_rate(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Per-second increase between consecutive samples of a counter (a reset counts from 0)."""
-    out = []
-    for (t0, v0), (t1, v1) in pairwise(points):
-        if t1 <= t0:
-            continue
-        increase = v1 - v0 if v1 >= v0 else v1
-        out.append((t1, increase / (t1 - t0)))
-    return out
-
-
-def counter_increase(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Increase of a counter since the previous sample."""
-    return [(t1, v1 - v0 if v1 >= v0 else v1) for (t0, v0), (t1, v1) in pairwise(points) if t1 > t0]
-
-
-def histogram_mean_s(result: RunResult, name: str) -> list[tuple[float, float]]:
-    """Mean of a Prometheus histogram's observations between consecutive samples (seconds)."""
-    sums = prometheus_gauge(result, f"{name}_sum")
-    counts = dict(prometheus_gauge(result, f"{name}_count"))
-    out = []
-    for (t0, s0), (t1, s1) in pairwise(sums):
-        c0, c1 = counts.get(t0), counts.get(t1)
-        if c0 is None or c1 is None or c1 <= c0:
-            continue
-        out.append((t1, (s1 - s0) / (c1 - c0)))
-    return out
+def scrapes_of(result: RunResult, name: str) -> list[PrometheusSample]:
+    """The scrapes of the first sampled URL that exports `name` (the target's own /metrics comes
+    first), so two processes that export the same name (the queue length) are never interleaved.
+    Read them with `harness.results.samples` (`gauge`, `counter_rate`, `increase`, ...)."""
+    for points in by_url(result.samples).values():
+        if exports(points, name):
+            return points
+    return []
 
 
 def percentile_curve(trend: TrendValues) -> tuple[list[float], list[float]]:
-    """(percentiles, milliseconds) read from a trend's HdrHistogram."""
-    values = percentiles_ms(decode(trend.hdr), CURVE_PERCENTILES)
+    """(percentiles, milliseconds) read from a trend's HdrHistogram, clamped to its exact extremes
+    (so p95 here is the trend's stored p95, and p100 its max)."""
+    values = percentiles_ms(decode(trend.hdr), CURVE_PERCENTILES, lowest_ms=trend.min, highest_ms=trend.max)
     return list(CURVE_PERCENTILES), [values[p] for p in CURVE_PERCENTILES]
 
 

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 from harness.metrics.names import BUILTIN_METRICS, MetricKind
 from harness.results.model import RunResult, TrendValues
+from harness.results.figures import load_phase_s, run_rate_per_s
+from harness.results.samples import redis_headroom
 from harness.thresholds import ThresholdSyntaxError, parse_expression, parse_key
 
-PASS, FAIL, INCOMPLETE = "PASS", "FAIL", "INCOMPLETE"
 TIME_METRIC_HINTS = ("duration", "latency", "lag")
+MIB = 1024.0 * 1024.0
 
 
 @dataclass(frozen=True)
@@ -24,12 +26,6 @@ class VerdictRow:
     @property
     def verdict(self) -> str:
         return "ok" if self.ok else "FAILED"
-
-
-def overall_verdict(result: RunResult) -> str:
-    if not result.thresholds_ok:
-        return FAIL
-    return PASS if result.complete else INCOMPLETE
 
 
 def _kind(result: RunResult, metric: str) -> MetricKind | None:
@@ -145,7 +141,45 @@ def custom_trend_rows(result: RunResult) -> list[TrendRow]:
 
 
 def run_facts(result: RunResult) -> list[tuple[str, str]]:
-    """The run's identity, as (label, value) pairs."""
+    """The run's identity and its headline figures (load, latency, Redis), as (label, value) pairs."""
+    return [*_identity(result), *headline_figures(result)]
+
+
+def headline_figures(result: RunResult) -> list[tuple[str, str]]:
+    """The run-wide figures every view shows alike: iterations and requests per second of the load
+    phase (`load_phase_s`, not the drain after it), the p50/p95/p99 of all requests as the result
+    stores them, and Redis's peak used_memory / maxmemory (`redis_headroom`)."""
+    facts: list[tuple[str, str]] = []
+    counted: list[str] = []
+    for name, noun, unit, digits in (("iterations", "iterations", "/s achieved", 2),
+                                     ("http_reqs", "requests", " req/s", 1)):
+        count = _count(result, name)
+        rate = run_rate_per_s(count, result)
+        if count is not None and rate is not None:
+            counted.append(f"{count} {noun} ({rate:.{digits}f}{unit})")
+    if counted:
+        facts.append(("load", " and ".join(counted) + f" in {load_phase_s(result):.1f} s of load "
+                      "(the drain after the schedule not counted)"))
+    duration = result.metrics.get("http_req_duration")
+    if duration is not None and duration.trend is not None:
+        t = duration.trend
+        facts.append(("latency", f"all requests: p50 {t.med:.1f} ms, p95 {t.p95:.1f} ms, p99 {t.p99:.1f} ms"))
+    headroom = redis_headroom(result.samples)
+    if headroom is not None:
+        peak_mib = headroom.peak_used_bytes / MIB
+        facts.append(("Redis", f"peak used_memory {peak_mib:.1f} MiB, no maxmemory (no limit)"
+                      if headroom.maxmemory_bytes is None or headroom.used_share is None else
+                      f"peak used_memory / maxmemory {100.0 * headroom.used_share:.1f} % "
+                      f"({peak_mib:.1f} MiB of {headroom.maxmemory_bytes / MIB:.0f} MiB)"))
+    return facts
+
+
+def _count(result: RunResult, metric: str) -> int | None:
+    values = result.metrics.get(metric)
+    return values.count if values is not None else None
+
+
+def _identity(result: RunResult) -> list[tuple[str, str]]:
     m = result.meta
     return [
         ("run", m.run_id),

@@ -1,24 +1,34 @@
-"""The verdict table printed after a run (and by `bwperf report`)."""
+"""The verdict printed after a run (and by `bwperf report`): the run's verdict in `run_verdict`'s
+words, the threshold table, and the stress goals' rows."""
 
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from harness.report.tables import PASS, overall_verdict, verdict_rows
+from harness.report.tables import verdict_rows
 from harness.results.model import RunResult
+from harness.results.verdict import run_verdict
+
+COLOURS = {"PASS": "green", "FAIL": "red"}  # INCOMPLETE, RUNNING: yellow
+GOAL_MARKS = {"pass": "[green]PASS[/green]", "fail": "[red]FAIL[/red]", "warn": "[yellow]WARN[/yellow]"}
 
 
 def print_verdict(result: RunResult, *, console: Console) -> None:
-    verdict = overall_verdict(result)
-    colour = "green" if verdict == PASS else "red"
+    verdict = run_verdict(result)
+    colour = COLOURS.get(verdict.state, "yellow")
+    console.print(f"verdict: [{colour}]{verdict.state}[/{colour}]: {escape(verdict.detail)}", highlight=False)
     rows = verdict_rows(result)
-    ok = sum(1 for r in rows if r.ok)
-    table = Table(title=f"verdict: [{colour}]{verdict}[/{colour}] ({ok} of {len(rows)} thresholds ok)",
-                  title_justify="left")
-    for column in ("threshold", "expression", "observed", "verdict"):
-        table.add_column(column, justify="right" if column == "observed" else "left")
-    for r in rows:
-        mark = "[green]ok[/green]" if r.ok else "[red]FAILED[/red]"
-        table.add_row(r.threshold, r.expression, r.observed + (f" ({r.note})" if r.note else ""), mark)
-    console.print(table)
+    if rows:
+        table = Table(title="thresholds", title_justify="left")
+        for column in ("threshold", "expression", "observed", "verdict"):
+            table.add_column(column, justify="right" if column == "observed" else "left")
+        for r in rows:
+            mark = "[green]ok[/green]" if r.ok else "[red]FAILED[/red]"
+            table.add_row(escape(r.threshold), escape(r.expression), escape(r.observed + (f" ({r.note})" if r.note else "")),
+                          mark)
+        console.print(table)
+    for outcome in result.goals.outcomes if result.goals is not None else []:
+        console.print(f"  goal {GOAL_MARKS[outcome.status]} {escape(outcome.name)}: {escape(outcome.observed)} "
+                      f"(limit {escape(outcome.limit)})", highlight=False)

@@ -249,6 +249,42 @@ class ServerLatency(_Model):
     window_t_s: list[float] = Field(default_factory=list, description="each scrape window's start, seconds from the run start")
 
 
+class GoalOutcome(_Model):
+    """One stress goal of the plan (`goals:`, see harness.goals.spec), judged after the run."""
+
+    name: str
+    kind: str
+    status: Literal["pass", "fail", "warn"] = Field(description="warn: shown, never fails the run")
+    observed: str = Field(description="the figure, as shown")
+    limit: str = Field(description="what the goal checked, as shown")
+    detail: str = ""
+
+
+class UnaccountedItem(_Model):
+    """One acknowledged write the platform cannot account for (found by the post-run reconciliation)."""
+
+    kind: Literal["problem", "job", "agent"]
+    id: str
+    reason: str
+
+
+class GoalsVerdict(_Model):
+    """A stress plan's goals and their verdicts: judged by `bwperf run` once the engine has exited
+    (they need the ledgers, the broker and the post-run checks), then written into this result."""
+
+    outcomes: list[GoalOutcome]
+    unaccounted: list[UnaccountedItem] = Field(default_factory=list, description=(
+        "what the reconciliation could not account for: the first few (harness.goals.evaluate.MAX_LISTED_UNACCOUNTED); "
+        "reconciliation.json beside the result has them all"))
+    unaccounted_total: int = 0
+    notes: list[str] = Field(default_factory=list, description="why an input of the goals was missing or unreadable")
+
+    @property
+    def ok(self) -> bool:
+        """No goal failed (a warning is not a failure)."""
+        return all(o.status != "fail" for o in self.outcomes)
+
+
 class RunResult(_Model):
     schema_version: Literal[1] = SCHEMA_VERSION
     meta: RunMeta
@@ -267,3 +303,4 @@ class RunResult(_Model):
     health: MeasurementHealth | None = Field(default=None, description="measurement health; None: not recorded")
     latency_windows: list[LatencyWindows] = Field(default_factory=list)
     server_latency: ServerLatency | None = Field(default=None, description="None: the target exposes no histogram")
+    goals: GoalsVerdict | None = Field(default=None, description="stress goals; None: the plan has none (or not judged)")

@@ -5,6 +5,9 @@ Each sample is one scrape of one URL: `{"t_s", "url", "values": {'name{label="v"
 (labels sorted, as `harness.samplers.prometheus.series_key` writes them). These helpers do what
 PromQL's `rate()`, `increase()` and `histogram_quantile()` do, over consecutive scrapes of one
 URL. Pure functions; counter resets (a restarted process) count from zero, as Prometheus does.
+
+Also Redis memory against its limit, read the same way by every view (`redis_headroom`:
+used_memory / maxmemory). Rates over the load phase are in `figures.py`.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from harness.results.model import PrometheusSample, Samples
+from harness.results.model import PrometheusSample, RunResult, Samples
 
 _SERIES = re.compile(r"^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(?P<labels>.*)\})?$")
 _LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
@@ -179,3 +182,61 @@ def _buckets(values: Mapping[str, float], bucket_name: str, labels: Mapping[str,
 def counter_delta(before: float, after: float) -> float:
     """A counter's growth; a drop means the process restarted and counted again from zero."""
     return after - before if after >= before else after
+
+
+def histogram_mean_over_time(points: Sequence[PrometheusSample], name: str, **labels: str) -> Line:
+    """The mean of the observations made between consecutive scrapes (`name` is the histogram's base
+    name: `rate(name_sum) / rate(name_count)`), placed at the later scrape; windows without an
+    observation are left out."""
+    sums, counts = _counter_values(points, f"{name}_sum", labels), _counter_values(points, f"{name}_count", labels)
+    if sums is None or counts is None:
+        return EMPTY
+    times, means = [], []
+    for ((_, s0), (t1, s1)), ((_, c0), (_, c1)) in zip(pairwise(sums), pairwise(counts), strict=True):
+        observed = counter_delta(c0, c1)
+        if observed > 0:
+            times.append(t1)
+            means.append(counter_delta(s0, s1) / observed)
+    return Line(t_s=tuple(times), values=tuple(means))
+
+
+def bucket_increase(points: Sequence[PrometheusSample], name: str, **labels: str) -> dict[float, float]:
+    """How much each `le` bucket of histogram `name` grew from the first scrape to the last (summed
+    over every label but `le`; resets count from zero): `histogram_quantile` of it is the quantile
+    of every observation made in between."""
+    bucket_name = f"{name}_bucket"
+    grown: dict[float, float] = defaultdict(float)
+    for before, after in pairwise(points):
+        then, now = _buckets(before.values, bucket_name, labels), _buckets(after.values, bucket_name, labels)
+        for le, count in now.items():
+            grown[le] += counter_delta(then.get(le, 0.0), count)
+    return dict(grown)
+
+
+@dataclass(frozen=True)
+class RedisHeadroom:
+    """Redis memory against its limit over a run.
+
+    The figure is `used_memory` (what Redis counts against `maxmemory`: past it, it evicts or
+    refuses writes), never `used_memory_rss` (the process's resident pages, allocator fragmentation
+    included, which the limit does not govern; a small Redis has an RSS several times its data).
+    """
+
+    peak_used_bytes: float  # the highest used_memory of the samples
+    maxmemory_bytes: int | None  # the last limit reported; None: no limit (maxmemory 0) or never reported
+
+    @property
+    def used_share(self) -> float | None:
+        """Peak used_memory / maxmemory (0.007 is 0.7 % of the limit); None without a limit."""
+        return self.peak_used_bytes / self.maxmemory_bytes if self.maxmemory_bytes else None
+
+
+def redis_headroom(samples: Samples) -> RedisHeadroom | None:
+    """Peak used_memory and maxmemory from the run's Redis INFO samples (see `RedisHeadroom`); None
+    when no sample reports used_memory."""
+    used = [s.used_memory for s in samples.redis if s.used_memory is not None]
+    if not used:
+        return None
+    limits = [s.maxmemory for s in sorted(samples.redis, key=lambda s: s.t_s) if s.maxmemory]
+    return RedisHeadroom(peak_used_bytes=float(max(used)), maxmemory_bytes=limits[-1] if limits else None)
+

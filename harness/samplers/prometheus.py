@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import urllib.request
-
 from prometheus_client.parser import text_string_to_metric_families
+
+from harness.results.samples import parse_series
+
+from harness.platform_client import PlatformClient, origin_and_path
 
 SCRAPE_TIMEOUT_S = 3.0
 
@@ -26,10 +28,12 @@ def parse_metrics_text(text: str) -> dict[str, float]:
 
 
 def scrape(url: str, *, timeout_s: float = SCRAPE_TIMEOUT_S) -> dict[str, float]:
-    """Raises OSError (unreachable) or ValueError (not Prometheus text)."""
-    with urllib.request.urlopen(url, timeout=timeout_s) as response:
-        text = response.read().decode("utf-8", errors="replace")
-    return parse_metrics_text(text)
+    """Raises harness.platform_client.PlatformError (unreachable, timed out, not 200: an OSError
+    and a TargetError) or ValueError (not Prometheus text)."""
+    origin, path = origin_and_path(url)
+    with PlatformClient(origin, connect_timeout_s=timeout_s, read_timeout_s=timeout_s) as client:
+        reply = client.metrics(path=path).expect(200)
+    return parse_metrics_text(reply.text)
 
 
 def request_count(values: dict[str, float], *, path: str | None = None) -> float | None:
@@ -38,10 +42,8 @@ def request_count(values: dict[str, float], *, path: str | None = None) -> float
     for prefix in ("http_requests_total", "http_request_duration_seconds_count"):
         total = None
         for key, value in values.items():
-            name, _, labels = key.partition("{")
-            if name != prefix:
-                continue
-            if path is not None and f'="{path}"' not in labels:
+            name, labels = parse_series(key)
+            if name != prefix or (path is not None and path not in labels.values()):
                 continue
             total = (total or 0.0) + value
         if total is not None:

@@ -20,7 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from harness.platform_client import PlatformClient
+
 _PR_SET_PDEATHSIG = 1
+HEALTH_POLL_TIMEOUT_S = 1.0
 
 
 class StackError(RuntimeError):
@@ -179,6 +182,13 @@ def wait_until(
         f"{process.name} not {what} after {timeout_s:.0f}s; last lines of {process.log_path}:\n"
         f"{process.log_tail()}"
     )
+
+
+def wait_healthy(base_url: str, *, process: ManagedProcess, timeout_s: float) -> None:
+    """Wait until `GET {base_url}/health` answers 200 (each poll gives up after a second)."""
+    with PlatformClient(base_url, connect_timeout_s=HEALTH_POLL_TIMEOUT_S,
+                        read_timeout_s=HEALTH_POLL_TIMEOUT_S) as client:
+        wait_until(lambda: client.health().status == 200, process=process, timeout_s=timeout_s, what="healthy")
 
 
 def child_env(extra: Mapping[str, str]) -> dict[str, str]:

@@ -7,7 +7,6 @@ import os
 import secrets
 import subprocess
 import sys
-import urllib.request
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Iterable, Mapping
 import redis
 
 from .postgres import EmbeddedPostgres
-from .processes import ManagedProcess, StackError, child_env, free_port, port_is_open, spawn, wait_until
+from .processes import ManagedProcess, StackError, child_env, free_port, port_is_open, spawn, wait_healthy
 from .valkey import EmbeddedValkey
 
 DEFAULT_HOME = Path(".bwperf")
@@ -62,11 +61,6 @@ def _secrets(home: Path) -> dict[str, str]:
     return values
 
 
-def _http_ok(url: str) -> bool:
-    with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - local URL we built
-        return response.status == 200
-
-
 class RunningStack:
     """A started stack. Use as a context manager, or call `stop()`."""
 
@@ -107,13 +101,14 @@ class RunningStack:
         self._exit.callback(lambda: path.unlink(missing_ok=True))
         return path
 
-    def start_service(self, name: str, *, env: Mapping[str, str], ready_url: str | None) -> ManagedProcess:
+    def start_service(self, name: str, *, env: Mapping[str, str], base_url: str | None) -> ManagedProcess:
+        """Start `python -m app NAME`; with a `base_url`, wait until its /health answers 200."""
         process = spawn(name, [sys.executable, "-m", "app", name],
                         log_path=self.home / "logs" / f"{name}.log", env=child_env(env))
         self.processes[name] = process
         self._exit.callback(process.stop)
-        if ready_url:
-            wait_until(lambda: _http_ok(ready_url), process=process, timeout_s=30, what="healthy")
+        if base_url:
+            wait_healthy(base_url, process=process, timeout_s=30)
         return process
 
     def stop(self) -> None:
@@ -218,15 +213,15 @@ def _start_platform(stack: RunningStack, *, services: list[str], api_port: int) 
     if "llm-emulator" in services and not (llm_env.get("ANTHROPIC_BASE_URL") or llm_env.get("ANTHROPIC_API_KEY")):
         port = free_port()
         stack.start_service("llm-emulator", env={**stack.env, "LLM_EMULATOR_PORT": str(port)},
-                            ready_url=f"http://127.0.0.1:{port}/health")
+                            base_url=f"http://127.0.0.1:{port}")
         stack.llm_base_url = f"http://127.0.0.1:{port}"
         stack.env.setdefault("ANTHROPIC_BASE_URL", stack.llm_base_url)
         stack.env.setdefault("ANTHROPIC_API_KEY", "emulator-key")
     if "worker" in services:
         port = free_port()
         stack.start_service("worker", env={**stack.env, "WORKER_METRICS_PORT": str(port)},
-                            ready_url=f"http://127.0.0.1:{port}/health")
+                            base_url=f"http://127.0.0.1:{port}")
         stack.metrics_urls.append(f"http://127.0.0.1:{port}/metrics")
     if "api" in services:
         stack.start_service("api", env={**stack.env, "API_PORT": str(api_port)},
-                            ready_url=f"{stack.api_url}/health")
+                            base_url=stack.api_url)

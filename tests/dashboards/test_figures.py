@@ -131,21 +131,23 @@ def test_redis_figures_draw_memory_in_mib_against_maxmemory(weekly_runs: tuple[R
 
 def test_a_limit_far_above_the_memory_is_noted_rather_than_drawn() -> None:
     from dashboards.redis_memory import RedisSummary
+    from harness.results.samples import RedisHeadroom
 
     small = RedisSummary(t_s=(0.0, 5.0), used_memory=(1.0 * MIB, 1.5 * MIB), used_memory_rss=(6.0 * MIB, 7.0 * MIB),
-                         maxmemory=256 * 1024 * 1024, policy="noeviction", evictions=(0.0, 0.0))
+                         headroom=RedisHeadroom(1.5 * MIB, 256 * 1024 * 1024), policy="noeviction", evictions=(0.0, 0.0))
     fig = memory_figure(small)
     assert _budget_shapes(fig) == []
-    assert "maxmemory 256 MiB is far above the chart (the peak is 2.7 % of it)" in fig.layout.annotations[0].text
-    unlimited = memory_figure(RedisSummary(t_s=(0.0,), used_memory=(MIB,), used_memory_rss=(MIB,), maxmemory=None,
-                                           policy=None, evictions=()))
+    # the share is used_memory's (1.5 MiB), not RSS's (7 MiB would read 2.7 %)
+    assert "maxmemory 256 MiB is far above the chart (peak used_memory is 0.6 % of it)" in fig.layout.annotations[0].text
+    unlimited = memory_figure(RedisSummary(t_s=(0.0,), used_memory=(MIB,), used_memory_rss=(MIB,),
+                                           headroom=RedisHeadroom(MIB, None), policy=None, evictions=()))
     assert _budget_shapes(unlimited) == [] and "no limit" in unlimited.layout.annotations[0].text
     peak = run_peak("k", "r", datetime(2026, 9, 1, tzinfo=UTC),
                     Samples(interval_s=5.0, redis=[RedisSample(t_s=0, used_memory=MIB, maxmemory=256 * 1024 * 1024)]))
     assert peak is not None
     peaks = peaks_figure([peak])
     assert [t.name for t in peaks.data] == ["peak used_memory", "peak RSS"]  # no maxmemory marker
-    assert "maxmemory is far above every peak (the highest is 0.4 % of it)" in peaks.layout.annotations[0].text
+    assert "maxmemory is far above every peak (the highest peak used_memory is 0.4 % of it)" in peaks.layout.annotations[0].text
 
 
 def test_redis_peaks_have_one_bar_per_run_and_outline_the_shown_run(weekly_runs: tuple[RunResult, ...]) -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dashboards.budgets import Budget, budgets_for, latency_budgets
+from dashboards.budgets import Budget, budget_label, budgets_for, latency_budgets
 from dashboards.guardrail import EVALUATIONS, guardrail_summary
 from harness.results.samples import (
     counter_rate,
@@ -136,12 +136,12 @@ def test_redis_summary_peaks_limit_and_evictions_since_the_run_started() -> None
     assert (summary.peak_used, summary.peak_rss, summary.maxmemory) == (300.0, 900.0, 1000)
     assert summary.evictions == (0.0, 20.0, 23.0)
     assert summary.policy == "allkeys-lru" and summary.evicting_policy
-    assert summary.peak_share_of_max == pytest.approx(0.9)
+    assert summary.used_share == pytest.approx(0.3)  # peak used_memory / maxmemory: RSS (900) is not the figure
 
 
 def test_maxmemory_zero_means_no_limit_and_no_samples_mean_no_summary() -> None:
     summary = redis_summary(Samples(interval_s=5.0, redis=[RedisSample(t_s=0, used_memory=10, maxmemory=0)]))
-    assert summary is not None and summary.maxmemory is None and summary.peak_share_of_max is None
+    assert summary is not None and summary.maxmemory is None and summary.used_share is None
     assert redis_summary(Samples(interval_s=5.0)) is None
     assert run_peak("k", "r", START, Samples(interval_s=5.0)) is None
 
@@ -161,11 +161,11 @@ def test_latency_budgets_come_from_the_plans_percentile_thresholds() -> None:
     ]
     budgets = latency_budgets(thresholds)
     assert budgets == [
-        Budget("http_req_duration", None, 95.0, 200.0, "p(95)<200"),
-        Budget("http_req_duration", None, 50.0, 50.0, "med<50"),
-        Budget("http_req_duration", "search", 95.0, 150.0, "p(95)<150"),
+        Budget("http_req_duration", (), 95.0, 200.0, "p(95)<200"),
+        Budget("http_req_duration", (), 50.0, 50.0, "med<50"),
+        Budget("http_req_duration", (("scenario", "search"),), 95.0, 150.0, "p(95)<150"),
     ]
     assert [b.limit_ms for b in budgets_for(budgets, 95.0)] == [200.0, 150.0]
-    assert budgets[2].label == "budget p(95)<150 ms (search)"
+    assert budget_label(budgets[2]) == "budget p(95)<150 ms (search)"
     assert [b.limit_ms for b in latency_budgets(thresholds, metric="guardrail_latency")] == [2000.0]
 

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
+
+from harness.platform_client import PlatformClient, PlatformError
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -34,14 +35,15 @@ def api_only(database_url: str, redis_url: str, tmp_path_factory: pytest.TempPat
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(url + "/health", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("the API did not start")
+        with PlatformClient(url, connect_timeout_s=1, read_timeout_s=1) as client:
+            while time.monotonic() < deadline:
+                try:
+                    if client.health().status == 200:
+                        break
+                except PlatformError:
+                    time.sleep(0.2)
+            else:
+                raise RuntimeError("the API did not start")
         yield url
     finally:
         process.terminate()

@@ -1,6 +1,7 @@
-"""Each stress plan runs end to end on the embedded stack with its `test` profile (seconds) and
-its report carries the goal rows; the agent swarm runs with --workers 2 (one ledger per process,
-merged). Against a broker set to allkeys-lru (and no worker) the report warns and the goals fail."""
+"""Each stress plan runs end to end on the embedded stack with its `test` profile (seconds): its
+result carries the goal verdicts (no goals.json) and its latency / error limits as thresholds, and
+its report the goal rows; the agent swarm runs with --workers 2 (one ledger per process, merged).
+Against a broker set to allkeys-lru (and no worker) the report warns and the goals fail."""
 
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ def bwperf_run(plan: str, out: Path, *extra: str) -> tuple[subprocess.CompletedP
 
 
 def goals_of(run_dir: Path) -> dict[str, dict]:
-    return {o["name"]: o for o in json.loads((run_dir / "goals.json").read_text())["outcomes"]}
+    """The goal verdicts, from result.json (the one file a reader needs)."""
+    assert not (run_dir / "goals.json").exists()
+    return {o["name"]: o for o in json.loads((run_dir / "result.json").read_text())["goals"]["outcomes"]}
 
 
 def assert_report_has_goals(run_dir: Path, goals: dict[str, dict]) -> None:
@@ -47,6 +50,8 @@ def test_plan_runs_and_reports_its_goals(plan: str, extra: tuple[str, ...], tmp_
     completed, run_dir = bwperf_run(plan, tmp_path, *extra)
     goals = goals_of(run_dir)
     assert_report_has_goals(run_dir, goals)
+    assert json.loads((run_dir / "result.json").read_text())["thresholds"]  # latency / error limits: k6 thresholds
+    assert not {o["kind"] for o in goals.values()} & {"latency", "error_rate"}
     recon = json.loads((run_dir / "reconciliation.json").read_text())
     assert recon["missing"] == [] and recon["stuck"] == [] and recon["lost_agents"] == []
     data_loss = next(o for o in goals.values() if o["kind"] == "no_data_loss")
@@ -76,3 +81,5 @@ def test_allkeys_lru_broker_is_warned_and_an_undrained_queue_fails(api_only: str
     assert completed.returncode == 99
     html = (run_dir / "report.html").read_text()
     assert "WARN" in html and "allkeys-lru" in html
+    summary = (run_dir / "summary.md").read_text().splitlines()
+    assert summary[0].endswith(": FAIL") and "all jobs processed within 10 min" in summary[2]

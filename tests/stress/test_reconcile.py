@@ -10,25 +10,26 @@ from pathlib import Path
 import psycopg
 import pytest
 import redis
-import requests
 
 from harness.credentials import AgentCredential
-from scenarios.api import HEARTBEAT_PATH, PROBLEMS_PATH, REGISTER_PATH, problem_body, registration_body, title_token
+from harness.platform_client import PlatformClient
+from scenarios.api import problem_body, title_token
 from stress import ledger, swarm
 from stress.ledger import read_ledger
 from stress.reconcile import GROUP, STREAM, reconcile
 
 
 def register(api: str, name: str) -> AgentCredential:
-    body = requests.post(api + REGISTER_PATH, json=registration_body(name), timeout=5).json()
+    with PlatformClient(api, read_timeout_s=5) as client:
+        body = client.register_agent(name).expect(201).json_object()
     return AgentCredential(body["agentId"], body["apiKey"], name)
 
 
 def submit(api: str, credential: AgentCredential) -> tuple[int, str]:
-    response = requests.post(api + PROBLEMS_PATH, json=problem_body(title_token()),
-                             headers=credential.auth_headers(), timeout=5)
-    assert response.status_code == 202, response.text
-    body = response.json()
+    with PlatformClient(api, read_timeout_s=5) as client:
+        reply = client.create_problem(problem_body(title_token()), api_key=credential.api_key)
+    assert reply.status == 202, reply.text
+    body = reply.json_object()
     return int(body["id"]), str(body["jobId"])
 
 
@@ -111,4 +112,5 @@ def test_the_ledger_holds_ids_never_keys(api_only: str, clean_db: str, run_dir: 
     swarm.check_agents(api_only, [credential])
     text = "".join(p.read_text() for p in run_dir.glob("ledger-*.jsonl"))
     assert credential.agent_id in text and credential.api_key not in text
-    assert requests.post(api_only + HEARTBEAT_PATH, headers=credential.auth_headers(), timeout=5).status_code == 200
+    with PlatformClient(api_only, read_timeout_s=5) as client:
+        assert client.heartbeat(api_key=credential.api_key).status == 200

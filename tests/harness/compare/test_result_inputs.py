@@ -10,7 +10,7 @@ import pytest
 from harness.compare import CompareSettings, Verdict, compare_runs, load_run
 from harness.compare.quantiles import nearest_rank
 from harness.errors import ResultFileError
-from harness.results import save_result
+from harness.results import RunResult, save_result
 from tests.harness.compare.results_factory import BASELINE_PLAN, build_result
 
 P95 = "browse_problems/GET /api/v1/problems/latency_p95_ms"
@@ -96,3 +96,52 @@ def test_corrupt_histogram_is_an_input_error(tmp_path: Path, result_file: Path) 
     broken.write_text(json.dumps(document))
     with pytest.raises(ResultFileError, match="cannot be read"):
         load_run(broken)
+
+
+def _with_wall_time(result: RunResult, duration_s: float, *, complete: bool = True) -> RunResult:
+    return result.model_copy(update={"meta": result.meta.model_copy(update={"duration_s": duration_s}),
+                                     "complete": complete})
+
+
+def test_run_wide_rates_are_per_second_of_the_load_phase_not_the_drain() -> None:
+    from harness.compare import from_result
+
+    result = build_result(BASELINE_PLAN, seed=1)  # every scenario scheduled for 60 s
+    short_drain = from_result(_with_wall_time(result, 60.5), source="a").metrics
+    long_drain = from_result(_with_wall_time(result, 63.4), source="b").metrics  # 60.5 s / 63.4 s is 4.6 % apart
+    iterations = result.metrics["iterations"].count
+    for key in ("(all)/achieved_rate_per_s", "(all)/(all)/throughput_per_s", "browse_problems/achieved_rate_per_s",
+                "guardrail_latency/throughput_per_s"):
+        assert short_drain[key].value == long_drain[key].value, key
+    assert long_drain["(all)/achieved_rate_per_s"].value == pytest.approx(iterations / 60.0)
+    assert long_drain["(all)/achieved_rate_per_s"].duration_s == 60.0  # the rate's noise band counts 60 s too
+
+
+def test_a_run_that_stopped_early_divides_by_the_time_it_ran() -> None:
+    from harness.compare import from_result
+
+    result = build_result(BASELINE_PLAN, seed=1)
+    stopped = from_result(_with_wall_time(result, 30.0, complete=False), source="a").metrics
+    started = result.scenarios["browse_problems"].iterations_started
+    assert stopped["(all)/achieved_rate_per_s"].value == pytest.approx(result.metrics["iterations"].count / 30.0)
+    assert stopped["browse_problems/achieved_rate_per_s"].value == pytest.approx(started / 30.0)
+
+
+def test_percentile_points_are_the_results_stored_clamped_values_and_keep_the_histogram() -> None:
+    from harness.compare import from_result
+
+    result = build_result(BASELINE_PLAN, seed=1)
+    first = result.requests[0]
+    clamped = first.duration_ms.model_copy(update={"p95": first.duration_ms.p95 - 0.25, "p99": first.duration_ms.max})
+    whole = result.metrics["http_req_duration"]
+    stored = result.model_copy(update={
+        "requests": [first.model_copy(update={"duration_ms": clamped}), *result.requests[1:]],
+        "metrics": {**result.metrics, "http_req_duration": whole.model_copy(update={
+            "trend": whole.trend.model_copy(update={"med": whole.trend.med + 0.125})})},
+    })
+    metrics = from_result(stored, source="memory").metrics
+    prefix = f"{first.scenario}/{first.method} {first.name}"
+    assert metrics[f"{prefix}/latency_p95_ms"].value == clamped.p95
+    assert metrics[f"{prefix}/latency_p99_ms"].value == clamped.max
+    assert metrics["(all)/(all)/latency_p50_ms"].value == whole.trend.med + 0.125
+    assert metrics[f"{prefix}/latency_p95_ms"].distribution.total == first.count  # the noise band's histogram

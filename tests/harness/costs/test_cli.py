@@ -148,6 +148,23 @@ def test_bad_run_result(tmp_path: Path) -> None:
     _assert_one_line_error(code, stderr, "nope.json", "not found")
 
 
+def test_a_bwperf_run_result_that_is_invalid_or_gives_no_projection(tmp_path: Path) -> None:
+    from tests.harness.costs.test_result_run import run_result
+
+    broken = run_result()
+    del broken["meta"]["window_s"]
+    run = tmp_path / "run" / "result.json"
+    run.parent.mkdir()
+    run.write_text(json.dumps(broken))
+    code, _, stderr = _run("--run", str(run.parent), "--out", str(tmp_path / "r.md"))
+    _assert_one_line_error(code, stderr, str(run), "is not a valid run result", "window_s")
+    unbudgeted = {**run_result(), "thresholds": []}
+    run.write_text(json.dumps(unbudgeted))
+    code, _, stderr = _run("--run", str(run), "--out", str(tmp_path / "r.md"))
+    _assert_one_line_error(code, stderr, str(run), "p(95)<N")
+    assert not (tmp_path / "r.md").exists()
+
+
 def test_unwritable_output(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")

@@ -1,7 +1,8 @@
 """Measurements from the harness's own run result (schema_version 1), hand-computed.
 
 The document below is checked against the result model itself (harness.results.RunResult), so
-this test fails if the two drift apart.
+this test fails if the two drift apart; the adapter reads it typed (`measurements_from_run_result`
+takes a RunResult), never as a dict.
 
 Windows (10 s; a window's p95 is the worst of its scenarios), budget p(95)<200:
    t=0   800 req  80/s  p95 20      t=30  3200 req  320/s  p95 260 (over budget)
@@ -23,9 +24,11 @@ from typing import Any
 
 import pytest
 
-from harness.costs.errors import ResultFileError
+from harness.costs.errors import CostError, ResultFileError
 from harness.costs.result_adapter import load_measurements, measurements_from_result_json
 from harness.costs.result_run import measurements_from_run_result
+from harness.errors import InputError
+from harness.results import RunResult, load_result
 
 WORKER = "http://127.0.0.1:9101/metrics"
 API = "http://127.0.0.1:8080/metrics"
@@ -98,8 +101,6 @@ def run_result() -> dict[str, Any]:
 
 
 def test_the_document_is_a_valid_run_result() -> None:
-    from harness.results import RunResult
-
     RunResult.model_validate(run_result())
 
 
@@ -116,14 +117,14 @@ def test_measurements_by_hand() -> None:
 def test_whole_run_rate_when_too_few_windows() -> None:
     data = run_result()
     data["time_series"] = data["time_series"][:2]
-    m = measurements_from_run_result(data, source="r.json")
+    m = measurements_from_run_result(RunResult.model_validate(data), source="r.json")
     assert (m.api_capacity_rps, m.api_p95_ms) == (220.0, 120.0)
 
 
 def test_no_worker_counters_means_no_guardrail_measurements() -> None:
     data = run_result()
     data["samples"]["prometheus"] = [p for p in data["samples"]["prometheus"] if p["url"] != WORKER]
-    m = measurements_from_run_result(data, source="r.json")
+    m = measurements_from_run_result(RunResult.model_validate(data), source="r.json")
     assert m.guardrail_evals_per_s is None and m.eval_cost_usd is None and m.eval_input_tokens is None
 
 
@@ -131,7 +132,7 @@ def test_incomplete_run_is_noted() -> None:
     data = run_result()
     data.update(complete=False, interrupted_reason="abortOnFail: errors")
     data["generator"]["saturated"] = False
-    m = measurements_from_run_result(data, source="r.json")
+    m = measurements_from_run_result(RunResult.model_validate(data), source="r.json")
     assert m.notes == ("the run did not complete (abortOnFail: errors)",)
 
 
@@ -141,7 +142,7 @@ def test_no_window_within_budget(tmp_path: Path) -> None:
         if point["p95_ms"] is not None:
             point["p95_ms"] = 900.0
     with pytest.raises(ResultFileError, match=r"^r\.json: no 3 consecutive windows kept p95 within 200 ms"):
-        measurements_from_run_result(data, source="r.json")
+        measurements_from_run_result(RunResult.model_validate(data), source="r.json")
 
 
 def test_load_from_a_run_directory_validates_through_the_result_model(tmp_path: Path) -> None:
@@ -156,3 +157,48 @@ def test_load_from_a_run_directory_validates_through_the_result_model(tmp_path: 
         load_measurements(bad)
     message = str(err.value)
     assert message.startswith(f"{bad}: ") and "window_s" in message and "\n" not in message
+
+
+def test_a_typed_result_loaded_from_its_file_gives_the_same_measurements(tmp_path: Path) -> None:
+    (tmp_path / "result.json").write_text(json.dumps(run_result()))
+    typed = measurements_from_run_result(load_result(tmp_path), source="result.json")
+    assert typed == measurements_from_result_json(run_result(), source="result.json")
+    assert typed.api_capacity_rps == 220.0 and typed.redis_used_share is None  # no Redis samples
+
+
+def test_the_whole_run_rate_is_per_second_of_the_load_phase_not_the_drain() -> None:
+    data = run_result()
+    data["time_series"] = data["time_series"][:2]
+    data["scenarios"] = {"browse": _scenario(duration_s=64.0)}  # 17,600 requests in 64 s of load, 80 s wall
+    m = measurements_from_run_result(RunResult.model_validate(data), source="r.json")
+    assert m.api_capacity_rps == 275.0
+
+
+def test_redis_headroom_is_peak_used_memory_over_maxmemory() -> None:
+    data = run_result()
+    mib = 1024 * 1024
+    data["samples"]["redis"] = [
+        {"t_s": 0.0, "used_memory": 2 * mib, "used_memory_rss": 7 * mib, "maxmemory": 256 * mib},
+        {"t_s": 5.0, "used_memory": 4 * mib, "used_memory_rss": 9 * mib, "maxmemory": 256 * mib},
+    ]
+    m = measurements_from_run_result(RunResult.model_validate(data), source="r.json")
+    assert m.redis_used_share == 4 / 256  # used_memory, not RSS (9 / 256)
+
+
+def test_costs_errors_are_the_harness_input_errors() -> None:
+    assert issubclass(CostError, InputError) and issubclass(ResultFileError, InputError)
+    from harness.errors import ResultFileError as HarnessResultFileError
+
+    assert ResultFileError is HarnessResultFileError
+    with pytest.raises(ResultFileError) as err:
+        measurements_from_result_json({"meta": {"run_id": "x"}}, source="r.json")
+    assert (err.value.path, err.value.exit_code) == ("r.json", 2)
+    assert str(err.value).startswith("r.json: is not a valid run result (") and "\n" not in str(err.value)
+
+
+def _scenario(*, duration_s: float) -> dict[str, Any]:
+    return {"executor": "constant-arrival-rate", "exec": "browse", "start_time_s": 0.0, "duration_s": duration_s,
+            "target_rate_per_s": 10.0, "achieved_rate_per_s": 10.0, "iterations_started": 640,
+            "iterations_completed": 640, "iteration_errors": 0, "dropped_iterations": 0, "vus_max": 5,
+            "requests": 17600, "failures": {}, "http_req_duration": None, "iteration_duration": None,
+            "iteration_lag": None}  # fmt: skip

@@ -5,16 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from harness.metrics.hdr import encode, new_histogram, to_us
 from harness.results.model import RunResult
-
-
-def trend(values_ms: list[float]) -> dict[str, Any]:
-    histogram = new_histogram()
-    for value in values_ms:
-        histogram.record_value(to_us(value))
-    return {"count": len(values_ms), "avg": 0, "min": 0, "med": 0, "max": 0, "p90": 0, "p95": 0, "p99": 0,
-            "hdr": encode(histogram)}
 
 
 def scenario(*, requests: int, failures: dict[str, int] | None = None, start_s: float = 0, duration_s: float = 10) -> dict[str, Any]:
@@ -40,11 +31,6 @@ def build_result(*, scenarios: dict[str, dict[str, Any]] | None = None, requests
         "generator": {"lag_p50_ms": None, "lag_p99_ms": None, "lag_max_ms": None, "dropped_iterations": 0,
                       "processes": [], "saturated": False, "reasons": []},
     })
-
-
-def request(scenario_name: str, name: str, values_ms: list[float]) -> dict[str, Any]:
-    return {"scenario": scenario_name, "method": "GET", "name": name, "count": len(values_ms), "failures": {},
-            "duration_ms": trend(values_ms)}
 
 
 def prom(t_s: float, url: str, **values: float) -> dict[str, Any]:

@@ -22,7 +22,7 @@ def test_report_of_a_run_directory_writes_both_and_prints_the_verdict(run_dir: P
     assert done.returncode == EXIT_OK, done.stderr
     assert (run_dir / "report.html").stat().st_size > 1_000_000
     assert (run_dir / "summary.md").read_text().startswith("# Run ")
-    assert "verdict: PASS (7 of 7 thresholds ok)" in done.stderr
+    assert "verdict: PASS: 7 of 7 thresholds passed" in done.stderr
     assert "guardrail_latency" in done.stderr and str(run_dir / "report.html") in done.stderr
 
 

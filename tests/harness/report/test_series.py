@@ -5,17 +5,15 @@ from __future__ import annotations
 import pytest
 
 from harness.report.series import (
-    counter_increase,
-    counter_rate,
     failure_classes,
     failures_over_time,
-    histogram_mean_s,
     percentile_curve,
-    prometheus_gauge,
     redis_memory,
     scenario_series,
+    scrapes_of,
 )
 from harness.results.model import PrometheusSample, RunResult, SeriesPointModel
+from harness.results.samples import gauge
 
 
 def _point(scenario: str, t_s: float, **kw: object) -> SeriesPointModel:
@@ -57,29 +55,18 @@ def test_a_prometheus_series_is_read_from_one_url(baseline_result: RunResult) ->
         PrometheusSample(t_s=1.0, url="http://api/metrics", values={'q{a="1"}': 4.0, "other": 9.0}),
     ]
     result = baseline_result.model_copy(update={"samples": baseline_result.samples.model_copy(update={"prometheus": samples})})
-    assert prometheus_gauge(result, "q") == [(0.0, 3.0), (1.0, 4.0)]
-    assert prometheus_gauge(result, "q", label='a="2"') == [(0.0, 2.0)]
-    assert prometheus_gauge(result, "missing") == []
+    assert [p.url for p in scrapes_of(result, "q")] == ["http://api/metrics"] * 2
+    line = gauge(scrapes_of(result, "q"), "q")
+    assert (line.t_s, line.values) == ((0.0, 1.0), (3.0, 4.0))
+    assert scrapes_of(result, "missing") == []
 
 
-def test_counters_become_rates_and_survive_a_reset() -> None:
-    points = [(0.0, 10.0), (2.0, 30.0), (4.0, 5.0), (4.0, 6.0)]
-    assert counter_rate(points) == [(2.0, 10.0), (4.0, 2.5)]
-    assert counter_increase(points) == [(2.0, 20.0), (4.0, 5.0)]
-
-
-def test_histogram_mean_between_samples(baseline_result: RunResult) -> None:
-    samples = [PrometheusSample(t_s=t, url="u", values={"h_sum": s, "h_count": c})
-               for t, s, c in ((0.0, 0.0, 0.0), (1.0, 3.0, 4.0), (2.0, 3.0, 4.0), (3.0, 5.0, 6.0))]
-    result = baseline_result.model_copy(update={"samples": baseline_result.samples.model_copy(update={"prometheus": samples})})
-    assert histogram_mean_s(result, "h") == [(1.0, 0.75), (3.0, 1.0)]
-
-
-def test_the_guardrail_percentile_curve_matches_the_trend(baseline_result: RunResult) -> None:
+def test_the_guardrail_percentile_curve_is_the_trends_clamped_values(baseline_result: RunResult) -> None:
     trend = baseline_result.metrics["guardrail_latency"].trend
     percentiles, values = percentile_curve(trend)
     curve = dict(zip(percentiles, values, strict=True))
-    assert curve[95.0] == pytest.approx(trend.p95, rel=1e-3) and curve[100.0] == pytest.approx(trend.max, rel=1e-3)
+    assert curve[95.0] == pytest.approx(trend.p95, rel=1e-3)
+    assert curve[0.0] == trend.min and curve[100.0] == trend.max  # clamped to the exact extremes
     assert values == sorted(values)
 
 

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 from harness.report.tables import (
-    FAIL,
-    INCOMPLETE,
-    PASS,
     format_observed,
-    overall_verdict,
     scenario_rows,
     verdict_rows,
 )
@@ -23,14 +19,6 @@ def test_observed_values_carry_the_thresholds_unit(baseline_result: RunResult) -
     assert format_observed(r, "iterations", "count==100", 100.0) == "100"
     assert format_observed(r, "iterations", "rate>5", 5.5) == "5.5/s"
     assert format_observed(r, "errors", "rate<0.01", None) == "no data"
-
-
-def test_overall_verdict(baseline_result: RunResult) -> None:
-    assert overall_verdict(baseline_result) == PASS
-    failed = [t.model_copy(update={"ok": False}) if i == 0 else t for i, t in enumerate(baseline_result.thresholds)]
-    assert overall_verdict(baseline_result.model_copy(update={"thresholds": failed, "thresholds_ok": False})) == FAIL
-    stopped = baseline_result.model_copy(update={"complete": False, "interrupted_reason": "interrupted (Ctrl-C)"})
-    assert overall_verdict(stopped) == INCOMPLETE
 
 
 def test_verdict_rows_follow_the_thresholds(baseline_result: RunResult) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from harness.engine.health import CpuReading
+from harness.health.generator import CpuReading
 from harness.engine.result_builder import RunFacts, build_result
 from harness.metrics.aggregate import Aggregator
 from harness.metrics.failures import FailureClass

@@ -9,12 +9,12 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
 import pytest
 
+from harness.platform_client import PlatformClient
 from harness.stack.processes import free_port
 
 BWPERF = [sys.executable, "-m", "bwperf"]
@@ -54,8 +54,8 @@ def test_sigterm_stops_everything_it_started(tmp_path: Path) -> None:
     process = _start_up(tmp_path, port)
     state = _wait_for_state(tmp_path, process)
     assert state["api_url"] == f"http://127.0.0.1:{port}"
-    with urllib.request.urlopen(f"{state['api_url']}/ready", timeout=5) as response:
-        assert response.status == 200
+    with PlatformClient(state["api_url"], read_timeout_s=5) as client:
+        assert client.ready().status == 200
     children = _descendants(process.pid)
     names = {p.name() for p in children}
     assert "postgres" in names and any("valkey" in n for n in names), names

@@ -1,4 +1,4 @@
-from harness.engine.health import CpuReading, ScenarioLoad, saturation_reasons
+from harness.health.generator import CpuReading, ScenarioLoad, saturation_reasons
 
 
 def test_a_healthy_generator_has_no_reasons():

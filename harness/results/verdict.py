@@ -1,0 +1,113 @@
+"""A run's verdict, read from its result alone: the thresholds and the stress goals together.
+
+    verdict = run_verdict(result)
+    verdict.state      # "PASS", "FAIL", "INCOMPLETE" (stopped early) or "RUNNING" (a live snapshot)
+    verdict.text       # 'FAIL: goal "all jobs processed" failed; 4 of 5 goals met; no thresholds'
+    verdict.exit_code  # 0, 99 (a threshold or a goal failed) or 130 (stopped early)
+
+Every view says this and nothing else: the exit code of `bwperf run`, the terminal, summary.md,
+report.html and the dashboard (DESIGN.md §3: no view recomputes a verdict from side files). A
+failed goal fails the run as a failed threshold does; a goal's warning never does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from harness.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLDS_FAILED
+from harness.results.model import RUNNING_REASON, RunResult
+
+State = Literal["PASS", "FAIL", "INCOMPLETE", "RUNNING"]
+NAMED_AT_MOST = 3  # failed thresholds or goals named in the text; the rest are counted
+
+
+@dataclass(frozen=True)
+class Verdict:
+    state: State
+    failed_thresholds: tuple[str, ...]  # "metric expression", as written in the plan
+    failed_goals: tuple[str, ...]  # goal names
+    warned_goals: tuple[str, ...]
+    thresholds_total: int
+    goals_total: int | None  # None: the result has no goals (the plan has none, or they were not judged)
+    stopped: str | None  # why the run is not complete (None when it is)
+
+    @property
+    def ok(self) -> bool:
+        """Nothing failed (an incomplete run may still be ok)."""
+        return not self.failed_thresholds and not self.failed_goals
+
+    @property
+    def exit_code(self) -> int:
+        if not self.ok:
+            return EXIT_THRESHOLDS_FAILED
+        return EXIT_OK if self.stopped is None else EXIT_INTERRUPTED
+
+    @property
+    def failures(self) -> str:
+        """What failed, named: 'goal "x" failed; threshold http_req_failed rate<0.01 failed' ('' if nothing)."""
+        parts = []
+        if self.failed_thresholds:
+            parts.append(_named("threshold", self.failed_thresholds, quoted=False) + " failed")
+        if self.failed_goals:
+            parts.append(_named("goal", self.failed_goals, quoted=True) + " failed")
+        return "; ".join(parts)
+
+    @property
+    def counts(self) -> str:
+        """'4 of 5 goals met; 2 of 2 thresholds passed', or 'no thresholds' (never '0 of 0')."""
+        parts = []
+        if self.goals_total is not None:
+            met = self.goals_total - len(self.failed_goals)
+            warned = len(self.warned_goals)
+            parts.append(f"{met} of {self.goals_total} goals met"
+                         + (f", {warned} with a warning" if warned else ""))
+        if self.thresholds_total:
+            passed = self.thresholds_total - len(self.failed_thresholds)
+            parts.append(f"{passed} of {self.thresholds_total} thresholds passed")
+        else:
+            parts.append("no thresholds")
+        return "; ".join(parts)
+
+    @property
+    def detail(self) -> str:
+        """The text after the state: what failed, why the run stopped, then the counts."""
+        stopped = None
+        if self.stopped is not None:
+            stopped = "still running" if self.state == "RUNNING" else f"stopped early ({self.stopped})"
+        return "; ".join(part for part in (self.failures, stopped, self.counts) if part)
+
+    @property
+    def text(self) -> str:
+        return f"{self.state}: {self.detail}"
+
+
+def run_verdict(result: RunResult) -> Verdict:
+    """The verdict of `result`: FAIL when a threshold or a goal failed, else PASS when the run
+    completed, RUNNING for a live snapshot, INCOMPLETE when it stopped early."""
+    failed_thresholds = tuple(f"{t.metric} {t.expression}" for t in result.thresholds if not t.ok)
+    if not result.thresholds_ok and not failed_thresholds:  # the engine said so without naming one
+        failed_thresholds = ("(thresholds_ok is false)",)
+    goals = result.goals
+    outcomes = goals.outcomes if goals is not None else []
+    failed_goals = tuple(o.name for o in outcomes if o.status == "fail")
+    warned_goals = tuple(o.name for o in outcomes if o.status == "warn")
+    stopped = None if result.complete else (result.interrupted_reason or "interrupted")
+    state: State
+    if failed_thresholds or failed_goals:
+        state = "FAIL"
+    elif stopped is None:
+        state = "PASS"
+    else:
+        state = "RUNNING" if result.interrupted_reason == RUNNING_REASON else "INCOMPLETE"
+    return Verdict(state=state, failed_thresholds=failed_thresholds, failed_goals=failed_goals,
+                   warned_goals=warned_goals, thresholds_total=len(result.thresholds),
+                   goals_total=len(outcomes) if goals is not None else None, stopped=stopped)
+
+
+def _named(noun: str, names: Sequence[str], *, quoted: bool) -> str:
+    shown = [f'"{n}"' if quoted else n for n in names[:NAMED_AT_MOST]]
+    more = len(names) - len(shown)
+    listed = ", ".join(shown) + (f" and {more} more" if more else "")
+    return f"{noun}{'s' if len(names) > 1 else ''} {listed}"
