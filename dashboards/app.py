@@ -28,7 +28,7 @@ from dashboards.data import RunCatalog
 from dashboards.figures.style import scenario_colours
 from dashboards.pages import PAGES, Page, page_for
 from dashboards.pages.common import run_label
-from harness.costs.model import DEFAULT_MODEL_PATH
+from harness.costs import DEFAULT_MODEL_PATH
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 TITLE = "BetterWorld performance lab"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from harness.results.model import ThresholdResult
+from harness.results import ThresholdResult
 from harness.thresholds import LatencyLimit, latency_limits
 
 HTTP_REQ_DURATION = "http_req_duration"

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.compare import formatting
-from harness.compare.config import CompareSettings
-from harness.compare.engine import Comparison, compare_runs
-from harness.compare.inputs import RunMetrics
+from harness.compare import CompareSettings, Comparison, RunMetrics, compare_runs, formatting
 from harness.errors import InputError
 
 

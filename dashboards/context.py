@@ -22,12 +22,10 @@ from hdrh.codec import (
 
 from dashboards.data import RunCatalog, RunEntry, RunStore
 from dashboards.history import BaselineStore, merged_history
-from harness.baselines.runs import RUNS_DIR_NAME as HISTORY_RUNS_DIR_NAME
-from harness.baselines.series import History
-from harness.compare.inputs import RunMetrics
-from harness.compare.result_inputs import from_result
-from harness.costs.errors import CostError
-from harness.costs.model import DEFAULT_MODEL_PATH, CostModel, load_model
+from harness.baselines import RUNS_DIR_NAME as HISTORY_RUNS_DIR_NAME
+from harness.baselines import History
+from harness.compare import RunMetrics, from_result
+from harness.costs import DEFAULT_MODEL_PATH, CostError, CostModel, load_model
 from harness.results import ResultFileError, RunResult
 
 LATEST = "latest"  # the run selector's value that follows the newest run

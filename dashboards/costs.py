@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.costs.measurements import Measurements
-from harness.costs.model import CostModel
-from harness.costs.report import CostReport, build_report
-from harness.costs.result_run import measurements_from_run_result
+from harness.costs import CostModel, CostReport, Measurements, build_report, measurements_from_run_result
 from harness.errors import InputError
 from harness.results import RunResult
 

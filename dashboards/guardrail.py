@@ -16,21 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from harness.results.samples import (
-    EMPTY,
-    Line,
-    bucket_increase,
-    by_url,
-    counter_rate,
-    cumulative_increase,
-    exports,
-    gauge,
-    histogram_quantile,
-    increase,
-    label_values,
-    quantile_over_time,
-)
-from harness.results.model import PrometheusSample, Samples
+from harness.results import PrometheusSample, Samples
+from harness.results import samples as prom
 
 EVALUATIONS = "guardrail_evaluations_total"
 QUEUE_LENGTH = "guardrail_queue_length"
@@ -44,15 +31,15 @@ TIER_ORDER = ("prefilter", "cache", "llm", "dead_letter")
 @dataclass(frozen=True)
 class WorkerSeries:
     url: str
-    evaluations_per_s: Line
-    evaluation_p95_s: Line
-    llm_cost_usd: Line  # cumulative since the first scrape
+    evaluations_per_s: prom.Line
+    evaluation_p95_s: prom.Line
+    llm_cost_usd: prom.Line  # cumulative since the first scrape
 
 
 @dataclass(frozen=True)
 class GuardrailSummary:
     workers: tuple[WorkerSeries, ...]
-    queue_length: Line
+    queue_length: prom.Line
     queue_source: str | None  # the URL the queue length was read from
     evaluations: float
     by_tier: Mapping[str, float]  # evaluations decided by each tier
@@ -83,26 +70,26 @@ class GuardrailSummary:
 
 def guardrail_summary(samples: Samples) -> GuardrailSummary | None:
     """What the samples say about the guardrail; None when no sampled URL exports its metrics."""
-    scrapes = by_url(samples)
-    workers = {url: points for url, points in scrapes.items() if exports(points, EVALUATIONS)}
+    scrapes = prom.by_url(samples)
+    workers = {url: points for url, points in scrapes.items() if prom.exports(points, EVALUATIONS)}
     queue_source = _queue_source(scrapes, preferred=list(workers))
     if not workers and queue_source is None:
         return None
     by_tier: dict[str, float] = {}
     for points in workers.values():
-        for tier in label_values(points, EVALUATIONS, "tier"):
-            by_tier[tier] = by_tier.get(tier, 0.0) + increase(points, EVALUATIONS, tier=tier)
+        for tier in prom.label_values(points, EVALUATIONS, "tier"):
+            by_tier[tier] = by_tier.get(tier, 0.0) + prom.increase(points, EVALUATIONS, tier=tier)
     spans = [points[-1].t_s - points[0].t_s for points in workers.values()]
     return GuardrailSummary(
         workers=tuple(_worker(url, points) for url, points in workers.items()),
-        queue_length=gauge(scrapes[queue_source], QUEUE_LENGTH) if queue_source else EMPTY,
+        queue_length=prom.gauge(scrapes[queue_source], QUEUE_LENGTH) if queue_source else prom.EMPTY,
         queue_source=queue_source,
-        evaluations=sum(increase(points, EVALUATIONS) for points in workers.values()),
+        evaluations=sum(prom.increase(points, EVALUATIONS) for points in workers.values()),
         by_tier=dict(sorted(by_tier.items(), key=lambda item: _tier_rank(item[0]))),
-        cache_hits=sum(increase(points, CACHE_LOOKUPS, result="hit") for points in workers.values()),
-        cache_lookups=sum(increase(points, CACHE_LOOKUPS) for points in workers.values()),
-        llm_calls=sum(increase(points, LLM_CALLS) for points in workers.values()),
-        llm_cost_usd=sum(increase(points, LLM_COST) for points in workers.values()),
+        cache_hits=sum(prom.increase(points, CACHE_LOOKUPS, result="hit") for points in workers.values()),
+        cache_lookups=sum(prom.increase(points, CACHE_LOOKUPS) for points in workers.values()),
+        llm_calls=sum(prom.increase(points, LLM_CALLS) for points in workers.values()),
+        llm_cost_usd=sum(prom.increase(points, LLM_COST) for points in workers.values()),
         sampled_s=max(spans, default=0.0),
         evaluation_p95_s=_run_quantile(list(workers.values()), 0.95),
     )
@@ -111,9 +98,9 @@ def guardrail_summary(samples: Samples) -> GuardrailSummary | None:
 def _worker(url: str, points: list[PrometheusSample]) -> WorkerSeries:
     return WorkerSeries(
         url=url,
-        evaluations_per_s=counter_rate(points, EVALUATIONS),
-        evaluation_p95_s=quantile_over_time(points, EVALUATION_DURATION, 0.95),
-        llm_cost_usd=cumulative_increase(points, LLM_COST),
+        evaluations_per_s=prom.counter_rate(points, EVALUATIONS),
+        evaluation_p95_s=prom.quantile_over_time(points, EVALUATION_DURATION, 0.95),
+        llm_cost_usd=prom.cumulative_increase(points, LLM_COST),
     )
 
 
@@ -121,7 +108,7 @@ def _queue_source(scrapes: Mapping[str, list[PrometheusSample]], *, preferred: l
     """The worker's URL when it exports the queue length, else the first URL that does (the API)."""
     candidates = preferred + sorted(url for url in scrapes if url not in preferred)
     for url in candidates:
-        if exports(scrapes[url], QUEUE_LENGTH):
+        if prom.exports(scrapes[url], QUEUE_LENGTH):
             return url
     return None
 
@@ -130,9 +117,9 @@ def _run_quantile(workers: list[list[PrometheusSample]], quantile: float) -> flo
     """The quantile of every observation between each worker's first and last scrape."""
     summed: dict[float, float] = {}
     for points in workers:
-        for le, grown in bucket_increase(points, EVALUATION_DURATION).items():
+        for le, grown in prom.bucket_increase(points, EVALUATION_DURATION).items():
             summed[le] = summed.get(le, 0.0) + grown
-    return histogram_quantile(quantile, list(summed.items()))
+    return prom.histogram_quantile(quantile, list(summed.items()))
 
 
 def _tier_rank(tier: str) -> tuple[int, str]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from harness.baselines.series import (
+from harness.baselines import (
     ChangePoint,
     History,
     Series,
@@ -26,7 +26,7 @@ from harness.baselines.series import (
     load_history,
     row_from_run,
 )
-from harness.compare.inputs import ALL, RunMetrics
+from harness.compare import ALL, RunMetrics
 from harness.results import ResultFileError, RunResult, load_result
 
 CURRENT_FILE_NAME = "current.json"

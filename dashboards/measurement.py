@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.health.text import health_line
+from harness.health import health_line
 from harness.results import RunResult
 
 CLEAN, DEGRADED, NOT_RECORDED = "clean", "degraded", "not recorded"

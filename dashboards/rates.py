@@ -5,8 +5,7 @@ identical per-scenario rates read differently."""
 
 from __future__ import annotations
 
-from harness.results import RunResult
-from harness.results.figures import load_phase_s, run_rate_per_s
+from harness.results import RunResult, load_phase_s, run_rate_per_s
 
 
 def requests_per_s(result: RunResult) -> float | None:

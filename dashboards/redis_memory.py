@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from harness.results.model import RedisSample, Samples
-from harness.results.samples import RedisHeadroom, redis_headroom
+from harness.results import RedisHeadroom, RedisSample, Samples, redis_headroom
 
 SAFE_POLICY = "noeviction"
 

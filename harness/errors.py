@@ -20,6 +20,25 @@ measurement could explain a change (k6 keeps 97-110 for its own codes; none is r
 
 from __future__ import annotations
 
+__all__ = [
+    "EXIT_CHECK_FAILED",
+    "EXIT_ENGINE",
+    "EXIT_INCONCLUSIVE",
+    "EXIT_INPUT",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_REGRESSION",
+    "EXIT_THRESHOLDS_FAILED",
+    "BwperfError",
+    "EngineError",
+    "InputError",
+    "PlanError",
+    "ResultFileError",
+    "SetupError",
+    "TargetError",
+    "exit_code_for",
+]
+
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1  # what a command checks failed: compare/gate a regression, selftest a fault goal
 EXIT_REGRESSION = EXIT_CHECK_FAILED  # k6 has no code for a regression

@@ -20,6 +20,20 @@ from typing import Any, Protocol
 
 from harness.metrics.names import MetricKind
 
+__all__ = [
+    "LatencyLimit",
+    "MetricSource",
+    "ThresholdOutcome",
+    "ThresholdSpec",
+    "ThresholdSyntaxError",
+    "aggregation_allowed",
+    "evaluate",
+    "latency_limits",
+    "make_spec",
+    "parse_expression",
+    "parse_key",
+]
+
 AGGREGATIONS_BY_KIND: dict[MetricKind, tuple[str, ...]] = {
     MetricKind.TREND: ("avg", "min", "max", "med", "p(N)"),
     MetricKind.RATE: ("rate",),

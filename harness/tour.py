@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from harness.errors import EXIT_CHECK_FAILED, EXIT_INPUT, EXIT_OK
 from harness.platform_client import DOMAIN, PlatformClient, PlatformError, Reply, SAN_FRANCISCO, problem_body
 from harness.stack import StackError, start_stack
 
@@ -137,8 +138,8 @@ def tour(
                 steps = _run(stack.api_url, verdict_wait_s=verdict_wait_s)
     except (StackError, PlatformError) as exc:
         console.print(f"[red]bwperf tour: {escape(str(exc))}[/red]")
-        raise typer.Exit(2) from None
+        raise typer.Exit(EXIT_INPUT) from None
     _print(steps)
     failed = [s for s in steps if not s.ok]
     console.print(f"{len(steps) - len(failed)} of {len(steps)} steps as expected.")
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(EXIT_CHECK_FAILED if failed else EXIT_OK)

@@ -26,9 +26,9 @@ from dashboards.figures.style import (
     themed,
 )
 from dashboards.history import request_of, scenario_of
-from harness.baselines.series import ChangePoint, Series
-from harness.compare.inputs import ALL
-from harness.results.model import RunResult, SeriesPointModel
+from harness.baselines import ChangePoint, Series
+from harness.compare import ALL
+from harness.results import RunResult, SeriesPointModel
 
 PERCENTILES = ((50.0, "p50_ms"), (95.0, "p95_ms"), (99.0, "p99_ms"))
 OVER_RUN_TITLE = "Latency over the run, per scenario (ms, log scale)"

@@ -9,8 +9,7 @@ from dash import html
 from dashboards.comparison import ComparisonOutcome, headline, verdict_rows
 from dashboards.components import card, cards, notice, table
 from dashboards.data import RunEntry
-from harness.compare.formatting import VERDICT_ORDER
-from harness.compare.rules import Verdict
+from harness.compare import Verdict, formatting
 from harness.results import RunResult
 
 VERDICT_TONES = {
@@ -56,7 +55,7 @@ def verdict_section(outcome: ComparisonOutcome, *, table_id: str) -> list[Any]:
     parts: list[Any] = [
         notice(headline(comparison), tone=tone),
         cards(*(card(verdict, str(counts[verdict]), tone=VERDICT_TONES[verdict] if counts[verdict] else "neutral")
-                for verdict in (v.value for v in VERDICT_ORDER)), id=f"{table_id}-cards"),
+                for verdict in (v.value for v in formatting.VERDICT_ORDER)), id=f"{table_id}-cards"),
         table(["metric", "baseline", "current", "change", "noise band", "verdict", "why"],
               [[r.metric, r.baseline, r.current, r.change, r.noise, html.Span(r.verdict, className="verdict"),
                 html.Span(r.why, className="verdict-why")] for r in rows],

@@ -16,17 +16,19 @@ from dashboards.context import DashboardData, PageContext
 from dashboards.costs import cost_view
 from dashboards.figures.style import empty_figure
 from dashboards.pages.common import run_heading
-from harness.costs.charts import (
+from harness.costs import (
+    CostModel,
+    Table,
+    format_cell,
     projection_figure,
+    summary_table,
     tier_stack_figure,
+    tornado,
     tornado_figure,
     unit_costs_figure,
+    unit_table,
     whatif_figure,
 )
-from harness.costs.model import CostModel
-from harness.costs.table import Table, format_cell
-from harness.costs.views import summary_table, unit_table
-from harness.costs.whatif import tornado
 
 PATH = "/costs"
 NAME = "Costs"

@@ -14,7 +14,7 @@ from dashboards.context import PageContext
 from dashboards.figures.latency import latency_over_run, p95_history
 from dashboards.history import change_points, request_p95_series, same_plan
 from dashboards.pages.common import run_heading
-from harness.baselines.series import ChangePoint, Series
+from harness.baselines import ChangePoint, Series
 from harness.results import RunResult
 
 PATH = "/latency"

@@ -26,9 +26,16 @@ from dashboards.measurement import DEGRADED, measurement_of
 from dashboards.pages.common import run_heading, verdict_section
 from dashboards.rates import requests_detail
 from dashboards.redis_memory import policy_warning, redis_summary
-from harness.results import ResultFileError, RunResult, Verdict, run_verdict
+from harness.results import (
+    RUNNING_REASON,
+    GoalsVerdict,
+    ResultFileError,
+    RunResult,
+    ThresholdResult,
+    Verdict,
+    run_verdict,
+)
 from harness.thresholds import parse_key
-from harness.results.model import RUNNING_REASON, GoalsVerdict, ThresholdResult
 
 PATH = "/"
 NAME = "Overview"

@@ -13,7 +13,7 @@ from dashboards.context import DashboardData, PageContext
 from dashboards.data import RunCatalog
 from dashboards.measurement import measurement_of
 from dashboards.pages.common import run_label, verdict_section
-from harness.compare.inputs import RunMetrics
+from harness.compare import RunMetrics
 from harness.results import ResultFileError, RunResult, run_verdict
 
 PATH = "/runs"

@@ -18,6 +18,7 @@ _EXPORTS = {
     "ChangePointOptions": "harness.baselines.analysis",
     "Split": "harness.baselines.analysis",
     "find_change_points": "harness.baselines.analysis",
+    "RUNS_DIR_NAME": "harness.baselines.runs",
     "ChangePoint": "harness.baselines.series",
     "History": "harness.baselines.series",
     "HistoryRow": "harness.baselines.series",
@@ -26,11 +27,13 @@ _EXPORTS = {
     "detect_change_points": "harness.baselines.series",
     "load_history": "harness.baselines.series",
     "record_run": "harness.baselines.series",
+    "row_from_run": "harness.baselines.series",
     "list_baselines": "harness.baselines.store",
     "promote": "harness.baselines.store",
 }
 
 __all__ = [
+    "RUNS_DIR_NAME",
     "ChangePoint",
     "ChangePointOptions",
     "History",
@@ -44,10 +47,12 @@ __all__ = [
     "load_history",
     "promote",
     "record_run",
+    "row_from_run",
 ]
 
 if TYPE_CHECKING:
     from harness.baselines.analysis import ChangePointOptions, Split, find_change_points
+    from harness.baselines.runs import RUNS_DIR_NAME
     from harness.baselines.series import (
         ChangePoint,
         History,
@@ -57,6 +62,7 @@ if TYPE_CHECKING:
         detect_change_points,
         load_history,
         record_run,
+        row_from_run,
     )
     from harness.baselines.store import list_baselines, promote
 

@@ -5,6 +5,7 @@
                               settings=CompareSettings())
 
 Names are loaded on first use (PEP 562), so `bwperf` starts without importing the comparison.
+`formatting` (the texts every view shows a comparison with) is exported as a module.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ _EXPORTS = {
     "MetricComparison": "harness.compare.engine",
     "PlanMismatchError": "harness.compare.engine",
     "compare_runs": "harness.compare.engine",
+    "ALL": "harness.compare.inputs",
     "Direction": "harness.compare.inputs",
     "Kind": "harness.compare.inputs",
     "MetricValue": "harness.compare.inputs",
@@ -33,7 +35,10 @@ _EXPORTS = {
     "judge": "harness.compare.rules",
 }
 
+_MODULES = ("formatting",)
+
 __all__ = [
+    "ALL",
     "CompareSettings",
     "Comparison",
     "Direction",
@@ -45,6 +50,7 @@ __all__ = [
     "Unit",
     "Verdict",
     "compare_runs",
+    "formatting",
     "from_k6_ndjson",
     "from_k6_summary",
     "from_result",
@@ -55,6 +61,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from harness.compare import formatting
     from harness.compare.config import CompareSettings, load_config, rule_lines
     from harness.compare.engine import (
         Comparison,
@@ -62,7 +69,7 @@ if TYPE_CHECKING:
         PlanMismatchError,
         compare_runs,
     )
-    from harness.compare.inputs import Direction, Kind, MetricValue, RunMetrics, Unit
+    from harness.compare.inputs import ALL, Direction, Kind, MetricValue, RunMetrics, Unit
     from harness.compare.k6_inputs import from_k6_ndjson, from_k6_summary
     from harness.compare.loading import load_run
     from harness.compare.result_inputs import from_result
@@ -70,6 +77,8 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        return importlib.import_module(f"harness.compare.{name}")
     if name not in _EXPORTS:
         raise AttributeError(f"module 'harness.compare' has no attribute {name!r}")
     return getattr(importlib.import_module(_EXPORTS[name]), name)

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from harness.errors import BwperfError, exit_code_for
+from harness.errors import EXIT_INPUT, BwperfError, exit_code_for
 
 
 class ReportFormat(str, Enum):
@@ -40,7 +40,7 @@ def report_command(
         raise typer.Exit(exit_code_for(error)) from None
     except OSError as error:
         console.print(f"[red]error:[/red] cannot write the report: {error}", highlight=False)
-        raise typer.Exit(2) from None
+        raise typer.Exit(EXIT_INPUT) from None
     print_verdict(written.result, console=console)
     for path in (written.html, written.markdown):
         if path is not None:

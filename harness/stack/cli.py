@@ -11,6 +11,8 @@ from types import FrameType
 import typer
 from rich.console import Console
 
+from harness.errors import EXIT_INPUT, EXIT_INTERRUPTED
+
 from .postgres import EmbeddedPostgres
 from .processes import StackError
 from .running import ALL_SERVICES, DEFAULT_HOME, read_state, run_app, start_stack
@@ -43,9 +45,9 @@ def up(
                                 seed_problems=seed_problems, seed_missions=seed_missions)
     except StackError as exc:
         console.print(f"[red]bwperf up: {exc}[/red]")
-        raise typer.Exit(2) from None
+        raise typer.Exit(EXIT_INPUT) from None
     except (_Stop, KeyboardInterrupt):
-        raise typer.Exit(130) from None
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     with stack:
         stack.publish()
         console.print(f"[bold green]BetterWorld is up[/bold green] (rate limits: {profile})")
@@ -91,7 +93,7 @@ def seed(
     """
     if problems < 0 or missions < 0:
         console.print("[red]bwperf seed: --problems and --missions must be >= 0[/red]")
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_INPUT)
     args = ("seed", "--problems", str(problems), "--missions", str(missions), "--seed", str(random_seed))
     state = read_state(home)
     try:
@@ -110,4 +112,4 @@ def seed(
                 server.stop()
     except StackError as exc:
         console.print(f"[red]bwperf seed: {exc}[/red]")
-        raise typer.Exit(2) from None
+        raise typer.Exit(EXIT_INPUT) from None

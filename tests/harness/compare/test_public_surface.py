@@ -9,6 +9,19 @@ import harness.baselines
 import harness.compare
 
 
+def test_exported_names() -> None:
+    assert set(harness.compare.__all__) == {
+        "ALL", "CompareSettings", "Comparison", "Direction", "Kind", "MetricComparison", "MetricValue",
+        "PlanMismatchError", "RunMetrics", "Unit", "Verdict", "compare_runs", "formatting", "from_k6_ndjson",
+        "from_k6_summary", "from_result", "judge", "load_config", "load_run", "rule_lines",
+    }  # fmt: skip
+    assert set(harness.baselines.__all__) == {
+        "RUNS_DIR_NAME", "ChangePoint", "ChangePointOptions", "History", "HistoryRow", "Series", "SeriesPoint",
+        "Split", "detect_change_points", "find_change_points", "list_baselines", "load_history", "promote",
+        "record_run", "row_from_run",
+    }  # fmt: skip
+
+
 def test_exported_names_resolve() -> None:
     for package in (harness.compare, harness.baselines):
         for name in package.__all__:

@@ -11,9 +11,11 @@ import harness.costs
 def test_exported_names() -> None:
     assert sorted(harness.costs.__all__) == sorted([
         "DEFAULT_MODEL_PATH", "Adjustments", "CompareFileError", "CostError", "CostLine", "CostModel",
-        "CostReport", "Measurements", "ModelFileError", "Projection", "ResultFileError", "ScenarioResult",
-        "TierCosts", "TornadoBar", "UnitEconomics", "build_report", "load_measurements", "load_model",
-        "measurements_from_result_json", "project", "run_scenarios", "tier_costs", "tornado", "unit_economics",
+        "CostReport", "Measurements", "ModelFileError", "Projection", "ResultFileError", "ScenarioResult", "Table",
+        "TierCosts", "TornadoBar", "UnitEconomics", "build_report", "format_cell", "load_measurements",
+        "load_model", "measurements_from_result_json", "measurements_from_run_result", "project",
+        "projection_figure", "run_scenarios", "summary_table", "tier_costs", "tier_stack_figure", "tornado",
+        "tornado_figure", "unit_costs_figure", "unit_economics", "unit_table", "whatif_figure",
     ])  # fmt: skip
     for name in harness.costs.__all__:
         assert getattr(harness.costs, name) is not None

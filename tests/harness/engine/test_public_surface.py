@@ -15,5 +15,11 @@ def test_exported_names():
     import harness.results
 
     assert harness.engine.__all__ == ["VirtualUser", "locust_user"]
-    assert set(harness.results.__all__) == {"RESULT_FILE_NAME", "SCHEMA_VERSION", "ResultFileError", "RunResult",
-                                            "k6_summary", "load_result", "save_result", "write_k6_summary"}
+    assert set(harness.results.__all__) == {
+        "RESULT_FILE_NAME", "RUNNING_REASON", "SCHEMA_VERSION", "GoalsVerdict", "PrometheusSample", "RedisHeadroom",
+        "RedisSample", "ResultFileError", "RunResult", "Samples", "SeriesPointModel", "ThresholdResult", "Verdict",
+        "k6_summary", "load_phase_s", "load_result", "redis_headroom", "run_rate_per_s", "run_verdict", "samples",
+        "save_result", "write_k6_summary",
+    }  # fmt: skip
+    for name in harness.results.__all__:
+        assert getattr(harness.results, name) is not None, name
