@@ -12,16 +12,16 @@ import time
 from typing import Any
 
 # Paths and bodies are the platform client's; the scenarios import them from here.
-from harness.platform_client import (
+from harness.platform_client import (  # the behaviours import these from here ("X as X": re-exported)
     API,
     DOMAIN,
     HEARTBEAT_PATH,
-    PROBLEMS_PATH,
     REGISTER_PATH,
-    evidence_path,
-    problem_path,
-    registration_body,
 )
+from harness.platform_client import PROBLEMS_PATH as PROBLEMS_PATH
+from harness.platform_client import evidence_path as evidence_path
+from harness.platform_client import problem_path as problem_path
+from harness.platform_client import registration_body as registration_body
 from harness.platform_client import problem_body as titled_problem_body
 
 # -- baseline (seed 8.1) -------------------------------------------------------------------------

@@ -101,10 +101,12 @@ def _fetch_statuses(target: str, ids: Sequence[int]) -> dict[int, tuple[int, str
             out[problem_id] = (reply.status, status if isinstance(status, str) else None)
 
         pool = gevent.pool.Pool(HTTP_CONCURRENCY)
-        for problem_id in ids:
-            pool.spawn(one, problem_id)
-        pool.join(timeout=HTTP_TIMEOUT_S * (1 + len(ids) / HTTP_CONCURRENCY))
-        pool.kill()
+        try:
+            for problem_id in ids:
+                pool.spawn(one, problem_id)
+            pool.join(timeout=HTTP_TIMEOUT_S * (1 + len(ids) / HTTP_CONCURRENCY))
+        finally:  # also when this greenlet is killed (the hook's time is up): no request outlives the client
+            pool.kill()
     return out
 
 

@@ -126,7 +126,7 @@ def _row(result: RunResult, *, is_baseline: bool, shown: bool) -> list[Any]:
         f"{requests.count:,}" if requests is not None and requests.count is not None else "n/a",
         fmt_ms(duration.trend.p95 if duration is not None and duration.trend is not None else None),
         fmt_pct(failed.rate if failed is not None else None, digits=2),
-        html.Span([html.Span(verdict.state, className="threshold-pass" if verdict.ok else "threshold-fail"),
+        html.Span([html.Span(verdict.state, className={"PASS": "threshold-pass", "FAIL": "threshold-fail"}.get(verdict.state, "threshold-other")),
                    *([html.Span(f" · {verdict.failures}", className="verdict-why")] if verdict.failures else [])],
                   title=verdict.text),
         html.Span(measurement.state, className=measurement.css_class, title=measurement.line),

@@ -23,6 +23,7 @@ from rich.console import Console
 
 from harness.engine import system_processes
 from harness.errors import (
+    EXIT_ENGINE,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_THRESHOLDS_FAILED,
@@ -33,7 +34,7 @@ from harness.errors import (
 )
 from harness.engine.request import RunRequest
 from harness.engine.target import check_sampled_url, check_target
-from harness.goals.hook import judge_run
+from harness.goals.hook import judge_run, mark_unjudged
 from harness.plan.load import load_plan
 from harness.plan.model import Plan
 from harness.report.hook import write_run_report
@@ -164,15 +165,20 @@ VERDICT_CODES = (EXIT_OK, EXIT_THRESHOLDS_FAILED, EXIT_INTERRUPTED)
 def judge_goals(plan: Plan, run_dir: Path, *, code: int, console: Console) -> int:
     """The plan's `goals:` judged into the saved `result.json` (rewritten atomically, before the
     report is written from it); the exit code is then the result's verdict (`run_verdict`): a
-    failed goal exits 99, as a failed threshold does. Goals that cannot be judged are printed and
-    the engine's code kept."""
+    failed goal exits 99, as a failed threshold does; a run that stopped early keeps 130. Goals
+    that cannot be judged are printed and marked unjudged in the result, which then exits 3
+    (never a pass)."""
     if not plan.goals:
         return code
     try:
         result = judge_run(run_dir, plan.goals)
     except (BwperfError, OSError, ValueError) as error:
-        console.print(f"[yellow]goals not judged:[/yellow] {error}", highlight=False)
-        return code
+        console.print(f"[red]goals not judged:[/red] {error}", highlight=False)
+        try:
+            mark_unjudged(run_dir, f"judging failed ({error})")
+        except (BwperfError, OSError, ValueError):
+            pass  # the message above says it; the exit code below keeps it from reading as a pass
+        return code if code != EXIT_OK else EXIT_ENGINE
     if result is None or code not in VERDICT_CODES:
         return code
     return run_verdict(result).exit_code

@@ -26,11 +26,12 @@ from harness.plan.load import check_custom_metrics, load_plan
 from harness.plan.model import Plan
 from harness.results.io import RESULT_FILE_NAME, save_result
 from harness.results.k6_summary import write_k6_summary
-from harness.results.model import RunResult
+from harness.results.model import GoalsVerdict, RunResult
 from harness.results.verdict import run_verdict
 from harness.samplers.collector import SampleCollector
 
 SUMMARY_EXPORT_FILE_NAME = "summary-export.json"
+GOALS_PENDING = "judged after the run, once the engine has exited"
 
 
 def make_collector(request: RunRequest, plan: Plan) -> SampleCollector:
@@ -66,15 +67,21 @@ def execute(request: RunRequest, *, console: Console) -> int:
 
         result = run_local(request, plan=plan, behaviours=behaviours, credentials=credentials,
                            collector=collector, progress=progress)
-    return write_outputs(request, result, console=console)
+    return write_outputs(request, result, console=console, has_goals=bool(plan.goals))
 
 
-def write_outputs(request: RunRequest, result: RunResult, *, console: Console) -> int:
+def write_outputs(request: RunRequest, result: RunResult, *, console: Console, has_goals: bool = False) -> int:
+    """Save the result and its k6 summary export; the exit code of the thresholds and the stop (99 a
+    threshold failed, 130 stopped early, else 0). A plan's goals are judged after this process
+    exits: until then the saved result says they are pending, so no reader takes it for a PASS."""
     run_dir = Path(request.out_dir) / request.run_id
+    code = run_verdict(result).exit_code
+    if has_goals:
+        result = result.model_copy(update={"goals": GoalsVerdict(outcomes=[], pending=GOALS_PENDING)})
     path = save_result(result, run_dir / RESULT_FILE_NAME)
     write_k6_summary(result, run_dir / SUMMARY_EXPORT_FILE_NAME)
     print_summary(result, result_path=path, console=console)
-    return run_verdict(result).exit_code  # 99 a threshold failed, 130 stopped early, else 0
+    return code
 
 
 def main() -> int:

@@ -23,8 +23,8 @@ from harness.goals.spec import (
     RedisMemoryGoal,
     RedisPolicyGoal,
 )
-from harness.results.samples import EMPTY, cumulative_increase, gauge
 from harness.results.model import RunResult
+from harness.results.samples import EMPTY, cumulative_increase, gauge, redis_headroom
 from harness.samplers.redis_info import EVICTING_POLICIES
 
 MIB = 1024 * 1024
@@ -115,10 +115,10 @@ def judge_memory_growth(goal: MemoryGrowthGoal, result: RunResult) -> GoalOutcom
 def judge_redis_memory(goal: RedisMemoryGoal, result: RunResult) -> GoalOutcome:
     limit = f"used <= {goal.max_used_ratio:.0%} of maxmemory, evictions +{goal.max_evicted}"
     redis = [s for s in result.samples.redis if s.used_memory is not None]
-    if not redis:
+    headroom = redis_headroom(result.samples)  # the one reading of Redis memory against its limit
+    if not redis or headroom is None:
         return _no_data(goal, limit, "Redis INFO was not sampled")
-    peak = max(s.used_memory or 0 for s in redis)
-    maxmemory = next((s.maxmemory for s in redis if s.maxmemory), None)
+    peak, maxmemory = headroom.peak_used_bytes, headroom.maxmemory_bytes
     evicted = [s.evicted_keys for s in redis if s.evicted_keys is not None]
     delta = (evicted[-1] - evicted[0]) if evicted else 0
     if maxmemory:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import ssl
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -60,10 +61,13 @@ class Reply:
         return self.body if isinstance(self.body, dict) else {}
 
     def expect(self, *statuses: int) -> Self:
-        """This reply, if its status is one of `statuses`; else `PlatformStatusError`."""
+        """This reply, if its status is one of `statuses`; else `PlatformStatusError`. Redirects are
+        not followed (traffic goes only where it was told to), so a 3xx names where it points."""
         if self.status not in statuses:
             wanted = " or ".join(str(status) for status in statuses)
-            raise PlatformStatusError(f"{self.method} {self.url} answered {self.status}, expected {wanted}",
+            moved = self.headers.get("location") if 300 <= self.status < 400 else None
+            hint = f" (redirected to {shown_url(moved)}: give that URL)" if moved else ""
+            raise PlatformStatusError(f"{self.method} {self.url} answered {self.status}, expected {wanted}{hint}",
                                       method=self.method, url=self.url, status=self.status)
         return self
 
@@ -90,8 +94,14 @@ def _base_url(url: str) -> str:
 
 @functools.cache
 def _tls_context() -> ssl.SSLContext:
-    """One context for every client (building one costs ~15 ms; sharing it is safe)."""
-    return ssl.create_default_context(cafile=certifi.where())
+    """One context for every client (building one costs ~15 ms; sharing it is safe): the system's
+    trust store, which OpenSSL reads from SSL_CERT_FILE / SSL_CERT_DIR when they are set (a staging
+    API behind a private CA), as urllib and aiohttp did before; certifi's bundle where the system
+    has none."""
+    context = ssl.create_default_context()
+    if not context.get_ca_certs() and not os.environ.get("SSL_CERT_DIR"):
+        context.load_verify_locations(cafile=certifi.where())
+    return context
 
 
 def _options(base_url: str, *, connect_timeout_s: float, read_timeout_s: float, max_connections: int | None,

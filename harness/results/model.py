@@ -278,6 +278,9 @@ class GoalsVerdict(_Model):
         "reconciliation.json beside the result has them all"))
     unaccounted_total: int = 0
     notes: list[str] = Field(default_factory=list, description="why an input of the goals was missing or unreadable")
+    pending: str | None = Field(default=None, description=(
+        "why the goals have no verdict: not judged yet (the engine wrote the result; `bwperf run` judges "
+        "them next), the run did not complete, or judging failed. A run with pending goals never reads PASS"))
 
     @property
     def ok(self) -> bool:

@@ -1,9 +1,10 @@
 """A run's verdict, read from its result alone: the thresholds and the stress goals together.
 
     verdict = run_verdict(result)
-    verdict.state      # "PASS", "FAIL", "INCOMPLETE" (stopped early) or "RUNNING" (a live snapshot)
+    verdict.state      # "PASS", "FAIL", "INCOMPLETE" (stopped early), "RUNNING" (a live snapshot)
+                       # or "UNJUDGED" (the plan's goals have no verdict: not yet, or judging failed)
     verdict.text       # 'FAIL: goal "all jobs processed" failed; 4 of 5 goals met; no thresholds'
-    verdict.exit_code  # 0, 99 (a threshold or a goal failed) or 130 (stopped early)
+    verdict.exit_code  # 0, 99 (a threshold or a goal failed), 130 (stopped early), 3 (goals unjudged)
 
 Every view says this and nothing else: the exit code of `bwperf run`, the terminal, summary.md,
 report.html and the dashboard (DESIGN.md §3: no view recomputes a verdict from side files). A
@@ -16,10 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from harness.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLDS_FAILED
+from harness.errors import EXIT_ENGINE, EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLDS_FAILED
 from harness.results.model import RUNNING_REASON, RunResult
 
-State = Literal["PASS", "FAIL", "INCOMPLETE", "RUNNING"]
+State = Literal["PASS", "FAIL", "INCOMPLETE", "RUNNING", "UNJUDGED"]
 NAMED_AT_MOST = 3  # failed thresholds or goals named in the text; the rest are counted
 
 
@@ -32,6 +33,7 @@ class Verdict:
     thresholds_total: int
     goals_total: int | None  # None: the result has no goals (the plan has none, or they were not judged)
     stopped: str | None  # why the run is not complete (None when it is)
+    unjudged: str | None = None  # why the plan's goals have no verdict (None: judged, or no goals)
 
     @property
     def ok(self) -> bool:
@@ -40,9 +42,13 @@ class Verdict:
 
     @property
     def exit_code(self) -> int:
+        """Failed thresholds or goals 99 (k6's code); stopped early 130 (unjudged goals then are the
+        stop's doing); goals that could not be judged 3 (never a pass); else 0."""
         if not self.ok:
             return EXIT_THRESHOLDS_FAILED
-        return EXIT_OK if self.stopped is None else EXIT_INTERRUPTED
+        if self.stopped is not None:
+            return EXIT_INTERRUPTED
+        return EXIT_ENGINE if self.unjudged is not None else EXIT_OK
 
     @property
     def failures(self) -> str:
@@ -76,7 +82,8 @@ class Verdict:
         stopped = None
         if self.stopped is not None:
             stopped = "still running" if self.state == "RUNNING" else f"stopped early ({self.stopped})"
-        return "; ".join(part for part in (self.failures, stopped, self.counts) if part)
+        unjudged = None if self.unjudged is None else f"goals not judged ({self.unjudged})"
+        return "; ".join(part for part in (self.failures, stopped, unjudged, self.counts) if part)
 
     @property
     def text(self) -> str:
@@ -94,16 +101,18 @@ def run_verdict(result: RunResult) -> Verdict:
     failed_goals = tuple(o.name for o in outcomes if o.status == "fail")
     warned_goals = tuple(o.name for o in outcomes if o.status == "warn")
     stopped = None if result.complete else (result.interrupted_reason or "interrupted")
+    unjudged = goals.pending if goals is not None else None
     state: State
     if failed_thresholds or failed_goals:
         state = "FAIL"
-    elif stopped is None:
-        state = "PASS"
-    else:
+    elif stopped is not None:
         state = "RUNNING" if result.interrupted_reason == RUNNING_REASON else "INCOMPLETE"
+    else:
+        state = "PASS" if unjudged is None else "UNJUDGED"
     return Verdict(state=state, failed_thresholds=failed_thresholds, failed_goals=failed_goals,
                    warned_goals=warned_goals, thresholds_total=len(result.thresholds),
-                   goals_total=len(outcomes) if goals is not None else None, stopped=stopped)
+                   goals_total=len(outcomes) if goals is not None and unjudged is None else None,
+                   stopped=stopped, unjudged=unjudged)
 
 
 def _named(noun: str, names: Sequence[str], *, quoted: bool) -> str:

@@ -127,7 +127,9 @@ def _lines(ws: Worksheet, report: CostReport) -> None:
 
 
 def _sumifs(tier_cell: str, column: str, criteria: str) -> str:
-    rng = lambda col: f"Lines!${col}:${col}"
+    def rng(col: str) -> str:
+        return f"Lines!${col}:${col}"
+
     return f"SUMIFS({rng(LINES_COST)},{rng(LINES_TIER)},{tier_cell},{rng(column)},{criteria})"
 
 

@@ -28,7 +28,7 @@ def test_a_slowdown_the_server_also_timed_is_corroborated() -> None:
     metric = found[f"{BROWSE}/latency_p50_ms"]
     assert metric.verdict is Verdict.REGRESSED
     assert metric.server is not None and metric.server.startswith("server +") and metric.server.endswith("at p50: the server saw it")
-    assert found[f"server/GET /api/v1/problems/latency_p50_ms"].verdict is Verdict.REGRESSED
+    assert found["server/GET /api/v1/problems/latency_p50_ms"].verdict is Verdict.REGRESSED
 
 
 def test_a_delay_in_front_of_the_server_is_client_side_only() -> None:

@@ -39,3 +39,21 @@ def test_sampled_urls_follow_the_target_rule():
     check_sampled_url("http://10.0.0.5:9000/metrics", allow_remote=True)
     with pytest.raises(TargetError, match="sampled endpoints, like targets"):
         check_sampled_url("redis://cache.internal:6379", allow_remote=False)
+
+
+def test_credentials_in_an_http_url_are_refused_and_never_echoed() -> None:
+    import pytest
+
+    from harness.engine.target import check_sampled_url, target_host_port
+    from harness.errors import TargetError
+
+    with pytest.raises(TargetError) as caught:
+        target_host_port("http://admin:s3cret-pass@127.0.0.1:4000")  # secret-scan: allow
+    assert "credentials" in str(caught.value) and "s3cret" not in str(caught.value)
+    with pytest.raises(TargetError) as caught:
+        check_sampled_url("http://u:s3cret-pass@127.0.0.1:9090/metrics", allow_remote=False)  # secret-scan: allow
+    assert "s3cret" not in str(caught.value)
+    check_sampled_url("redis://:s3cret-pass@127.0.0.1:6379/0", allow_remote=False)  # secret-scan: allow
+    with pytest.raises(TargetError) as caught:
+        check_sampled_url("redis://:s3cret-pass@10.1.2.3:6379/0", allow_remote=False)  # secret-scan: allow
+    assert "s3cret" not in str(caught.value) and "***@10.1.2.3" in str(caught.value)

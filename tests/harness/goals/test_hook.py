@@ -60,3 +60,28 @@ def test_no_goals_or_no_result_leaves_everything_as_it_is(tmp_path: Path) -> Non
     before = (run_dir / "result.json").read_bytes()
     assert judge_run(run_dir, ()) is None
     assert (run_dir / "result.json").read_bytes() == before
+
+
+def test_a_run_that_stopped_early_keeps_130_and_its_goals_are_not_judged(tmp_path: Path) -> None:
+    """Ctrl-C during a stress run: no drain, no reconciliation; failing `no_data_loss` for that would
+    turn the interruption into a FAIL (exit 99). The goals stay unjudged, with the reason."""
+    run_dir = _run_dir(tmp_path)
+    stopped = load_result(run_dir / "result.json").model_copy(update={"complete": False, "interrupted_reason": "interrupted (Ctrl-C)"})
+    save_result(stopped, run_dir / "result.json")
+    judged = judge_run(run_dir, _goals({"name": "no data loss", "kind": "no_data_loss"}))
+    assert judged is not None and judged.goals is not None and judged.goals.outcomes == []
+    assert judged.goals.pending == "the run stopped early (interrupted (Ctrl-C))"
+    verdict = run_verdict(load_result(run_dir / "result.json"))
+    assert (verdict.state, verdict.exit_code) == ("INCOMPLETE", 130)
+
+
+def test_goals_without_a_verdict_never_read_pass(tmp_path: Path) -> None:
+    """Pending (the engine wrote the result; judging comes next) or failed to judge: UNJUDGED, exit 3."""
+    from harness.goals.hook import mark_unjudged
+
+    run_dir = _run_dir(tmp_path)
+    marked = mark_unjudged(run_dir, "judging failed (disk full)")
+    assert marked is not None
+    verdict = run_verdict(load_result(run_dir / "result.json"))
+    assert verdict.state == "UNJUDGED" and verdict.exit_code == 3 and not verdict.text.startswith("PASS")
+    assert "goals not judged (judging failed (disk full))" in verdict.text

@@ -52,8 +52,11 @@ def test_the_stress_plans_load_with_their_latency_and_error_limits_as_thresholds
     stress = Path(__file__).resolve().parents[3] / "stress"
     keys = {plan: {f"{t.key} {t.expression}" for t in load_plan(stress / f"{plan}.yaml").thresholds}
             for plan in ("agent_swarm", "db_saturation", "queue_flood")}
-    assert keys["agent_swarm"] == {"http_req_failed rate<0.05", "http_req_duration{scenario:burst} p(95)<2000"}
+    assert keys["agent_swarm"] == {"http_req_failed rate<0.05", "http_req_duration{scenario:burst} p(95)<2000",
+                                   "http_reqs{scenario:burst} count>0"}
     assert keys["db_saturation"] == {"http_req_duration{scenario:readers_browse} p(95)<200",
                                      "http_req_duration{scenario:readers_geo} p(95)<200",
-                                     "http_req_duration{scenario:writers} p(95)<500"}
-    assert keys["queue_flood"] == {"http_req_failed rate<0.01"}
+                                     "http_req_duration{scenario:writers} p(95)<500",
+                                     "http_reqs{scenario:readers_browse} count>0", "http_reqs{scenario:readers_geo} count>0",
+                                     "http_reqs{scenario:writers} count>0"}
+    assert keys["queue_flood"] == {"http_req_failed rate<0.01", "http_reqs count>0"}

@@ -20,7 +20,7 @@ from harness.platform_client import (
 )
 
 API_KEY = "bw_live_0123456789abcdefSECRET"
-PASSWORD = "hunter2-correct-horse-SECRET"
+PASSWORD = "hunter2-correct-horse-SECRET"  # a deliberate fake  secret-scan: allow
 
 
 def assert_clean(error: BaseException) -> None:
@@ -79,7 +79,7 @@ def test_the_async_client_raises_the_same_errors(refused_url: str, silent_url: s
 
 
 def test_credentials_in_a_url_are_never_shown(refused_url: str) -> None:
-    with_credentials = refused_url.replace("http://", f"http://admin:{PASSWORD}@")
+    with_credentials = refused_url.replace("http://", f"http://admin:{PASSWORD}@")  # secret-scan: allow
     with PlatformClient(with_credentials) as client, pytest.raises(PlatformUnreachable) as caught:
         client.health()
     assert str(caught.value).startswith(f"GET {refused_url.replace('http://', 'http://***@')}/health: ")
