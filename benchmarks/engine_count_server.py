@@ -5,6 +5,8 @@ platform's API is not at hand. It exposes what the benchmarks read from the real
     GET  /metrics                            Prometheus text: http_requests_total{path=...}
     GET  /sleep?ms=N                         answers after N ms
     GET  /status/{code}                      answers with that status
+    GET  /stall?ms=20&after=N&stall_ms=2000  answers after `ms`; the N-th such request starts a stall:
+                                             every one arriving in the next `stall_ms` is held to its end
     POST /api/v1/auth/agents/register        201 {agentId, apiKey}
 
     python benchmarks/engine_count_server.py --port 8089 [--cpu 1] [--fast]
@@ -25,6 +27,7 @@ from collections import Counter
 from aiohttp import web
 
 COUNTS = web.AppKey("counts", Counter)
+STALL = web.AppKey("stall", dict)
 
 
 @web.middleware
@@ -41,6 +44,19 @@ async def health(_request: web.Request) -> web.Response:
 async def sleep(request: web.Request) -> web.Response:
     await asyncio.sleep(float(request.query.get("ms", "0")) / 1000.0)
     return web.json_response({"slept_ms": float(request.query.get("ms", "0"))})
+
+
+async def stall(request: web.Request) -> web.Response:
+    """A service of known behaviour: `ms` per request, and one stall of `stall_ms` that begins
+    with the `after`-th request; a request arriving during the stall waits for its end, then its `ms`."""
+    state = request.app[STALL]
+    loop = asyncio.get_running_loop()
+    state["seen"] = state.get("seen", 0) + 1
+    if state["seen"] == int(request.query.get("after", "0")):
+        state["until"] = loop.time() + float(request.query.get("stall_ms", "2000")) / 1000.0
+    held_s = max(0.0, state.get("until", 0.0) - loop.time())
+    await asyncio.sleep(held_s + float(request.query.get("ms", "0")) / 1000.0)
+    return web.json_response({"held_ms": held_s * 1000.0})
 
 
 async def status(request: web.Request) -> web.Response:
@@ -64,7 +80,9 @@ async def metrics(request: web.Request) -> web.Response:
 def create_app() -> web.Application:
     app = web.Application(middlewares=[count_requests])
     app[COUNTS] = Counter({"/health": 0})
+    app[STALL] = {}
     app.router.add_get("/health", health)
+    app.router.add_get("/stall", stall)
     app.router.add_get("/sleep", sleep)
     app.router.add_get("/status/{code}", status)
     app.router.add_post("/api/v1/auth/agents/register", register)

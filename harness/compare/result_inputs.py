@@ -6,7 +6,8 @@ gives their noise band), error rate (the HTTP failure classes 4xx, 429, 5xx and 
 `http_req_failed`, so a k6 file and a result mean the same by it; failed checks on 2xx responses
 are not in it), throughput over the scenario's duration (as much of it as ran, when the run
 stopped early). Per scenario: achieved iteration rate and dropped iterations as a share of those
-scheduled. The whole run: the same from the run-wide k6 metrics, its rates per second of the load
+scheduled, and, for `saturation: queue`, p50/p95/p99 of `iteration_duration_scheduled` (from the
+scheduled start: what users arriving on the schedule waited). The whole run: the same from the run-wide k6 metrics, its rates per second of the load
 phase (`harness.results.figures.load_phase_s`: the scenarios' scheduled time, not the drain after
 it). Custom trends (`guardrail_latency`): p50/p95/p99 and throughput. Redis: the peak of
 `used_memory` over the INFO samples (`redis_headroom`, the figure the report and dashboard divide
@@ -37,7 +38,7 @@ from harness.compare.inputs import (
 from harness.compare.server_inputs import server_metrics, server_prefix
 from harness.metrics import hdr
 from harness.metrics.failures import HTTP_FAILURE_CLASSES
-from harness.metrics.names import BUILTIN_METRICS, HTTP_REQ_DURATION
+from harness.metrics.names import BUILTIN_METRICS, HTTP_REQ_DURATION, ITERATION_DURATION_SCHEDULED
 from harness.results.model import LatencyWindows, MetricValues, RunResult, ScenarioStats, TrendValues
 from harness.results.figures import load_phase_s
 from harness.results.samples import redis_headroom
@@ -70,6 +71,8 @@ def from_result(result: RunResult, *, source: str) -> RunMetrics:
         builders.put(metrics, metric_key(name, "achieved_rate_per_s"),
                      builders.throughput(stats.iterations_started, _ran_s(result, stats)), **scope)
         builders.put(metrics, metric_key(name, "dropped_iterations_pct"), builders.dropped_share(stats.dropped_iterations, stats.iterations_started), **scope)
+        if stats.saturation == "queue":  # late iterations are timed from their schedule: the users' latency
+            _latency(metrics, (name, ITERATION_DURATION_SCHEDULED), stats.iteration_duration_scheduled, None, **scope)
     _run_wide(metrics, result, blocks)
     headroom = redis_headroom(result.samples)
     if headroom is not None:

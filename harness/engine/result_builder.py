@@ -32,7 +32,7 @@ from harness.results.model import (
 )
 from harness.thresholds import ThresholdOutcome
 
-TIME_TRENDS = {names.HTTP_REQ_DURATION, names.ITERATION_DURATION, names.ITERATION_LAG}
+TIME_TRENDS = {names.HTTP_REQ_DURATION, names.ITERATION_DURATION, names.ITERATION_LAG, names.ITERATION_DURATION_SCHEDULED}
 
 
 def trend_values(trend: TrendAccumulator) -> TrendValues | None:
@@ -172,6 +172,8 @@ def _scenario(name: str, config: ScenarioConfig, aggregator: Aggregator) -> Scen
         http_req_duration=trend_values(requests),
         iteration_duration=trend_values(window.iteration_duration) if window else None,
         iteration_lag=trend_values(window.lag) if window else None,
+        iteration_duration_scheduled=trend_values(window.scheduled) if window else None,
+        saturation=saturation.mode.value if (saturation := getattr(config, "saturation", None)) else None,
     )
 
 

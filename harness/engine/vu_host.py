@@ -1,9 +1,11 @@
 """The gevent implementation of `VuHost`: runs one scenario's virtual users as greenlets.
 
-Pooled VUs (arrival-rate executors) park themselves in an idle stack and wait for a ticket;
-`try_hand` gives a ticket to the most recently idle VU at once or reports that none is idle (the
-dispatcher then counts a drop). Looping VUs run iterations while their executor's condition
-holds. Every iteration records its start lag (actual - scheduled) and its duration.
+Pooled VUs (arrival-rate executors) park themselves in an idle queue and wait for a ticket;
+`try_hand` gives a ticket to the longest idle VU at once or reports that none is idle (the
+dispatcher then counts a drop, or, with `saturation: queue`, `enqueue`s the ticket: a VU that
+finishes an iteration takes the oldest queued ticket before going idle). Looping VUs run
+iterations while their executor's condition holds. Every iteration records its start lag (actual -
+scheduled), its duration, and, when it had a schedule, the time from its scheduled start to its end.
 
 Imports gevent but not Locust: the VU objects come from a factory, so tests can run real
 executors with fake VUs.
@@ -54,6 +56,7 @@ class _Vu:
     runner: IterationRunner
     wakeup: Event = field(default_factory=Event)
     ticket: Ticket | None = None
+    ticket_was_queued: bool = False
     leave: bool = False
     greenlet: gevent.Greenlet | None = None
 
@@ -77,6 +80,7 @@ class GeventVuHost:
         self._warned: set[str] = set()
         self._group = Group()
         self._idle: deque[_Vu] = deque()  # FIFO like k6's VU channel: work (and keys) spread over VUs
+        self._queued: deque[Ticket] = deque()  # saturation: queue; oldest first
         self._looping: dict[int, list[_Vu]] = {}
         self._closing = False
         self.allocated = 0
@@ -91,16 +95,26 @@ class GeventVuHost:
         if self._closing:
             return False
         vu = self._new_vu(self.allocated)
-        self._idle.append(vu)  # idle from now on: pre-allocated VUs can take the first ticket
+        if self._queued:  # a VU added because tickets wait takes the oldest at once
+            vu.ticket, vu.ticket_was_queued = self._queued.popleft(), True
+            vu.wakeup.set()
+        else:
+            self._idle.append(vu)  # idle from now on: pre-allocated VUs can take the first ticket
         vu.greenlet = self._group.spawn(self._pooled_loop, vu)
         return True
 
     def try_hand(self, ticket: Ticket) -> bool:
-        if not self._idle:
+        if not self._idle or self._queued:  # queued tickets go first
             return False
         vu = self._idle.popleft()
         vu.ticket = ticket
         vu.wakeup.set()
+        return True
+
+    def enqueue(self, ticket: Ticket, *, limit: int) -> bool:
+        if len(self._queued) >= limit or self._closing:
+            return False
+        self._queued.append(ticket)
         return True
 
     def start_looping_vu(self, *, vu_index: int, keep_going: Callable[[int], bool]) -> None:
@@ -133,15 +147,22 @@ class GeventVuHost:
             vu.ticket = None
             vu.wakeup.set()
         self._idle.clear()
-        self._group.join(timeout=max(0.0, deadline_s - time.monotonic()))
+        self._group.join(timeout=max(0.0, deadline_s - time.monotonic()))  # busy VUs drain the queue
         if len(self._group):
             self._group.kill(block=True, timeout=5.0)
+        self._drop_queued()
+
+    def _drop_queued(self) -> None:
+        """Queued tickets no VU started before the end: scheduled and never run, so dropped."""
+        while self._queued:
+            self.record_drop(self._queued.popleft())
 
     def kill_all(self) -> None:
         """End every VU now (the session's hard deadline; a no-op after `finish`)."""
         self._closing = True
         if len(self._group):
             self._group.kill(block=True, timeout=5.0)
+        self._drop_queued()
 
     # -- VU loops -------------------------------------------------------------------------------
     def read_allocated_peak(self) -> int:
@@ -160,11 +181,13 @@ class GeventVuHost:
             while True:
                 vu.wakeup.wait()
                 vu.wakeup.clear()
-                ticket = vu.ticket
-                vu.ticket = None
+                ticket, was_queued = vu.ticket, vu.ticket_was_queued
+                vu.ticket, vu.ticket_was_queued = None, False
                 if ticket is None:
                     return
-                self._run_one(vu, ticket)
+                self._run_one(vu, ticket, queued=was_queued)
+                while self._queued and not self._stop.is_set():  # closing too: the queue drains until the deadline
+                    self._run_one(vu, self._queued.popleft(), queued=True)
                 if self._closing:
                     return
                 self._idle.append(vu)
@@ -180,10 +203,12 @@ class GeventVuHost:
         finally:
             self.allocated -= 1
 
-    def _run_one(self, vu: _Vu, ticket: Ticket | None) -> None:
+    def _run_one(self, vu: _Vu, ticket: Ticket | None, *, queued: bool = False) -> None:
         started_s = time.monotonic()
         lag_ms = None
-        if ticket is not None and ticket.scheduled_s is not None:
+        # Start lag is the generator's own delay; a queued ticket waited for the system (no VU was
+        # free), which iteration_duration_scheduled shows, so it would misread as a slow generator.
+        if ticket is not None and ticket.scheduled_s is not None and not queued:
             lag_ms = max(0.0, (started_s - ticket.scheduled_s) * 1000.0)
         self._recorder.record_iteration_start(scenario=self.scenario, lag_ms=lag_ms)
         self.busy += 1
@@ -198,5 +223,9 @@ class GeventVuHost:
             logger.debug("iteration of %s failed", self.scenario, exc_info=True)
         finally:
             self.busy -= 1
-        duration_ms = (time.monotonic() - started_s) * 1000.0
-        self._recorder.record_iteration_end(scenario=self.scenario, duration_ms=duration_ms, error=error)
+        ended_s = time.monotonic()
+        scheduled_ms = None
+        if ticket is not None and ticket.scheduled_s is not None:
+            scheduled_ms = max(0.0, ended_s - ticket.scheduled_s) * 1000.0
+        self._recorder.record_iteration_end(scenario=self.scenario, duration_ms=(ended_s - started_s) * 1000.0,
+                                            error=error, scheduled_duration_ms=scheduled_ms)

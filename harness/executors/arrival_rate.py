@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from harness.executors.base import VuHost, WorkerSlice
+from harness.executors.saturation import DROP, SaturationPolicy
 from harness.executors.scheduling import ArrivalDispatcher, RateSegment, owned_offsets_s
 
 
@@ -19,12 +20,14 @@ class ArrivalRateRuntime:
         max_vus: int,
         graceful_stop_s: float,
         worker: WorkerSlice,
+        saturation: SaturationPolicy = DROP,
     ) -> None:
         self.scenario = scenario
         self.segments = segments
         self.first_at_zero = first_at_zero
         self.graceful_stop_s = graceful_stop_s
         self.worker = worker
+        self.saturation = saturation
         self.max_vus_total = max_vus
         self.pre_allocated_vus = worker.share(pre_allocated_vus, capacity_vus=max_vus)
         self.max_vus = worker.share(max_vus, capacity_vus=max_vus)
@@ -48,6 +51,7 @@ class ArrivalRateRuntime:
             schedule=schedule,
             max_new_vus=max(0, self.max_vus - self.pre_allocated_vus),
             max_vus_total=self.max_vus_total,
+            saturation=self.saturation,
         )
         self.dispatcher.run(host, start_s=start_s)
         end_s = start_s + self.duration_s

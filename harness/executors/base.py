@@ -130,7 +130,11 @@ class VuHost(Protocol):
         """Start one more VU that waits for tickets; False if none could be started."""
 
     def try_hand(self, ticket: Ticket) -> bool:
-        """Give the ticket to an idle pooled VU at once; False if none is idle."""
+        """Give the ticket to an idle pooled VU at once; False if none is idle (or tickets queue)."""
+
+    def enqueue(self, ticket: Ticket, *, limit: int) -> bool:
+        """Queue the ticket for the next free pooled VU, first in first out; False when `limit`
+        tickets already wait. Tickets still queued when the scenario finishes count as dropped."""
 
     def start_looping_vu(self, *, vu_index: int, keep_going: Callable[[int], bool]) -> None:
         """Start a VU that runs iterations while `keep_going(iterations_done_by_this_vu)`."""

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from harness.executors.arrival_rate import ArrivalRateRuntime
 from harness.executors.base import DEFAULT_TIME_UNIT_S, CommonOptions, ExecutorType, WorkerSlice
 from harness.executors.scheduling import constant_profile
+from harness.executors.saturation import DROP, SaturationPolicy, read_saturation
+from harness.executors.saturation import KEYS as SATURATION_KEYS
 from harness.parsing.fields import Fields
 
 NAME = "constant-arrival-rate"
@@ -21,6 +23,7 @@ class ConstantArrivalRateConfig:
     duration_s: float
     pre_allocated_vus: int
     max_vus: int
+    saturation: SaturationPolicy = DROP
 
     @property
     def capacity_vus(self) -> int:
@@ -46,6 +49,7 @@ class ConstantArrivalRateConfig:
             max_vus=self.max_vus,
             graceful_stop_s=self.common.graceful_stop_s,
             worker=worker,
+            saturation=self.saturation,
         )
 
 
@@ -58,19 +62,20 @@ def read(common: CommonOptions, fields: Fields) -> ConstantArrivalRateConfig | N
     duration_s = fields.duration_s("duration", required=True, min_s=0.001)
     pre = fields.number("preAllocatedVUs", required=True, integer=True, ge=1)
     max_vus = fields.number("maxVUs", default=pre, integer=True, ge=1)
+    saturation = read_saturation(fields)
     if pre is not None and max_vus is not None and max_vus < pre:
         fields.problems.add(
             fields.key_path("maxVUs"), f"can't be less than preAllocatedVUs ({pre}), but is {max_vus}"
         )
         return None
-    if None in (rate, time_unit_s, duration_s, pre, max_vus):
+    if None in (rate, time_unit_s, duration_s, pre, max_vus, saturation):
         return None
-    return ConstantArrivalRateConfig(common, rate, time_unit_s, duration_s, pre, max_vus)
+    return ConstantArrivalRateConfig(common, rate, time_unit_s, duration_s, pre, max_vus, saturation)
 
 
 EXECUTOR = ExecutorType(
     name=NAME,
-    keys=("rate", "timeUnit", "duration", "preAllocatedVUs", "maxVUs"),
+    keys=("rate", "timeUnit", "duration", "preAllocatedVUs", "maxVUs", *SATURATION_KEYS),
     read=read,
     runtime=ArrivalRateRuntime,
 )

@@ -17,6 +17,8 @@ from harness.executors.base import (
     total_stage_duration_s,
 )
 from harness.executors.scheduling import ramping_profile
+from harness.executors.saturation import DROP, SaturationPolicy, read_saturation
+from harness.executors.saturation import KEYS as SATURATION_KEYS
 from harness.parsing.fields import Fields
 
 NAME = "ramping-arrival-rate"
@@ -30,6 +32,7 @@ class RampingArrivalRateConfig:
     stages: tuple[Stage, ...]
     pre_allocated_vus: int
     max_vus: int
+    saturation: SaturationPolicy = DROP
 
     @property
     def capacity_vus(self) -> int:
@@ -64,6 +67,7 @@ class RampingArrivalRateConfig:
             max_vus=self.max_vus,
             graceful_stop_s=self.common.graceful_stop_s,
             worker=worker,
+            saturation=self.saturation,
         )
 
 
@@ -76,6 +80,7 @@ def read(common: CommonOptions, fields: Fields) -> RampingArrivalRateConfig | No
     stages = read_stages(fields, integer_target=False)
     pre = fields.number("preAllocatedVUs", required=True, integer=True, ge=1)
     max_vus = fields.number("maxVUs", default=pre, integer=True, ge=1)
+    saturation = read_saturation(fields)
     if pre is not None and max_vus is not None and max_vus < pre:
         fields.problems.add(
             fields.key_path("maxVUs"), f"can't be less than preAllocatedVUs ({pre}), but is {max_vus}"
@@ -84,14 +89,14 @@ def read(common: CommonOptions, fields: Fields) -> RampingArrivalRateConfig | No
     if stages and total_stage_duration_s(stages) <= 0:
         fields.problems.add(fields.key_path("stages"), "must last longer than 0s in total, but last 0s")
         return None
-    if None in (start_rate, time_unit_s, pre, max_vus) or not stages:
+    if None in (start_rate, time_unit_s, pre, max_vus, saturation) or not stages:
         return None
-    return RampingArrivalRateConfig(common, start_rate, time_unit_s, stages, pre, max_vus)
+    return RampingArrivalRateConfig(common, start_rate, time_unit_s, stages, pre, max_vus, saturation)
 
 
 EXECUTOR = ExecutorType(
     name=NAME,
-    keys=("startRate", "timeUnit", "stages", "preAllocatedVUs", "maxVUs"),
+    keys=("startRate", "timeUnit", "stages", "preAllocatedVUs", "maxVUs", *SATURATION_KEYS),
     read=read,
     runtime=ArrivalRateRuntime,
 )

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from harness.executors.base import Stage, Ticket, VuHost, WorkerSlice
+from harness.executors.saturation import DROP, SaturationPolicy
 
 _EPSILON = 1e-9
 
@@ -97,6 +98,7 @@ def owned_offsets_s(
 @dataclass
 class DispatchCounts:
     started: int = 0
+    queued: int = 0  # of the started ones: handed to the queue first (saturation: queue)
     dropped: int = 0
     vus_added: int = 0
 
@@ -111,8 +113,10 @@ class ArrivalDispatcher:
         schedule: Iterator[tuple[int, float]],
         max_new_vus: int,
         max_vus_total: int,
+        saturation: SaturationPolicy = DROP,
     ) -> None:
         self._scenario = scenario
+        self._saturation = saturation
         self._schedule = schedule
         self._max_new_vus = max_new_vus
         self._max_vus_total = max_vus_total
@@ -130,17 +134,21 @@ class ArrivalDispatcher:
             if host.try_hand(ticket):
                 self.counts.started += 1
                 continue
-            self.counts.dropped += 1
-            host.record_drop(ticket)
+            if self._saturation.queues and host.enqueue(ticket, limit=self._saturation.max_queued):
+                self.counts.queued += 1  # a VU takes it when one is free (or it is dropped at the end)
+            else:
+                self.counts.dropped += 1
+                host.record_drop(ticket)
             self._grow(host)
         return self.counts
 
     def _grow(self, host: VuHost) -> None:
         if self.counts.vus_added >= self._max_new_vus:
+            fate = "wait in a queue for a free VU" if self._saturation.queues else "are being dropped"
             host.warn_once(
                 f"{self._scenario}:max_vus",
                 f"scenario {self._scenario}: insufficient VUs, reached {self._max_vus_total} "
-                "active VUs and cannot initialize more; iterations are being dropped",
+                f"active VUs and cannot initialize more; iterations {fate}",
             )
             return
         if host.start_pooled_vu():

@@ -39,6 +39,10 @@ class SeriesPoint:
     allocated_vus: int
 
 
+# The iteration trends and the ScenarioWindow field that holds each.
+ITERATION_TRENDS = {names.ITERATION_DURATION: "iteration_duration", names.ITERATION_LAG: "lag",
+                    names.ITERATION_DURATION_SCHEDULED: "scheduled"}
+
 # The run-wide series of every request, in `Aggregator.blocks` (scenario and method None).
 ALL_REQUESTS_SERIES = (None, None, names.HTTP_REQ_DURATION)
 
@@ -120,6 +124,11 @@ class Aggregator:
             for name, (kind, acc) in window.custom.items():
                 if kind is MetricKind.TREND:
                     trends.setdefault(name, TrendAccumulator()).merge(acc)  # type: ignore[arg-type]
+        scheduled = TrendAccumulator()
+        for window in pending.scenarios.values():
+            scheduled.merge(window.scheduled)
+        if scheduled.count:
+            trends[names.ITERATION_DURATION_SCHEDULED] = scheduled
         for name, trend in trends.items():
             self.blocks.add((None, None, name), index, trend)
 
@@ -196,10 +205,10 @@ class Aggregator:
         if metric in (names.ITERATIONS, names.DROPPED_ITERATIONS):
             attr = "iterations_completed" if metric == names.ITERATIONS else "dropped"
             return MetricKind.COUNTER, CounterAccumulator(float(sum(getattr(w, attr) for w in scenarios)))
-        if metric in (names.ITERATION_DURATION, names.ITERATION_LAG):
+        if metric in ITERATION_TRENDS:
             merged = TrendAccumulator()
             for window in scenarios:
-                merged.merge(window.iteration_duration if metric == names.ITERATION_DURATION else window.lag)
+                merged.merge(getattr(window, ITERATION_TRENDS[metric]))
             return MetricKind.TREND, merged
         if metric == names.CHECKS:
             rate = RateAccumulator()

@@ -18,6 +18,9 @@ HTTP_REQ_FAILED = "http_req_failed"
 ITERATIONS = "iterations"
 ITERATION_DURATION = "iteration_duration"
 ITERATION_LAG = "iteration_lag"
+# Arrival-rate iterations, from their scheduled start to their end: what a user arriving on the
+# schedule waited (with `saturation: queue`, the time queued for a free VU included).
+ITERATION_DURATION_SCHEDULED = "iteration_duration_scheduled"
 DROPPED_ITERATIONS = "dropped_iterations"
 CHECKS = "checks"
 VUS = "vus"
@@ -30,6 +33,7 @@ BUILTIN_METRICS: dict[str, MetricKind] = {
     ITERATIONS: MetricKind.COUNTER,
     ITERATION_DURATION: MetricKind.TREND,
     ITERATION_LAG: MetricKind.TREND,
+    ITERATION_DURATION_SCHEDULED: MetricKind.TREND,
     DROPPED_ITERATIONS: MetricKind.COUNTER,
     CHECKS: MetricKind.RATE,
     VUS: MetricKind.GAUGE,

@@ -64,10 +64,13 @@ class Recorder:
         if lag_ms is not None:
             window.lag.add(lag_ms)
 
-    def record_iteration_end(self, *, scenario: str, duration_ms: float, error: bool) -> None:
+    def record_iteration_end(self, *, scenario: str, duration_ms: float, error: bool,
+                             scheduled_duration_ms: float | None = None) -> None:
         window = self._window().scenario(scenario)
         window.iterations_completed += 1
         window.iteration_duration.add(duration_ms)
+        if scheduled_duration_ms is not None:
+            window.scheduled.add(scheduled_duration_ms)
         if error:
             window.iteration_errors += 1
 

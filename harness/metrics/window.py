@@ -48,6 +48,7 @@ class ScenarioWindow:
     allocated_vus: int = 0
     iteration_duration: TrendAccumulator = field(default_factory=TrendAccumulator)
     lag: TrendAccumulator = field(default_factory=TrendAccumulator)
+    scheduled: TrendAccumulator = field(default_factory=TrendAccumulator)  # scheduled start -> end
     checks: dict[str, RateAccumulator] = field(default_factory=dict)
     custom: dict[str, tuple[MetricKind, Accumulator]] = field(default_factory=dict)
 
@@ -60,6 +61,7 @@ class ScenarioWindow:
         self.allocated_vus += other.allocated_vus
         self.iteration_duration.merge(other.iteration_duration)
         self.lag.merge(other.lag)
+        self.scheduled.merge(other.scheduled)
         for name, rate in other.checks.items():
             self.checks.setdefault(name, RateAccumulator()).merge(rate)
         for name, (kind, acc) in other.custom.items():
@@ -78,6 +80,7 @@ class ScenarioWindow:
             "allocated_vus": self.allocated_vus,
             "iteration_duration": self.iteration_duration.to_wire(),
             "lag": self.lag.to_wire(),
+            "scheduled": self.scheduled.to_wire(),
             "checks": {name: rate.to_wire() for name, rate in self.checks.items()},
             "custom": {name: [kind.value, acc.to_wire()] for name, (kind, acc) in self.custom.items()},
         }
@@ -97,6 +100,7 @@ class ScenarioWindow:
             allocated_vus=int(data["allocated_vus"]),
             iteration_duration=TrendAccumulator.from_wire(data["iteration_duration"]),
             lag=TrendAccumulator.from_wire(data["lag"]),
+            scheduled=TrendAccumulator.from_wire(data["scheduled"]),
             checks={name: RateAccumulator.from_wire(rate) for name, rate in data["checks"].items()},
             custom=custom,
         )

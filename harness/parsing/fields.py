@@ -87,6 +87,7 @@ class Fields:
         integer: bool = False,
         gt: float | None = None,
         ge: float | None = None,
+        le: float | None = None,
     ) -> Any:
         value = self.raw.get(key, _MISSING)
         if value is _MISSING or value is None:
@@ -103,6 +104,9 @@ class Fields:
             return default
         if ge is not None and not value >= ge:
             self.problems.add(self.key_path(key), f"must be >= {ge:g}, but is {value}")
+            return default
+        if le is not None and not value <= le:
+            self.problems.add(self.key_path(key), f"must be <= {le:g}, but is {value}")
             return default
         return int(value) if integer else float(value)
 

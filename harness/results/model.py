@@ -93,6 +93,10 @@ class ScenarioStats(_Model):
     http_req_duration: TrendValues | None
     iteration_duration: TrendValues | None
     iteration_lag: TrendValues | None
+    iteration_duration_scheduled: TrendValues | None = Field(
+        default=None, description="arrival-rate iterations from their scheduled start to their end (ms)")
+    saturation: Literal["drop", "queue"] | None = Field(
+        default=None, description="arrival-rate executors: what an iteration that finds no free VU does")
 
 
 class MetricValues(_Model):
