@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from harness.baselines.series import ChangePoint, Series
 
 DEFAULT_DIRECTORY = Path("baselines")
+DEFAULT_RESULTS = Path("reports")  # `bwperf run --out`'s default
 HISTORY_FILE_NAME = "history.jsonl"
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="The baseline store and the run history.")
@@ -33,15 +34,19 @@ def _fail(error: InputError) -> typer.Exit:
 
 @app.command("promote")
 def promote_command(
-    result: Annotated[Path, typer.Argument(help="The run to make the baseline (result JSON, k6 NDJSON or summary export).")],
+    result: Annotated[str, typer.Argument(help="The run to make the baseline: a result file (JSON, k6 NDJSON or summary export), "
+                                                "a run directory, 'latest', or a unique prefix of a run id in --results.")],
     name: Annotated[str | None, typer.Option("--name", help="Name in the dated file (YYYY-MM-DD-<name>.json); default 'baseline'.")] = None,
     directory: Directory = DEFAULT_DIRECTORY,
+    results: Annotated[Path, typer.Option("--results", help="Where `bwperf run` wrote the runs (for 'latest' and run ids).")] = DEFAULT_RESULTS,
+    plan: Annotated[str | None, typer.Option("--plan", help="With 'latest': the newest run of this plan (a name or plan file).")] = None,
 ) -> None:
     """Copy a run into baselines/ under a dated name, make it current.json, and record it in the history."""
+    from harness.baselines.run_ref import resolve_run
     from harness.baselines.store import promote
 
     try:
-        promoted = promote(result, directory=directory, name=name)
+        promoted = promote(resolve_run(result, results_dir=results, plan=plan), directory=directory, name=name)
     except InputError as error:
         raise _fail(error) from None
     typer.echo(f"promoted {promoted.run_id}: {promoted.path} (now {promoted.current})")

@@ -1,10 +1,11 @@
-"""The end-of-run summary the engine prints to the terminal: scenarios, thresholds (and goals, when
-the result has them), generator and measurement health.
+"""The end-of-run summary the engine prints to the terminal: scenarios, generator and measurement
+health.
 
-The run's verdict line is not printed here: `bwperf run` judges a stress plan's goals after the
-engine exits, then prints the verdict of the whole result (`harness.report.terminal`), so the
-terminal never shows a PASS that the goals then turn into FAIL. The title marks a run that did
-not finish with `run_verdict`'s state.
+The thresholds, the goals and the verdict are not printed here: `bwperf run` judges a stress plan's
+goals after the engine exits, then prints the verdict of the whole result with the one threshold
+table (`harness.report.terminal`), so each threshold is shown once and the terminal never shows a
+PASS that the goals then turn into FAIL. The title marks a run that did not finish with
+`run_verdict`'s state.
 """
 
 from __future__ import annotations
@@ -12,14 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from harness.health.text import health_line
 from harness.results.model import RunResult
 from harness.results.verdict import run_verdict
-
-GOAL_MARKS = {"pass": "[green]ok  [/green]", "fail": "[red]FAIL[/red]", "warn": "[yellow]WARN[/yellow]"}
 
 
 def print_summary(result: RunResult, *, result_path: Path, console: Console) -> None:
@@ -43,14 +41,6 @@ def print_summary(result: RunResult, *, result_path: Path, console: Console) -> 
             f"{d.p99:.2f}" if d else "-",
         )
     console.print(table)
-    for t in result.thresholds:
-        mark = "[green]ok  [/green]" if t.ok else "[red]FAIL[/red]"
-        observed = "no data" if t.observed is None else f"{t.observed:.4g}"
-        console.print(f"  {mark} {t.metric}: {t.expression}  (observed {observed})", highlight=False)
-    for goal in result.goals.outcomes if result.goals is not None else []:
-        console.print(f"  {GOAL_MARKS[goal.status]} goal {escape(goal.name)}: {escape(goal.observed)}  "
-                      f"(limit {escape(goal.limit)})",
-                      highlight=False)
     g = result.generator
     lag = f"lag p50 {g.lag_p50_ms:.2f} ms, p99 {g.lag_p99_ms:.2f} ms" if g.lag_p99_ms is not None else "no scheduled iterations"
     cpu = ", ".join(f"{p.role} {p.cpu_percent_avg:.0f}% (max {p.cpu_percent_max:.0f}%)" for p in g.processes)

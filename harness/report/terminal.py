@@ -1,5 +1,8 @@
 """The verdict printed after a run (and by `bwperf report`): the run's verdict in `run_verdict`'s
-words, the threshold table, and the stress goals' rows."""
+words, the threshold table, and the stress goals' rows.
+
+This is the one place the terminal shows thresholds (the engine's summary leaves them out), with
+k6's ✓/✗ beside each; a run without thresholds gets no table (the verdict line says so)."""
 
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ def print_verdict(result: RunResult, *, console: Console) -> None:
         for column in ("threshold", "expression", "observed", "verdict"):
             table.add_column(column, justify="right" if column == "observed" else "left")
         for r in rows:
-            mark = "[green]ok[/green]" if r.ok else "[red]FAILED[/red]"
+            mark = "[green]✓ ok[/green]" if r.ok else "[red]✗ FAILED[/red]"
             table.add_row(escape(r.threshold), escape(r.expression), escape(r.observed + (f" ({r.note})" if r.note else "")),
                           mark)
         console.print(table)

@@ -12,7 +12,7 @@ from harness.baselines import list_baselines, load_history, promote
 from bwperf.cli import main_app
 from harness.compare.loading import load_run
 from harness.errors import InputError
-from harness.results import save_result
+from harness.results import load_result, save_result
 from tests.harness.compare.results_factory import BASELINE_PLAN, build_result
 
 DAY = date(2026, 1, 12)
@@ -90,3 +90,72 @@ def test_the_cli_constants_agree_with_the_store() -> None:
 
     assert cli.DEFAULT_DIRECTORY == store.DEFAULT_DIRECTORY
     assert cli.HISTORY_FILE_NAME == series.HISTORY_FILE_NAME
+
+
+# -- `promote latest` and run id prefixes, on copies of a recorded real run --
+
+REAL_RUN = Path(__file__).resolve().parents[1] / "report" / "fixtures" / "baseline_result.json"
+RUN_IDS = ("20261126T024157Z-baseline-caf9", "20261127T090000Z-baseline-1a2b", "20261128T090000Z-queue_flood-3c4d")
+
+
+@pytest.fixture
+def reports(tmp_path: Path) -> Path:
+    """A results directory as `bwperf run` leaves it: <run-id>/result.json, two plans, the flood newest."""
+    real = load_result(REAL_RUN)
+    for run_id in RUN_IDS:
+        save_result(real.model_copy(update={"meta": real.meta.model_copy(update={"run_id": run_id})}),
+                    tmp_path / "reports" / run_id / "result.json")
+    (tmp_path / "reports" / "screenshots").mkdir()  # not a run
+    return tmp_path / "reports"
+
+
+def promote_cli(*args: str | Path, store: Path) -> tuple[int, str, str]:
+    out = runner.invoke(main_app, ["baseline", "promote", *map(str, args), "--dir", str(store)])
+    return out.exit_code, out.stdout, out.stderr
+
+
+def test_promote_latest_takes_the_newest_run_of_the_plan(reports: Path, tmp_path: Path) -> None:
+    code, out, err = promote_cli("latest", "--results", reports, store=tmp_path / "b")
+    assert code == 0, err
+    assert out.startswith(f"promoted {RUN_IDS[2]}: ")
+    code, out, err = promote_cli("latest", "--results", reports, "--plan", "scenarios/baseline.yaml", store=tmp_path / "b")
+    assert code == 0, err
+    assert out.startswith(f"promoted {RUN_IDS[1]}: ")
+    assert load_run(tmp_path / "b" / "current.json").run_id == RUN_IDS[1]
+
+
+def test_promote_takes_a_unique_prefix_of_a_run_id(reports: Path, tmp_path: Path) -> None:
+    code, out, err = promote_cli("20261126", "--results", reports, store=tmp_path / "b")
+    assert code == 0, err
+    assert out.startswith(f"promoted {RUN_IDS[0]}: ")
+    assert (tmp_path / "b" / "current.json").read_bytes() == (reports / RUN_IDS[0] / "result.json").read_bytes()
+
+
+def test_an_ambiguous_prefix_is_one_line_naming_the_candidates(reports: Path, tmp_path: Path) -> None:
+    code, out, err = promote_cli("202611", "--results", reports, store=tmp_path / "b")
+    assert code == 2 and out == ""
+    assert err == f"error: 202611: ambiguous, 3 runs in {reports} start with it: {', '.join(RUN_IDS)}\n"
+    assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("latest", "--plan", "agent_swarm"), "latest: no run of plan 'agent_swarm' in {reports}"),
+    (("2025",), "2025: no such file, and no run id in {reports} starts with it"),
+    (("20261127", "--plan", "queue_flood"), "20261127: no such file, and no run id of plan 'queue_flood' in {reports} starts with it"),
+])
+def test_no_such_run_is_one_line(reports: Path, tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    code, _, err = promote_cli(*args, "--results", reports, store=tmp_path / "b")
+    assert code == 2
+    assert err == f"error: {message.format(reports=reports)}\n"
+
+
+def test_latest_without_a_results_directory_is_one_line(tmp_path: Path) -> None:
+    code, _, err = promote_cli("latest", "--results", tmp_path / "none", store=tmp_path / "b")
+    assert code == 2
+    assert err == f"error: {tmp_path / 'none'}: no such results directory (give a result file, or --results)\n"
+
+
+def test_a_run_directory_is_its_result(reports: Path, tmp_path: Path) -> None:
+    code, out, err = promote_cli(reports / RUN_IDS[1], store=tmp_path / "b")
+    assert code == 0, err
+    assert out.startswith(f"promoted {RUN_IDS[1]}: ")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -12,6 +15,8 @@ from typer.testing import CliRunner
 from bwperf.cli import main_app
 from harness.results import save_result
 from tests.harness.compare.results_factory import BASELINE_PLAN, build_result
+
+ROOT = Path(__file__).resolve().parents[3]
 
 runner = CliRunner()
 
@@ -151,3 +156,50 @@ def test_files_with_nothing_in_common_exit_2(runs: dict[str, Path], tmp_path: Pa
     code, _, err = compare("--baseline", runs["baseline"], "--current", empty)
     assert code == 2
     assert err.startswith(f"error: {empty}: has no metric in common with {runs['baseline']}")
+
+
+# -- fitted to the terminal's width (COLUMNS, as shutil.get_terminal_size reads it) --
+
+REAL_BASELINE = Path(__file__).resolve().parents[1] / "report" / "fixtures" / "baseline_result.json"
+REAL_K6_EXPORT = Path(__file__).resolve().parent / "fixtures" / "k6_summary_export.json"
+
+
+def compare_process(columns: int, *args: str | Path) -> tuple[int, str]:
+    """`python -m bwperf compare` as a user runs it, its output piped, with COLUMNS set."""
+    env = {**os.environ, "COLUMNS": str(columns), "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "bwperf", "compare", *map(str, args)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.stdout and not done.stderr, done.stderr  # a crash also exits 1
+    return done.returncode, done.stdout
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+def test_real_runs_fit_a_narrow_terminal_with_every_metric_whole(tmp_path: Path, columns: int) -> None:
+    document = tmp_path / "comparison.json"
+    code, out = compare_process(columns, "--baseline", REAL_BASELINE, "--current", REAL_K6_EXPORT,
+                                "--allow-plan-mismatch", "--json", document)
+    assert code == 1, out  # throughput fell by 41 %
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= columns, [line for line in lines if len(line) > columns]
+    keys = [m["key"] for m in json.loads(document.read_text())["metrics"]]
+    assert len(keys) == 7 and all(f" {key}" in out for key in keys)  # each name whole, on its verdict's line
+    assert "regressed (all)/(all)/throughput_per_s" in lines
+    assert "┃" not in out and "REGRESSION: 7 metrics compared" in " ".join(lines)
+
+
+def test_a_wide_terminal_keeps_the_table(tmp_path: Path) -> None:
+    code, out = compare_process(160, "--baseline", REAL_BASELINE, "--current", REAL_K6_EXPORT, "--allow-plan-mismatch")
+    assert code == 1
+    assert "┃ metric" in out and "│ (all)/(all)/throughput_per_s" in out
+    assert max(len(line) for line in out.splitlines()) <= 160
+
+
+def test_a_narrow_terminal_shows_one_block_per_metric(runs: dict[str, Path]) -> None:
+    result = runner.invoke(main_app, ["compare", "--baseline", str(runs["baseline"]), "--current", str(runs["slower"])],
+                           env={"COLUMNS": "72"})
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 72
+    block = lines.index("regressed search_missions/GET /api/v1/missions/nearby/latency_p95_ms")
+    assert lines[block + 1].startswith("  53.5 ms → 71.3 ms, Δ +17.8 ms (+33.3 %)")
+    assert lines[block + 2] == "  noise band: ±4.39 ms (CI 99% fw)"
