@@ -3,8 +3,9 @@
 The model is data (`tiers.yaml`); the arithmetic is pure functions over it:
 `economics` (lines, totals, unit costs, fixed vs variable), `whatif` (scenarios, sensitivity),
 `result_adapter` + `projection` (a run's measured capacity and cost, projected onto each tier).
-`report` assembles every view; `views` lays it out as `Table`s; `render/` writes HTML, Markdown,
-CSV, XLSX and JSON; `cli` is `bwperf cost report`.
+`report` assembles every view; `views` lays it out as `Table`s, `tidy` as one pandas DataFrame
+(the CSV); `render/` writes HTML, Markdown, CSV, XLSX (formulas with cached values) and JSON;
+`cli` is `bwperf cost report`.
 
 The figures (`charts`: `tier_stack_figure`, ...) are loaded on first use (PEP 562), so importing
 the package does not import plotly.

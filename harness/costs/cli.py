@@ -45,7 +45,13 @@ def report_command(
     ] = None,
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help="html, md, csv, xlsx or json (default: from --out's suffix, else html)."),
+        typer.Option(
+            "--format",
+            help=(
+                "html, md, csv, xlsx or json (default: from --out's suffix, else html). csv is one tidy table:"
+                " a row per line, tier and scenario (plan, each what-if, the run's projection)."
+            ),
+        ),
     ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Output file (default: reports/costs/cost-report-<UTC time>.<format>).")
@@ -61,7 +67,7 @@ def report_command(
     ] = None,
 ) -> None:
     """Write the cost-tier report: tiers, unit costs, what-ifs, sensitivity, and (with --run) projections."""
-    from harness.costs.render import FORMATS  # plotly and openpyxl load only when a report is written
+    from harness.costs.render import FORMATS  # plotly, pandas and xlsxwriter load only when a report is written
 
     try:
         chosen = _choose_format(fmt, out, known=list(FORMATS))
@@ -87,6 +93,8 @@ def report_command(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(exit_code_for(exc)) from None
     typer.echo(str(target))
+    if report.projection is not None and report.projection.measurements.from_emulator:
+        typer.echo(f"note: {report.projection.title}.")
 
 
 def _choose_format(fmt: str | None, out: Path | None, *, known: list[str]) -> str:

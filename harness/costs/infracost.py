@@ -190,6 +190,10 @@ def _projection(report: CostReport) -> dict[str, Any] | None:
         "costPerEvaluation": None if p.measured_cost_per_eval_usd is None else exact(p.measured_cost_per_eval_usd),
         "plannedCostPerEvaluation": exact(p.planned_cost_per_eval_usd),
         "costBasis": p.cost_basis,
+        "heading": p.title,
+        # "emulator": token counts and measured cost are the LLM emulator's, not a real model's.
+        "llmSource": m.llm_source,
+        "fromEmulator": m.from_emulator,
         "tiers": [
             {
                 "name": t.tier_name,

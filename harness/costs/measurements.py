@@ -14,13 +14,16 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from harness.costs.errors import ResultFileError
 from harness.thresholds import latency_limits
 
 SUSTAIN_WINDOWS = 3
 HTTP_REQ_DURATION = "http_req_duration"
+EMULATOR_CAVEAT = "from the LLM emulator's token counts, not a real model"
+
+LlmSource = Literal["emulator", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,14 @@ class Measurements:
     guardrail_evals_per_s: float | None = None  # observed per worker (a lower bound unless saturated)
     redis_used_share: float | None = None  # peak used_memory / maxmemory (harness.results.samples.redis_headroom)
     notes: tuple[str, ...] = field(default=())  # caveats about the run, shown with the numbers
+    # Who answered the guardrail's LLM calls: "emulator" makes every measured token count and
+    # cost a property of the emulator (app/llm_emulator), which every format must say.
+    llm_source: LlmSource = "unknown"
+
+    @property
+    def from_emulator(self) -> bool:
+        """True when the guardrail's tokens (and so its measured cost) came from the LLM emulator."""
+        return self.llm_source == "emulator" and (self.eval_input_tokens is not None or self.eval_cost_usd is not None)
 
     def __post_init__(self) -> None:
         if not (self.api_capacity_rps > 0 and math.isfinite(self.api_capacity_rps)):

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Literal
 
 from harness.costs.economics import CostLine, TierCosts, tier_costs
-from harness.costs.measurements import Measurements, to_decimal
+from harness.costs.measurements import EMULATOR_CAVEAT, Measurements, to_decimal
 from harness.costs.model import AiOperation, CostModel, LoadAssumptions, Tier
 
 SizingStatus = Literal["under-provisioned", "over-provisioned", "within plan"]
@@ -64,10 +64,21 @@ class Projection:
     measured_cost_per_eval_usd: Decimal | None
     tiers: tuple[TierProjection, ...]
 
+    @property
+    def title(self) -> str:
+        """The projection's heading in every format; it names the emulator when the tokens are its."""
+        base = "Measured projection beside the plan"
+        return f"{base}, {EMULATOR_CAVEAT}" if self.measurements.from_emulator else base
+
 
 def measured_cost_per_eval_usd(model: CostModel, tier: Tier, measurements: Measurements) -> tuple[Decimal | None, str]:
     """The measured cost of one guardrail evaluation, and how it was obtained."""
+    emulated = measurements.from_emulator
     if measurements.eval_cost_usd is not None:
+        if emulated:
+            return measurements.eval_cost_usd, (
+                f"the worker's cost counter, {EMULATOR_CAVEAT} (priced with the worker's prices.yaml)"
+            )
         return measurements.eval_cost_usd, "cost measured by the run"
     if measurements.eval_input_tokens is None or measurements.eval_output_tokens is None:
         return None, "not measured (the run has no guardrail token counts)"
@@ -79,8 +90,9 @@ def measured_cost_per_eval_usd(model: CostModel, tier: Tier, measurements: Measu
         to_decimal(measurements.eval_input_tokens) * tokens.input_usd_per_mtok
         + to_decimal(measurements.eval_output_tokens) * tokens.output_usd_per_mtok
     ) / MTOK
+    counted = f"tokens {EMULATOR_CAVEAT}," if emulated else "measured tokens"
     return cost, (
-        f"measured tokens x {price.model} list price (${_plain(tokens.input_usd_per_mtok)}"
+        f"{counted} x {price.model} list price (${_plain(tokens.input_usd_per_mtok)}"
         f"/${_plain(tokens.output_usd_per_mtok)} per MTok in/out)"
     )
 

@@ -14,18 +14,25 @@
         (first to last scrape per URL, resets counted; each URL exporting evaluations is one worker)
     samples.redis                                      -> peak used_memory / maxmemory (redis_headroom)
     complete, interrupted_reason, generator.saturated, generator.reasons   -> caveats
+    samples.prometheus URLs and metric names          -> who answered the LLM calls (`llm_source`)
 
 The result holds no count of API instances: the capacity is taken as one instance's (the
 embedded stack runs one API process).
+
+Token counts are the LLM emulator's (app/llm_emulator) when the run scraped the emulator's own
+`llm_emulator_*` metrics, or scraped the guardrail worker on a loopback address: the bundled stack
+(`bwperf run` without --target, `bwperf stack up`) points its worker at the emulator. A worker on
+another host is "unknown", since the result does not record its LLM endpoint.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
+from urllib.parse import urlsplit
 
 from harness.costs.errors import ResultFileError
-from harness.costs.measurements import Measurements, Window, capacity_within_budget, p95_budget_ms, to_decimal
+from harness.costs.measurements import LlmSource, Measurements, Window, capacity_within_budget, p95_budget_ms, to_decimal
 from harness.results.model import RunResult, Samples
 from harness.results.figures import run_rate_per_s
 from harness.results.samples import by_url, exports, increase, redis_headroom
@@ -34,6 +41,8 @@ EVALUATIONS = "guardrail_evaluations_total"
 LLM_CALLS = "guardrail_llm_calls_total"
 LLM_TOKENS = "guardrail_llm_tokens_total"  # a metric name  secret-scan: allow
 LLM_COST = "guardrail_llm_cost_usd_total"
+EMULATOR_PREFIX = "llm_emulator_"
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def measurements_from_run_result(result: RunResult, *, source: str) -> Measurements:
@@ -53,6 +62,7 @@ def measurements_from_run_result(result: RunResult, *, source: str) -> Measureme
             api_p95_ms=p95,
             redis_used_share=headroom.used_share if headroom is not None else None,
             notes=_notes(result),
+            llm_source=llm_source(result.samples),
             **_guardrail(result.samples),
         )
     except ValueError as error:
@@ -108,6 +118,16 @@ def _guardrail(samples: Samples) -> dict[str, Any]:
         if totals["cost"] > 0:
             found["eval_cost_usd"] = to_decimal(totals["cost"]) / to_decimal(calls)
     return found
+
+
+def llm_source(samples: Samples) -> LlmSource:
+    """"emulator" when the samples show the LLM emulator answered the worker (see the module doc)."""
+    for url, points in by_url(samples).items():
+        if any(name.startswith(EMULATOR_PREFIX) for point in points for name in point.values):
+            return "emulator"
+        if exports(points, EVALUATIONS) and (urlsplit(url).hostname or "") in LOOPBACK:
+            return "emulator"
+    return "unknown"
 
 
 def _notes(result: RunResult) -> tuple[str, ...]:

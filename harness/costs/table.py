@@ -13,8 +13,9 @@ from typing import Literal
 
 from harness.costs.economics import CENT, UNIT_PLACES, round_usd
 
-Kind = Literal["text", "int", "number", "money", "dollars", "unit_money", "price", "pct"]
-Cell = str | int | Decimal | None
+# "decimal": an exact number shown as written (730, 0.7, 0.000329); a cell may hold text instead.
+Kind = Literal["text", "int", "number", "decimal", "money", "dollars", "unit_money", "price", "pct"]
+Cell = str | int | float | Decimal | None
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def format_cell(value: Cell, kind: Kind) -> str:
         return ""
     if kind == "text" or isinstance(value, str):
         return str(value)
-    number = Decimal(value)
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     if kind == "money":
         return _signed_dollars(round_usd(number), "{:,.2f}")
     if kind == "dollars":
@@ -47,6 +48,8 @@ def format_cell(value: Cell, kind: Kind) -> str:
         return _signed_dollars(round_usd(number, UNIT_PLACES), "{:,.4f}")
     if kind == "price":
         return "$" + format(number.normalize(), "f")
+    if kind == "decimal":
+        return format(number.normalize(), "f")
     if kind == "pct":
         return f"{round_usd(number * 100, Decimal('0.1'))} %"
     if kind == "int":
@@ -60,14 +63,14 @@ def plain_cell(value: Cell, kind: Kind) -> str:
         return ""
     if kind == "text" or isinstance(value, str):
         return str(value)
-    number = Decimal(value)
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     if kind in ("money", "dollars"):
         return str(round_usd(number))
     if kind in ("unit_money", "pct"):
         return str(round_usd(number, UNIT_PLACES))
     if kind == "int":
         return str(round_usd(number, Decimal(1)))
-    if kind == "price":
+    if kind in ("price", "decimal"):
         return format(number.normalize(), "f")
     return str(round_usd(number, CENT))
 

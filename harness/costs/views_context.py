@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from harness.costs.economics import round_usd
+from harness.costs.measurements import EMULATOR_CAVEAT, Measurements
 from harness.costs.report import CostReport
 from harness.costs.table import Column, Table, format_cell, plain_decimal
 
@@ -46,15 +47,15 @@ def assumption_tables(report: CostReport) -> tuple[Table, ...]:
         key="load_assumptions",
         title="Load assumptions (for measured projections)",
         description=f"Ours, not the seed's ({load.source}). {load.note}",
-        columns=(Column("Assumption"), Column("Value")),
+        columns=(Column("Assumption"), Column("Value", "decimal")),
         rows=(
-            ("Hours per month", plain_decimal(load.hours_per_month)),
-            ("API requests per agent per month", plain_decimal(load.api_requests_per_agent_month)),
-            ("API requests per human per month", plain_decimal(load.api_requests_per_human_month)),
-            ("Peak factor (busiest hour / average)", plain_decimal(load.peak_factor)),
-            ("Target utilisation of measured capacity", plain_decimal(load.target_utilisation)),
-            ("Over-provisioned when planned >= needed x", plain_decimal(load.over_provision_ratio)),
-            ("Cost per call within plan when within +-", plain_decimal(load.cost_tolerance)),
+            ("Hours per month", load.hours_per_month),
+            ("API requests per agent per month", load.api_requests_per_agent_month),
+            ("API requests per human per month", load.api_requests_per_human_month),
+            ("Peak factor (busiest hour / average)", load.peak_factor),
+            ("Target utilisation of measured capacity", load.target_utilisation),
+            ("Over-provisioned when planned >= needed x", load.over_provision_ratio),
+            ("Cost per call within plan when within +-", load.cost_tolerance),
             ("Minimum instances per sized service", minimum),
         ),
     )
@@ -101,39 +102,38 @@ def projection_tables(report: CostReport) -> tuple[Table, ...]:
     m = p.measurements
     measured = Table(
         key="measurements",
-        title="Measured in the run",
-        description=f"From run {m.source_label}.",
-        columns=(Column("Measure"), Column("Value")),
+        title="Measured in the run" + (f", {EMULATOR_CAVEAT}" if m.from_emulator else ""),
+        description=f"From run {m.source_label}." + (_EMULATOR_NOTE if m.from_emulator else ""),
+        columns=(Column("Measure"), Column("Value", "decimal")),
         rows=(
             ("Run", m.source_label),
+            ("LLM that answered the guardrail", _llm(m)),
             (
                 (
                     "API capacity per instance: best rate sustained with p95 within budget (req/s; a lower bound"
                     " unless the run pushed p95 up to the budget)"
                 ),
-                f"{m.api_capacity_rps:,.1f}",
+                _round(m.api_capacity_rps, "0.1"),
             ),
-            ("p95 budget (ms)", f"{m.p95_budget_ms:g}"),
-            (
-                "Worst p95 while sustaining that rate (ms)",
-                "not measured" if m.api_p95_ms is None else f"{m.api_p95_ms:g}",
-            ),
+            ("p95 budget (ms)", _round(m.p95_budget_ms, "0.001")),
+            ("Worst p95 while sustaining that rate (ms)", _round(m.api_p95_ms, "0.001")),
             (
                 "Guardrail evaluations per second per worker (observed; a lower bound unless the worker was saturated)",
-                "not measured" if m.guardrail_evals_per_s is None else f"{m.guardrail_evals_per_s:g}",
+                _round(m.guardrail_evals_per_s, "0.001"),
             ),
-            ("Tokens per guardrail LLM call (input / output)", _tokens(m.eval_input_tokens, m.eval_output_tokens)),
+            ("Input tokens per guardrail LLM call", _round(m.eval_input_tokens, "1")),
+            ("Output tokens per guardrail LLM call", _round(m.eval_output_tokens, "1")),
             (
-                "Redis: peak used_memory / maxmemory (the share of the limit the run reached)",
-                "not measured" if m.redis_used_share is None else f"{100.0 * m.redis_used_share:.1f} %",
+                "Redis: peak used_memory / maxmemory (%, the share of the limit the run reached)",
+                _round(None if m.redis_used_share is None else 100.0 * m.redis_used_share, "0.1"),
             ),
             (
                 "Cost per guardrail LLM call, measured (USD)",
-                "not measured"
+                NOT_MEASURED
                 if p.measured_cost_per_eval_usd is None
-                else f"${_per_eval(p.measured_cost_per_eval_usd)}",
+                else round_usd(p.measured_cost_per_eval_usd, Decimal("0.000001")).normalize(),
             ),
-            ("Cost per guardrail LLM call, plan (USD)", f"${p.planned_cost_per_eval_usd}"),
+            ("Cost per guardrail LLM call, plan (USD)", p.planned_cost_per_eval_usd),
             ("How the measured cost was obtained", p.cost_basis),
             *(("Caveat", note) for note in m.notes),
         ),
@@ -160,7 +160,7 @@ def projection_tables(report: CostReport) -> tuple[Table, ...]:
         )
     projected = Table(
         key="projection",
-        title="Measured projection beside the plan",
+        title=p.title,
         description=(
             "Instances needed at peak from the measured capacity, and guardrail spend at the measured cost per"
             " guardrail LLM call. Projected total = plan with those three lines replaced. " + _load_note(report)
@@ -185,14 +185,26 @@ def projection_tables(report: CostReport) -> tuple[Table, ...]:
     return measured, projected
 
 
-def _tokens(input_tokens: float | None, output_tokens: float | None) -> str:
-    if input_tokens is None or output_tokens is None:
-        return "not measured"
-    return f"{input_tokens:,.0f} / {output_tokens:,.0f}"
+_EMULATOR_NOTE = (
+    " The platform's guardrail worker talked to the LLM emulator (app/llm_emulator): its token counts"
+    " and cost per call say how the emulator answers, not what a real model would bill."
+)
 
 
-def _per_eval(cost: Decimal) -> str:
-    return plain_decimal(round_usd(cost, Decimal("0.000001")))
+NOT_MEASURED = "not measured"
+
+
+def _round(value: float | None, places: str) -> Decimal | str:
+    """A measured float as an exact number to `places`, or "not measured"."""
+    if value is None:
+        return NOT_MEASURED
+    return round_usd(Decimal(repr(value)), Decimal(places)).normalize()
+
+
+def _llm(m: Measurements) -> str:
+    if m.llm_source == "emulator":
+        return "the LLM emulator (app/llm_emulator), not a real model"
+    return "not recorded by the run"
 
 
 def _load_note(report: CostReport) -> str:

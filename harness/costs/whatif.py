@@ -121,11 +121,11 @@ def tornado(model: CostModel, tier: Tier, *, swing_pct: Decimal) -> tuple[Tornad
         drivers.append((f"Price: {op.operation}", lambda f, op_id=op.id: Adjustments(price_factors={op_id: f})))
     cache = tier.assumptions.guardrail_cache_hit_rate
     if cache:
-        drivers.append(("Guardrail cache hit rate", lambda f: Adjustments(cache_hit_rate=min(cache * f, _MAX_RATE))))
+        drivers.append(("Guardrail cache hit rate", lambda f: Adjustments(cache_hit_rate=min(cache * f, MAX_RATE))))
     prefilter = tier.assumptions.guardrail_prefilter_rate
     if prefilter:
         drivers.append(
-            ("Guardrail pre-filter rate", lambda f: Adjustments(prefilter_rate=min(prefilter * f, _MAX_RATE)))
+            ("Guardrail pre-filter rate", lambda f: Adjustments(prefilter_rate=min(prefilter * f, MAX_RATE)))
         )
     bars = [
         TornadoBar(
@@ -142,7 +142,7 @@ def tornado(model: CostModel, tier: Tier, *, swing_pct: Decimal) -> tuple[Tornad
     return tuple(sorted(bars, key=lambda bar: (-bar.range_usd_month, bar.driver)))
 
 
-_MAX_RATE = Decimal("0.99")  # a rate pushed up by the swing stays a share below 1
+MAX_RATE = Decimal("0.99")  # a rate pushed up by the swing stays a share below 1
 
 
 def _total(model: CostModel, tier: Tier, adjust: Adjustments) -> Decimal:

@@ -62,7 +62,7 @@ def render_html(report: CostReport) -> str:
     if report.projection is not None:
         measured, projected = projection_tables(report)
         body += [
-            '<h2 id="projection">Measured projection</h2>',
+            f'<h2 id="projection">{escape(report.projection.title)}</h2>',
             _table(measured),
             figures["projection"],
             _table(projected),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from harness.costs.economics import UNIT_PLACES, round_usd
+from harness.costs.measurements import EMULATOR_CAVEAT
 from harness.costs.report import CostReport
 from harness.costs.table import format_cell
 
@@ -94,6 +95,7 @@ def projection_flags(report: CostReport) -> list[str]:
                     f" measured need {check.needed_instances})."
                 )
     priced: dict[str, list[str]] = {}
+    emulated = f" ({EMULATOR_CAVEAT})" if p.measurements.from_emulator else ""
     for t in p.tiers:
         if t.guardrail_status in ("above plan", "below plan"):
             priced.setdefault(t.guardrail_status, []).append(t.tier_name)
@@ -101,7 +103,7 @@ def projection_flags(report: CostReport) -> list[str]:
         measured = round_usd(p.measured_cost_per_eval_usd or Decimal(0), UNIT_PLACES / 100).normalize()
         flags.append(
             f"Guardrail cost per LLM call is {status} ({', '.join(tiers)}): measured ${measured}"
-            f" vs plan ${p.planned_cost_per_eval_usd}."
+            f" vs plan ${p.planned_cost_per_eval_usd}{emulated}."
         )
     if not flags:
         flags.append(f"Run {p.measurements.source_label}: every sized line is within plan.")

@@ -1,27 +1,34 @@
-"""XLSX output (openpyxl): one sheet per view, numbers as numbers with currency formats.
+"""XLSX output (xlsxwriter): one sheet per view, numbers as numbers with number formats.
 
-Totals a finance reader will want to check are Excel formulas over the line items:
-  Lines           AI monthly cost = quantity x price per call; infrastructure costs are values
-  Summary         infrastructure, AI = SUMIFS over Lines by tier and category; total = their sum
-  Unit economics  ratios of Summary cells; guardrail and fixed/variable sums are SUMIFS over Lines
-Scenario, sensitivity and projection sheets hold computed values (they re-price whole tiers).
+Every formula is stored with its computed value (see `xlsx_formulas`), so a preview or a reader
+that does not calculate shows the numbers, and Excel or LibreOffice recalculate them when a price
+changes. Sheets that hold measured figures (Measured, Projection) and the comparison are values,
+with their heading in row 1 (it names the LLM emulator when the run's tokens were its).
 """
 
 from __future__ import annotations
 
 import io
 from decimal import Decimal
-from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from harness.costs.render.prose import findings, headline, reading_notes
+from harness.costs.render.xlsx_formulas import (
+    cells_of,
+    write_lines,
+    write_sensitivity,
+    write_summary,
+    write_unit_economics,
+    write_what_if_details,
+    write_what_ifs,
+)
 from harness.costs.report import CostReport
-from harness.costs.table import Kind, Table
-from harness.costs.views import all_tables, basis, lines_table
+from harness.costs.table import Column, Kind, Table
+from harness.costs.views import all_tables, summary_table, unit_table
 
 FORMATS: dict[str, str] = {
     "money": '"$"#,##0.00;[Red]-"$"#,##0.00',
@@ -30,187 +37,130 @@ FORMATS: dict[str, str] = {
     "price": '"$"#,##0.00####',
     "int": "#,##0",
     "number": "#,##0.00",
+    "decimal": "General",
     "pct": "0.0%",
 }
-_HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
-_BOLD = Font(bold=True)
-_FORMULA_VIEWS = {"summary", "lines", "unit_economics"}  # written by hand below, with formulas
+_TITLED = {"measurements", "projection", "comparison"}  # value sheets with a heading row
+_BY_HAND = {"summary", "unit_economics", "lines", "what_ifs", "what_if_details", "sensitivity"}
+SHEET_TITLES = {
+    "summary": "Summary",
+    "unit_economics": "Unit economics",
+    "lines": "Lines",
+    "what_ifs": "What-ifs",
+    "what_if_details": "What-if details",
+    "sensitivity": "Sensitivity",
+    "measurements": "Measured",
+    "projection": "Projection",
+    "comparison": "Comparison",
+    "tier_assumptions": "Tier assumptions",
+    "load_assumptions": "Load assumptions",
+    "prices": "Price book",
+    "sources": "Sources",
+}
 
-# Column letters of the Lines sheet that the formulas refer to.
-LINES_TIER, LINES_CATEGORY, LINES_NAME, LINES_QTY, LINES_PRICE, LINES_COST, LINES_TYPE = (
-    "A",
-    "B",
-    "C",
-    "F",
-    "H",
-    "I",
-    "J",
-)
+
+class _Writer:
+    """Typed cell writes: numbers with their format, formulas with their cached value."""
+
+    def __init__(self, wb: Workbook) -> None:
+        self.formats: dict[str, Format] = {kind: wb.add_format({"num_format": fmt}) for kind, fmt in FORMATS.items()}
+        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        self.bold = wb.add_format({"bold": True})
+        self.title = wb.add_format({"bold": True, "font_size": 14})
+        self.header = wb.add_format({"bold": True, "bg_color": "#DDE6F0", "text_wrap": True, "valign": "top"})
+
+    def put(self, ws: Worksheet, row: int, col: int, value: object, kind: Kind) -> None:
+        if value is None or value == "":
+            return
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            ws.write_number(row, col, float(value), self.formats.get(kind, self.formats["decimal"]))
+        else:
+            ws.write_string(row, col, str(value))
+
+    def formula(self, ws: Worksheet, row: int, col: int, text: str, value: object, kind: Kind) -> None:
+        cached = float(value) if isinstance(value, (int, float, Decimal)) else 0.0
+        ws.write_formula(row, col, text, self.formats[kind], cached)
+
+    def header_row(self, ws: Worksheet, table: Table, row: int) -> None:
+        for c, col in enumerate(table.columns):
+            ws.write_string(row, c, col.title, self.header)
+        ws.freeze_panes(row + 1, 0)
+        for c, col in enumerate(table.columns):
+            longest = max([len(col.title) // 2 + 2] + [min(len(str(r[c] or "")), 60) for r in table.rows])
+            ws.set_column(c, c, max(10, min(longest + 2, 62)))
+        if table.rows:
+            ws.autofilter(row, 0, row + len(table.rows), len(table.columns) - 1)
 
 
 def render_xlsx(report: CostReport) -> bytes:
-    wb = Workbook()
-    readme = wb.active
-    readme.title = "Read me"
-    _readme(readme, report)
-    _summary(wb.create_sheet("Summary"), report)
-    _unit_economics(wb.create_sheet("Unit economics"), report)
-    _lines(wb.create_sheet("Lines"), report)
-    for table in all_tables(report):
-        if table.key not in _FORMULA_VIEWS:
-            _values_sheet(wb.create_sheet(_sheet_title(table)), table)
     out = io.BytesIO()
-    wb.save(out)
+    wb = xlsxwriter.Workbook(out, {"in_memory": True})
+    w = _Writer(wb)
+    _readme(wb.add_worksheet("Read me"), report, w)
+    cells = cells_of(report)
+    hand = {key: wb.add_worksheet(SHEET_TITLES[key]) for key in ("summary", "unit_economics", "lines")}
+    w.header_row(hand["summary"], summary_table(report), 0)
+    write_summary(hand["summary"], report, cells, w.put, w.formula)
+    w.header_row(hand["unit_economics"], _unit_header(report), 0)
+    write_unit_economics(hand["unit_economics"], report, cells, w.put, w.formula)
+    w.header_row(hand["lines"], write_lines(hand["lines"], report, cells, w.put, w.formula), 0)
+    for table in all_tables(report):
+        if table.key in ("summary", "unit_economics", "lines"):
+            continue
+        ws = wb.add_worksheet(SHEET_TITLES.get(table.key, table.key[:31]))
+        if table.key == "what_ifs":
+            w.header_row(ws, write_what_ifs(ws, report, w.put, w.formula), 0)
+        elif table.key == "what_if_details":
+            w.header_row(ws, write_what_if_details(ws, report, cells, w.put, w.formula), 0)
+        elif table.key == "sensitivity":
+            w.header_row(ws, write_sensitivity(ws, report, cells, w.put, w.formula), 0)
+        else:
+            _values_sheet(ws, table, w)
+    wb.close()
     return out.getvalue()
 
 
-def _readme(ws: Worksheet, report: CostReport) -> None:
-    ws["A1"] = "BetterWorld cost-tier report"
-    ws["A1"].font = Font(bold=True, size=14)
-    row = 3
-    for heading, items in (
-        ("Headline", [headline(report)]),
-        ("What stands out", findings(report)),
-        ("How to read it", reading_notes(report)),
-    ):
-        ws.cell(row=row, column=1, value=heading).font = _BOLD
+def _unit_header(report: CostReport) -> Table:
+    """Unit economics as the sheet lays it out: evaluations and guardrail cost beside the ratios."""
+    base = unit_table(report)
+    cols = base.columns
+    columns = (*cols[:4], Column("Guardrail evaluations/month", "int"), Column("Guardrail cost (USD/mo)", "money"),
+               *cols[4:])
+    return Table(key=base.key, title=base.title, description=base.description, columns=columns, rows=())
+
+
+def _values_sheet(ws: Worksheet, table: Table, w: _Writer) -> None:
+    top = 0
+    if table.key in _TITLED:
+        ws.write_string(0, 0, table.title, w.title)
+        ws.write_string(1, 0, table.description)
+        top = 3
+    w.header_row(ws, table, top)
+    for r, row in enumerate(table.rows, start=top + 1):
+        for c, (value, col) in enumerate(zip(row, table.columns)):
+            w.put(ws, r, c, value, col.kind)
+
+
+def _readme(ws: Worksheet, report: CostReport, w: _Writer) -> None:
+    ws.write_string(0, 0, "BetterWorld cost-tier report", w.title)
+    row = 2
+    sections = [("Headline", [headline(report)])]
+    if report.projection is not None:
+        sections.append(("Measured projection", [report.projection.title + "."]))
+    sections += [("What stands out", findings(report)), ("How to read it", reading_notes(report))]
+    for heading, items in sections:
+        ws.write_string(row, 0, heading, w.bold)
         row += 1
         for item in items:
-            ws.cell(row=row, column=1, value=item).alignment = Alignment(wrap_text=True, vertical="top")
+            ws.write_string(row, 0, item, w.wrap)
             row += 1
         row += 1
-    ws.cell(row=row, column=1, value="Sheets: Summary, Unit economics and Lines hold formulas; the rest hold values.")
-    ws.column_dimensions["A"].width = 140
-
-
-def _header(ws: Worksheet, titles: list[str]) -> None:
-    for col, title in enumerate(titles, start=1):
-        cell = ws.cell(row=1, column=col, value=title)
-        cell.font = _BOLD
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
-
-
-def _put(ws: Worksheet, row: int, col: int, value: Any, kind: Kind) -> None:
-    cell = ws.cell(row=row, column=col, value=_excel(value))
-    if kind in FORMATS:
-        cell.number_format = FORMATS[kind]
-
-
-def _excel(value: Any) -> Any:
-    # Decimals go in as numbers; openpyxl stores them as doubles, exact for every figure here.
-    return float(value) if isinstance(value, Decimal) else value
-
-
-def _values_sheet(ws: Worksheet, table: Table) -> None:
-    _header(ws, [c.title for c in table.columns])
-    for r, row in enumerate(table.rows, start=2):
-        for c, (value, col) in enumerate(zip(row, table.columns), start=1):
-            _put(ws, r, c, value, col.kind)
-    _widths(ws, table)
-    if table.rows:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
-
-
-def _lines(ws: Worksheet, report: CostReport) -> None:
-    table = lines_table(report)
-    _header(ws, [c.title for c in table.columns])
-    for r, row in enumerate(table.rows, start=2):
-        for c, (value, col) in enumerate(zip(row, table.columns), start=1):
-            _put(ws, r, c, value, col.kind)
-        if row[1] == "AI APIs":  # cost = calls x price, so the reader can check the arithmetic
-            ws[f"{LINES_COST}{r}"] = f"={LINES_QTY}{r}*{LINES_PRICE}{r}"
-            ws[f"{LINES_COST}{r}"].number_format = FORMATS["money"]
-    _widths(ws, table)
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
-
-
-def _sumifs(tier_cell: str, column: str, criteria: str) -> str:
-    def rng(col: str) -> str:
-        return f"Lines!${col}:${col}"
-
-    return f"SUMIFS({rng(LINES_COST)},{rng(LINES_TIER)},{tier_cell},{rng(column)},{criteria})"
-
-
-def _summary(ws: Worksheet, report: CostReport) -> None:
-    titles = [
-        "Tier",
-        "Basis",
-        "Agents",
-        "Humans",
-        "Infrastructure (USD/mo)",
-        "AI APIs (USD/mo)",
-        "Total (USD/mo)",
-        "Seed total (USD/mo)",
-        "Model minus seed (USD/mo)",
-    ]
-    _header(ws, titles)
-    for r, costs in enumerate(report.tiers, start=2):
-        seed = report.model.tier(costs.tier_id).seed_totals
-        _put(ws, r, 1, costs.tier_name, "text")
-        _put(ws, r, 2, basis(costs.projected), "text")
-        _put(ws, r, 3, costs.agents, "int")
-        _put(ws, r, 4, costs.humans, "int")
-        _put(ws, r, 5, "=" + _sumifs(f"$A{r}", LINES_CATEGORY, '"Infrastructure"'), "money")
-        _put(ws, r, 6, "=" + _sumifs(f"$A{r}", LINES_CATEGORY, '"AI APIs"'), "money")
-        _put(ws, r, 7, f"=E{r}+F{r}", "money")
-        _put(ws, r, 8, seed.total_usd_month, "money")
-        _put(ws, r, 9, f"=G{r}-H{r}", "money")
-    for col, width in zip("ABCDEFGHI", (14, 32, 10, 10, 18, 16, 16, 18, 20)):
-        ws.column_dimensions[col].width = width
-
-
-def _unit_economics(ws: Worksheet, report: CostReport) -> None:
-    titles = [
-        "Tier",
-        "Per agent (USD/mo)",
-        "Per human (USD/mo)",
-        "AI per agent (USD/mo)",
-        "Guardrail evaluations/month",
-        "Guardrail cost (USD/mo)",
-        "Guardrails per 1,000 evaluations (USD)",
-        "Fixed (USD/mo)",
-        "Variable (USD/mo)",
-        "Fixed share",
-    ]
-    _header(ws, titles)
-    for r, costs in enumerate(report.tiers, start=2):
-        s = r  # Summary lists the tiers in the same order, one row each
-        guardrail = next(
-            op.operation for op in report.model.tier(costs.tier_id).ai_operations if op.role == "guardrail"
-        )
-        _put(ws, r, 1, costs.tier_name, "text")
-        _put(ws, r, 2, f"=Summary!G{s}/Summary!C{s}", "unit_money")
-        _put(ws, r, 3, f"=IF(Summary!D{s}=0,0,Summary!G{s}/Summary!D{s})", "unit_money")
-        _put(ws, r, 4, f"=Summary!F{s}/Summary!C{s}", "unit_money")
-        _put(ws, r, 5, costs.guardrail_evaluations_month, "int")
-        _put(ws, r, 6, "=" + _sumifs(f"$A{r}", LINES_NAME, f'"{guardrail}"'), "money")
-        _put(ws, r, 7, f"=IF(E{r}=0,0,F{r}/E{r}*1000)", "unit_money")
-        _put(ws, r, 8, "=" + _sumifs(f"$A{r}", LINES_TYPE, '"fixed"'), "money")
-        _put(ws, r, 9, "=" + _sumifs(f"$A{r}", LINES_TYPE, '"variable"'), "money")
-        _put(ws, r, 10, f"=IF(Summary!G{s}=0,0,H{r}/Summary!G{s})", "pct")
-    for col, width in zip("ABCDEFGHIJ", (14, 16, 16, 16, 18, 18, 20, 16, 16, 12)):
-        ws.column_dimensions[col].width = width
-
-
-def _widths(ws: Worksheet, table: Table) -> None:
-    for c, col in enumerate(table.columns, start=1):
-        longest = max([len(col.title) // 2 + 2] + [min(len(str(row[c - 1] or "")), 60) for row in table.rows])
-        ws.column_dimensions[get_column_letter(c)].width = max(10, min(longest + 2, 62))
-
-
-def _sheet_title(table: Table) -> str:
-    titles = {
-        "what_ifs": "What-ifs",
-        "what_if_details": "What-if details",
-        "sensitivity": "Sensitivity",
-        "measurements": "Measured",
-        "projection": "Projection",
-        "comparison": "Comparison",
-        "tier_assumptions": "Tier assumptions",
-        "load_assumptions": "Load assumptions",
-        "prices": "Price book",
-        "sources": "Sources",
-    }
-    return titles.get(table.key, table.key[:31])
+    ws.write_string(
+        row,
+        0,
+        "Summary, Unit economics, Lines, What-ifs, What-if details and Sensitivity are formulas, stored with"
+        " their values. Edit a price in 'Price book', an infrastructure cost in Lines or a rate in"
+        " 'Tier assumptions' and they follow. The other sheets hold values.",
+        w.wrap,
+    )
+    ws.set_column(0, 0, 140)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
-import re
 from decimal import Decimal
 from html.parser import HTMLParser
-from typing import Any
+from pathlib import Path
 
+import pandas as pd
 import pytest
-from openpyxl import load_workbook
 
 from harness.costs.render import FORMATS
 from harness.costs.report import CostReport
+from harness.costs.tidy import COLUMNS, PLAN, what_if_label
 
 D = Decimal
 TOTALS = {"MVP": D("64.80"), "Growth": D("329"), "Scale": D("1917"), "Enterprise": D("12850")}
@@ -110,29 +109,33 @@ def test_markdown(report: CostReport) -> None:
     assert "Enterprise API: under-provisioned (plan 24, measured need 39)." in text
 
 
-def _csv_sections(text: str) -> dict[str, list[list[str]]]:
-    sections: dict[str, list[list[str]]] = {}
-    current: list[list[str]] | None = None
-    for row in csv.reader(io.StringIO(text)):
-        if row and row[0].startswith("# ") and len(row) == 2:
-            current = sections.setdefault(row[0][2:], [])
-        elif not row:
-            current = None
-        elif current is not None:
-            current.append(row)
-    return sections
+def test_csv_is_one_tidy_table_pandas_reads_as_is(report: CostReport, tmp_path: Path) -> None:
+    path = tmp_path / "costs.csv"
+    path.write_bytes(FORMATS["csv"].render(report))
+    frame = pd.read_csv(path)
+    assert list(frame.columns) == list(COLUMNS)
+    assert {"tier", "line", "quantity", "unit", "unit price (USD)", "monthly cost (USD)", "source"} <= set(frame)
+    for column in ("quantity", "unit price (USD)", "monthly cost (USD)"):
+        assert pd.api.types.is_float_dtype(frame[column]), column
+    plan = frame[frame["scenario"] == PLAN].groupby("tier", sort=False)["monthly cost (USD)"].sum()
+    assert plan.round(6).to_dict() == {tier: float(total) for tier, total in TOTALS.items()}
+    assert len(frame[frame["scenario"] == PLAN]) == sum(len(c.lines) for c in report.tiers)
 
 
-def test_csv_sections_hold_plain_numbers(report: CostReport) -> None:
-    sections = _csv_sections(FORMATS["csv"].render(report).decode("utf-8"))
-    assert {"summary", "unit_economics", "what_ifs", "sensitivity", "lines", "projection"} <= set(sections)
-    header, *rows = sections["summary"]
-    total_col = header.index("Total (USD/mo)")
-    assert {r[0]: D(r[total_col]) for r in rows} == TOTALS
-    header, *lines = sections["lines"]
-    cost = header.index("Monthly cost (USD)")
-    for tier, total in TOTALS.items():
-        assert sum(D(r[cost]) for r in lines if r[0] == tier) == total
+def test_csv_what_ifs_and_projection_sum_to_their_totals(report: CostReport) -> None:
+    frame = pd.read_csv(io.StringIO(FORMATS["csv"].render(report).decode("utf-8")))
+    sums = frame.groupby(["scenario", "tier"])["monthly cost (USD)"].sum()
+    for result in report.scenarios:
+        assert sums[(what_if_label(result.scenario_name), result.tier_name)] == pytest.approx(
+            float(result.total_usd_month), abs=1e-6
+        )
+    assert report.projection is not None
+    for tier in report.projection.tiers:
+        assert sums[(report.projection.title, tier.tier_name)] == pytest.approx(
+            float(tier.projected_total_usd_month), abs=1e-6
+        )
+    guard = frame[(frame["scenario"] == PLAN) & (frame["tier"] == "Enterprise") & (frame["line"] == "Guardrail evaluation")]
+    assert guard[["quantity", "unit price (USD)", "monthly cost (USD)"]].values.tolist() == [[1350000.0, 0.003, 4050.0]]
 
 
 def test_json_has_the_infracost_shape(report: CostReport) -> None:
@@ -158,125 +161,3 @@ def test_json_has_the_infracost_shape(report: CostReport) -> None:
         "4050.00",
     )
     assert doc["projection"]["tiers"][3]["api"]["status"] == "under-provisioned"
-
-
-# --- XLSX: read back, and evaluate its formulas the way Excel would -------------------------------
-
-_SUMIFS = re.compile(r"^=SUMIFS\(Lines!\$(\w):\$\w,(.*)\)$")
-_PAIR = re.compile(r"Lines!\$(\w):\$\w,(\$?[A-Z]+\d+|\"[^\"]*\")")
-
-
-def _evaluate(wb: Any, sheet: str, ref: str) -> Decimal:
-    """A tiny evaluator for the formula shapes the report writes (SUMIFS, + - * /, IF(x=0,0,y))."""
-    value = wb[sheet][ref].value
-    if not isinstance(value, str) or not value.startswith("="):
-        return D(str(value))
-    m = _SUMIFS.match(value)
-    if m:
-        sum_col, rest = m.groups()
-        criteria = []
-        for col, crit in _PAIR.findall(rest):
-            wanted = crit.strip('"') if crit.startswith('"') else wb[sheet][crit.replace("$", "")].value
-            criteria.append((col, wanted))
-        lines = wb["Lines"]
-        total = D(0)
-        for r in range(2, lines.max_row + 1):
-            if all(lines[f"{col}{r}"].value == wanted for col, wanted in criteria):
-                total += _evaluate(wb, "Lines", f"{sum_col}{r}")
-        return total
-    m = re.match(r"^=IF\((.+)=0,0,(.+)\)$", value)
-    if m:
-        test, expr = m.groups()
-        return D(0) if _arith(wb, sheet, test) == 0 else _arith(wb, sheet, expr)
-    return _arith(wb, sheet, value[1:])
-
-
-def _arith(wb: Any, sheet: str, expr: str) -> Decimal:
-    tokens = re.findall(r"(?:\w+!)?[A-Z]+\d+|\d+|[-+*/]", expr)
-    values: list[Any] = []
-    for tok in tokens:
-        if tok in "+-*/":
-            values.append(tok)
-        elif re.fullmatch(r"\d+", tok):
-            values.append(D(tok))
-        else:
-            where, ref = tok.split("!") if "!" in tok else (sheet, tok)
-            values.append(_evaluate(wb, where, ref))
-    result = values[0]
-    for op, operand in zip(values[1::2], values[2::2]):  # left to right is enough for a*b/c and a-b
-        result = {"+": result + operand, "-": result - operand, "*": result * operand, "/": result / operand}[op]
-    return result
-
-
-@pytest.fixture(scope="module")
-def workbook(report: CostReport, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    path = tmp_path_factory.mktemp("xlsx") / "costs.xlsx"
-    path.write_bytes(FORMATS["xlsx"].render(report))
-    return load_workbook(path)
-
-
-def test_xlsx_has_a_sheet_per_view(workbook: Any) -> None:
-    assert workbook.sheetnames == [
-        "Read me",
-        "Summary",
-        "Unit economics",
-        "Lines",
-        "Measured",
-        "Projection",
-        "What-ifs",
-        "What-if details",
-        "Sensitivity",
-        "Tier assumptions",
-        "Load assumptions",
-        "Price book",
-        "Sources",
-    ]
-
-
-def test_xlsx_totals_are_formulas_that_compute_the_right_numbers(workbook: Any) -> None:
-    summary = workbook["Summary"]
-    for row in range(2, 6):
-        tier = summary[f"A{row}"].value
-        assert str(summary[f"G{row}"].value).startswith("=")
-        assert summary[f"G{row}"].number_format.startswith('"$"#,##0.00')
-        assert round(_evaluate(workbook, "Summary", f"G{row}"), 6) == TOTALS[tier]
-    assert _evaluate(workbook, "Summary", "E5") == D("5000")  # Enterprise infrastructure
-    assert round(_evaluate(workbook, "Summary", "F2"), 6) == D("12.80")  # MVP AI
-    assert round(_evaluate(workbook, "Summary", "I2"), 6) == D("-0.20")  # MVP model minus seed
-
-
-def test_xlsx_unit_economics_formulas(workbook: Any) -> None:
-    ws = workbook["Unit economics"]
-    assert ws["A5"].value == "Enterprise"
-    assert round(_evaluate(workbook, "Unit economics", "B5"), 6) == D("0.1285")
-    assert round(_evaluate(workbook, "Unit economics", "C5"), 6) == D("0.0257")
-    assert round(_evaluate(workbook, "Unit economics", "G5"), 6) == D("1.35")
-    assert round(_evaluate(workbook, "Unit economics", "J2"), 4) == D("0.8025")
-    assert ws["J2"].number_format == "0.0%"
-
-
-def test_xlsx_lines_are_numbers_and_ai_costs_are_quantity_times_price(workbook: Any) -> None:
-    ws = workbook["Lines"]
-    header = [c.value for c in ws[1]]
-    assert header[:9] == [
-        "Tier",
-        "Category",
-        "Line",
-        "Provider / model",
-        "Spec",
-        "Quantity",
-        "Unit",
-        "Price per call (USD)",
-        "Monthly cost (USD)",
-    ]
-    ai_rows = [r for r in range(2, ws.max_row + 1) if ws[f"B{r}"].value == "AI APIs"]
-    assert len(ai_rows) == 16
-    for r in ai_rows:
-        assert ws[f"I{r}"].value == f"=F{r}*H{r}"
-        assert isinstance(ws[f"F{r}"].value, (int, float)) and isinstance(ws[f"H{r}"].value, (int, float))
-    infra = [
-        ws[f"I{r}"].value
-        for r in range(2, ws.max_row + 1)
-        if ws[f"A{r}"].value == "Scale" and ws[f"B{r}"].value == "Infrastructure"
-    ]
-    assert sum(infra) == 637
