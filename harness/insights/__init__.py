@@ -1,4 +1,14 @@
 """Insights: what a run's own figures say about it, as a person would read them (throughput limit
 reached, error spike, generator saturated or host busy, guardrail falling behind, dropped
 iterations with the VUs that would have been needed). Pure rules over a `RunResult`; the overview
-and `report.html` show them."""
+and `report.html` show them.
+
+    from harness.insights import find_insights
+    for insight in find_insights(result):
+        print(insight.severity, insight.title)
+"""
+
+from harness.insights.find import RULES, find_insights
+from harness.insights.model import Insight, Severity, span_text
+
+__all__ = ["RULES", "Insight", "Severity", "find_insights", "span_text"]

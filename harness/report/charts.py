@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from harness.report.charts_distribution import distribution_chart
 from harness.report.charts_system import (
     db_pool_chart,
     generator_chart,
     guardrail_chart,
     redis_chart,
 )
+from harness.report.charts_timeline import timeline_chart
 from harness.report.charts_traffic import errors_chart, latency_chart, throughput_chart
 from harness.report.style import Chart
 from harness.report.targets import Curve
@@ -22,7 +24,8 @@ OPTIONAL_CHARTS = {"guardrail": "no guardrail_latency metric in this run",
 
 def build_charts(result: RunResult, targets: dict[str, Curve]) -> tuple[list[Chart], list[str]]:
     """(charts, notes on charts left out)."""
-    charts = [latency_chart(result), throughput_chart(result, targets), errors_chart(result)]
+    charts = [timeline_chart(result), latency_chart(result), distribution_chart(result), throughput_chart(result, targets),
+              errors_chart(result)]
     notes = []
     for key, builder in (("guardrail", guardrail_chart), ("redis", redis_chart), ("db_pool", db_pool_chart)):
         chart = builder(result)

@@ -102,12 +102,14 @@ def redis_chart(result: RunResult) -> Chart | None:
             fig.add_hline(y=maxmemory / MIB, line={"color": THRESHOLD_COLOUR, "dash": "dash"},
                           annotation_text=f"maxmemory {maxmemory / MIB:.0f} MiB", annotation_position="top left")
         else:  # a line at 100x the data would flatten it: say where the limit is instead
+            # Above the plot area (under the title's line), where it covers no series.
             fig.add_annotation(text=f"maxmemory {maxmemory / MIB:.0f} MiB: above this scale", xref="paper",
-                               yref="paper", x=1, y=1, xanchor="right", showarrow=False,
+                               yref="paper", x=1, y=1.02, xanchor="right", yanchor="bottom", showarrow=False,
                                font={"color": THRESHOLD_COLOUR})
     else:
         limit_text = "maxmemory 0 (no limit set: Redis grows until the host runs out)"
-    fig.update_xaxes(title_text="seconds from start")
+    end = max((t for points in memory.values() for t, _ in points), default=0.0) or result.meta.duration_s
+    fig.update_xaxes(title_text="seconds from start", range=[-0.03 * end, end * 1.01])  # 0 clears the y axis's 0
     fig.update_yaxes(title_text="MiB", rangemode="tozero")
     finish(fig, title="Redis memory", height=380)
     caption = (f"Peak used_memory {peak / MIB:.1f} MiB; {limit_text}; policy {', '.join(policies) or 'unknown'}. "
@@ -144,16 +146,18 @@ def generator_chart(result: RunResult) -> Chart:
     """Is the load generator keeping up: dropped iterations, VUs, start lag."""
     series = scenario_series(result)
     fig = make_subplots(rows=3, cols=1, vertical_spacing=0.12,
-                        subplot_titles=("dropped iterations per window (no idle VU at the scheduled time)",
-                                        "VUs busy (solid) and allocated (dotted)",
-                                        "iteration start lag (scheduled to started), whole run"))
+                        subplot_titles=("dropped iterations per window", "VUs busy (solid), allocated (dotted)",
+                                        "iteration start lag, whole run"))
     for index, (name, s) in enumerate(series.items()):
         colour = scenario_colour(index)
         drops = [(t, d) for t, d in zip(s.t_s, s.dropped, strict=True) if d]  # markers: a 1 s bar is a hairline
-        fig.add_trace(go.Scatter(x=[t for t, _ in drops], y=[d for _, d in drops], mode="markers", name=name,
-                                 marker={"color": colour, "size": 9, "symbol": "x"}, legendgroup=name), row=1, col=1)
+        # One legend entry per scenario (its busy-VUs line); clicking it toggles the scenario's drops
+        # and allocated line too (same legendgroup), so no trace is left without a name on the page.
+        fig.add_trace(go.Scatter(x=[t for t, _ in drops], y=[d for _, d in drops], mode="markers",
+                                 name=f"{name} dropped", marker={"color": colour, "size": 9, "symbol": "x"},
+                                 legendgroup=name, showlegend=False), row=1, col=1)
         fig.add_trace(go.Scatter(x=s.t_s, y=s.active_vus, mode="lines", line={"color": colour}, name=name,
-                                 legendgroup=name, showlegend=False), row=2, col=1)
+                                 legendgroup=name, showlegend=True), row=2, col=1)
         fig.add_trace(go.Scatter(x=s.t_s, y=s.allocated_vus, mode="lines", line={"color": colour, "dash": "dot"},
                                  name=f"{name} allocated", legendgroup=name, showlegend=False), row=2, col=1)
     if not result.generator.dropped_iterations:
@@ -168,17 +172,24 @@ def generator_chart(result: RunResult) -> Chart:
     fig.update_layout(barmode="group")
     most = max((d for s in series.values() for d in s.dropped), default=0)
     fig.update_yaxes(title_text="dropped", rangemode="tozero", dtick=max(1, math.ceil(most / 5)), row=1, col=1)
-    fig.update_xaxes(range=[0, result.meta.duration_s], row=1, col=1)
-    fig.update_xaxes(range=[0, result.meta.duration_s], row=2, col=1)
+    # From just before 0: the x axis's 0 clears the y axis's 0.
+    span = [-0.03 * result.meta.duration_s, result.meta.duration_s]
+    fig.update_xaxes(range=span, row=1, col=1)
+    fig.update_xaxes(range=span, row=2, col=1)
     fig.update_yaxes(title_text="VUs", rangemode="tozero", row=2, col=1)
     fig.update_yaxes(title_text="ms", rangemode="tozero", row=3, col=1)
     fig.update_xaxes(title_text="seconds from start", row=1, col=1)
     fig.update_xaxes(title_text="seconds from start", row=2, col=1)
     finish(fig, title="Load generator health", height=3 * ROW_HEIGHT_PX + 160)
+    # The legend above the rows, across: on the right it would squeeze the plots off a phone's screen.
+    # (The section's heading names the chart: the figure's own title would sit on the legend.)
+    fig.update_layout(title=None, legend={"title": {"text": "scenario"}, "orientation": "h", "x": 0, "xanchor": "left",
+                                          "y": 1.05, "yanchor": "bottom"}, margin={"l": 70, "r": 30, "t": 90, "b": 50})
     g = result.generator
     lag = (f"start lag p50 {g.lag_p50_ms:.1f} ms, p99 {g.lag_p99_ms:.1f} ms, max {g.lag_max_ms:.1f} ms"
            if g.lag_p99_ms is not None and g.lag_p50_ms is not None and g.lag_max_ms is not None else "no scheduled iterations")
     cpu = "; ".join(f"{p.role} CPU {p.cpu_percent_avg:.0f} % avg, {p.cpu_percent_max:.0f} % max" for p in g.processes)
     verdict = "SATURATED: " + "; ".join(g.reasons) if g.saturated else "not saturated"
-    caption = f"{g.dropped_iterations} dropped iterations; {lag}; {cpu}. Generator {verdict}."
+    caption = (f"{g.dropped_iterations} dropped iterations (no idle VU at the scheduled time); {lag} (scheduled "
+               f"to started); {cpu}. Generator {verdict}.")
     return Chart("generator", "Load generator health", fig, caption)

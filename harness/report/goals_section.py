@@ -8,6 +8,7 @@ right after the threshold verdict; a result without goals has none.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from html import escape
 
@@ -104,10 +105,21 @@ def bend_chart(result: RunResult) -> Chart | None:
                              name="Redis used_memory"), row=3, col=1)
     if not times and not queue and not redis:
         return None
+    most_vus = max((by_t[t][1] for t in times), default=0)
+    fig.update_yaxes(title_text="p95 ms", rangemode="tozero", row=1, col=1, secondary_y=False)
+    # VUs are whole numbers: integer ticks from 0 (a 0/1 series read 0.3 / 0.692 on an auto axis).
+    fig.update_yaxes(title_text="active VUs", rangemode="tozero", tickformat="d", showgrid=False,
+                     dtick=max(1, math.ceil(most_vus / 4)), range=[0, max(1, most_vus) * 1.1],
+                     row=1, col=1, secondary_y=True)
+    fig.update_yaxes(title_text="jobs", rangemode="tozero", row=2, col=1)
+    fig.update_yaxes(title_text="MiB", rangemode="tozero", row=3, col=1)
     fig.add_vline(x=load_end_s(result), line_dash="dash", line_color="#888")
-    fig.update_layout(height=760, margin={"l": 60, "r": 20, "t": 60, "b": 40},
-                      title="Where the system bent (dashed line: end of the load; after it, the drain)")
+    # Legend across the bottom: on the right it squeezes the rows off a phone's screen.
+    fig.update_layout(height=820, margin={"l": 60, "r": 60, "t": 60, "b": 40}, template="plotly_white",
+                      title="Where the system bent",
+                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.07, "yanchor": "top"})
     fig.update_xaxes(title_text="seconds from the run start", row=3, col=1)
     return Chart("bend", "Where the system bent", fig,
-                 "Latency against load, queue depth and memory over the whole run, drain included.")
+                 "Latency against load, queue depth and memory over the whole run, drain included (dashed line: the "
+                 "end of the load; after it, the drain).")
 

@@ -14,6 +14,7 @@ from html import escape
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
+from harness.insights import find_insights
 from harness.report.charts_health import health_chart
 from harness.report.goals_section import SECTION_ID as GOALS_ID
 from harness.report.goals_section import TITLE as GOALS_TITLE
@@ -21,6 +22,9 @@ from harness.report.goals_section import bend_chart, goals_html
 from harness.report.health_section import SECTION_ID as HEALTH_ID
 from harness.report.health_section import TITLE as HEALTH_TITLE
 from harness.report.health_section import health_html, verdict_word
+from harness.report.insights_section import SECTION_ID as INSIGHTS_ID
+from harness.report.insights_section import TITLE as INSIGHTS_TITLE
+from harness.report.insights_section import insights_html
 from harness.report.style import Chart
 from harness.report.tables import (
     custom_trend_rows,
@@ -62,6 +66,16 @@ tr.failed td{background:#fbe9e5}.ok{color:#2f7a4a;font-weight:bold}.failed-mark{
 ul.notes{font-size:13px}
 .DEGRADED{background:#e39b32}.health-clean{color:#2f7a4a;font-weight:bold}
 .health-degraded{color:#b54708;font-weight:bold}ul.health-reasons{font-size:13px;margin:4px 0}
+.table-wrap{overflow-x:auto;max-width:100%}
+td.left{white-space:normal;overflow-wrap:break-word;min-width:8em;max-width:32em}
+#goals-table td{white-space:normal;overflow-wrap:break-word;min-width:7em}#goals-table td:first-child{min-width:0}
+header dd,header div,p,li{overflow-wrap:anywhere}
+ul.insights{font-size:14px;padding-left:18px}ul.insights ul{font-size:12px;color:#52606d}
+li.insight{margin:4px 0}.severity{display:inline-block;padding:0 6px;border-radius:3px;font-size:11px;color:#fff;
+text-transform:uppercase}.insight-critical .severity{background:#c8553d}.insight-warning .severity{background:#e39b32}
+.insight-info .severity{background:#3b6ea5}
+@media (max-width:700px){header,nav{padding-left:12px;padding-right:12px}main{padding:4px 8px 24px 8px}
+section{padding:8px}header dl{grid-template-columns:1fr}}
 """
 
 
@@ -114,6 +128,12 @@ def _requests_section(result: RunResult) -> str:
             + (f"<h2>Custom trends</h2>{trend_table}" if trends else "") + "</section>")
 
 
+def _scrolling_tables(body: str) -> str:
+    """Every table inside its own scrolling box: a wide table scrolls there, the page keeps the
+    viewport's width (390 px phones included)."""
+    return body.replace("<table", '<div class="table-wrap"><table').replace("</table>", "</table></div>")
+
+
 def _chart_div(chart: Chart) -> str:
     return pio.to_html(chart.figure, full_html=False, include_plotlyjs=False, div_id=f"chart-{chart.id}",
                        config=PLOTLY_CONFIG)
@@ -153,7 +173,8 @@ def render_html(result: RunResult, charts: Sequence[Chart], *, notes: Sequence[s
     """The whole page as one string."""
     verdict = run_verdict(result)
     goals = [(GOALS_ID, GOALS_TITLE)] if result.goals is not None else []
-    links = [("verdict", "Verdict"), *goals, (HEALTH_ID, HEALTH_TITLE), ("scenarios", "Scenarios")]
+    links = [("verdict", "Verdict"), (INSIGHTS_ID, INSIGHTS_TITLE), *goals, (HEALTH_ID, HEALTH_TITLE),
+             ("scenarios", "Scenarios")]
     links += [(c.id, c.title) for c in charts]
     links.append(("requests", "Requests"))
     nav = "".join(f'<a href="#{escape(anchor)}">{escape(title)}</a>' for anchor, title in links)
@@ -161,7 +182,8 @@ def render_html(result: RunResult, charts: Sequence[Chart], *, notes: Sequence[s
     notes_html = ("<section id=\"notes\"><h2>Notes</h2><ul class=\"notes\">"
                   + "".join(f"<li>{escape(n)}</li>" for n in remarks) + "</ul></section>") if remarks else ""
     body = [_header(result, verdict), f"<nav>{nav}</nav><main>", _verdict_section(result, verdict),
-            _goals_section(result), _health_section(result), _scenarios_section(result)]
+            insights_html(find_insights(result)), _goals_section(result), _health_section(result),
+            _scenarios_section(result)]
     body += [_chart_section(c) for c in charts]
     body += [_requests_section(result), notes_html, "</main>"]
     title = f"{result.meta.run_id}: {verdict.state}"
@@ -169,5 +191,5 @@ def render_html(result: RunResult, charts: Sequence[Chart], *, notes: Sequence[s
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{escape(title)}</title>"
             f"<style>{STYLE}</style><script>{inline_plotly_js()}</script></head><body>"
-            + "".join(body) + "</body></html>\n")
+            + _scrolling_tables("".join(body)) + "</body></html>\n")
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from harness.insights import find_insights
 from harness.report.goals_section import goals_markdown
 from harness.report.health_section import health_markdown, verdict_word
+from harness.report.insights_section import insights_markdown
 from harness.report.tables import (
     custom_trend_rows,
     request_rows,
@@ -44,6 +46,7 @@ def render_markdown(result: RunResult, *, html_name: str | None = "report.html",
               table(["threshold", "expression", "observed", "verdict", "note"],
                     [[r.threshold, r.expression, r.observed, r.verdict, r.note] for r in verdict_rows(result)])
               if result.thresholds else "The plan has no thresholds.", ""]
+    parts += [insights_markdown(find_insights(result))]
     if result.goals is not None:
         parts += [goals_markdown(result.goals, table=table)]
     parts += [health_markdown(result.health, table=table)]

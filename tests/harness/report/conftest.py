@@ -103,3 +103,35 @@ def inspect_html(text: str) -> PageFacts:
     parser.feed(text)
     parser.close()
     return parser.facts
+
+
+LONG_DETAIL = ("peak 1,204 jobs at 41.5 s; drained to 12 by 63 s; the worker kept 4 consumers busy, 2 reclaimed jobs, "
+               "oldest pending 18.2 s; stream http://127.0.0.1:6379/0 guardrail:jobs, dead-letter guardrail:jobs:dead")
+
+
+@pytest.fixture
+def stress_result(degraded_result: RunResult) -> RunResult:
+    return stress_like(degraded_result)
+
+
+def stress_like(degraded_result: RunResult) -> RunResult:
+    """A stress-like result: goals with long cells (the 1,801 px table of issue 16), a degraded
+    measurement, and a scenario that dropped iterations (an insight)."""
+    from harness.results.model import GoalOutcome, GoalsVerdict, UnaccountedItem
+
+    goals = GoalsVerdict(
+        outcomes=[GoalOutcome(name="all jobs processed within 18 s of the load's end", kind="queue_drained",
+                              status="fail", observed="12 jobs left at 23 s after the load's end (1,204 at peak)",
+                              limit="queue_length == 0 and pending == 0 within 18 s of the load's end",
+                              detail=LONG_DETAIL),
+                  GoalOutcome(name="job broker cannot evict queued jobs", kind="redis_policy", status="warn",
+                              observed="allkeys-lru", limit="noeviction (a queue must not be evicted)",
+                              detail=LONG_DETAIL),
+                  GoalOutcome(name="worker RSS bounded", kind="memory_growth", status="pass",
+                              observed="80.0 -> 81.0 MiB (x1.01)", limit="last <= 1.5 x first, no restart")],
+        unaccounted=[UnaccountedItem(kind="job", id="1712345678901-0", reason="dead-lettered after 3 attempts")],
+        unaccounted_total=3)
+    name, stats = next(iter(degraded_result.scenarios.items()))
+    dropping = stats.model_copy(update={"dropped_iterations": 40})
+    return degraded_result.model_copy(update={"goals": goals,
+                                              "scenarios": {**degraded_result.scenarios, name: dropping}})

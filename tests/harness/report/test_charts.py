@@ -17,7 +17,8 @@ BASELINE_PLAN = ROOT / "scenarios" / "baseline.yaml"
 
 def test_a_baseline_run_gets_every_chart(baseline_result: RunResult) -> None:
     charts, notes = build_charts(baseline_result, mean_targets(baseline_result))
-    assert [c.id for c in charts] == ["latency", "throughput", "errors", "guardrail", "redis", "db_pool", "generator"]
+    assert [c.id for c in charts] == ["timeline", "latency", "distribution", "throughput", "errors", "guardrail", "redis",
+                                    "db_pool", "generator"]
     assert notes == []
 
 
@@ -26,7 +27,7 @@ def test_charts_without_data_are_left_out_with_a_reason(baseline_result: RunResu
                                               "metrics": {k: v for k, v in baseline_result.metrics.items()
                                                           if k != "guardrail_latency"}})
     charts, notes = build_charts(bare, {})
-    assert [c.id for c in charts] == ["latency", "throughput", "errors", "generator"]
+    assert [c.id for c in charts] == ["timeline", "latency", "distribution", "throughput", "errors", "generator"]
     assert any(n.startswith("redis:") for n in notes) and any(n.startswith("guardrail:") for n in notes)
 
 

@@ -10,7 +10,7 @@ from harness.report.writer import HTML_FILE_NAME, MARKDOWN_FILE_NAME, write_repo
 
 from .conftest import inspect_html
 
-CHARTS = ("latency", "throughput", "errors", "guardrail", "redis", "db_pool", "generator")
+CHARTS = ("timeline", "latency", "distribution", "throughput", "errors", "guardrail", "redis", "db_pool", "generator")
 LOCAL_HOSTS = {"127.0.0.1"}
 
 
