@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from harness.health.text import health_line
+from harness.results.figures import schedule_gaps
 from harness.results.model import RunResult
 from harness.results.verdict import run_verdict
 
@@ -41,6 +42,8 @@ def print_summary(result: RunResult, *, result_path: Path, console: Console) -> 
             f"{d.p99:.2f}" if d else "-",
         )
     console.print(table)
+    for gap in schedule_gaps(result):
+        console.print(f"  [yellow]schedule-true latency:[/yellow] {gap.text}", highlight=False)
     g = result.generator
     lag = f"lag p50 {g.lag_p50_ms:.2f} ms, p99 {g.lag_p99_ms:.2f} ms" if g.lag_p99_ms is not None else "no scheduled iterations"
     cpu = ", ".join(f"{p.role} {p.cpu_percent_avg:.0f}% (max {p.cpu_percent_max:.0f}%)" for p in g.processes)

@@ -23,11 +23,16 @@ def write_run_report(run_dir: Path, *, console: Console) -> Path | None:
     from harness.errors import BwperfError
     from harness.report.terminal import print_verdict
     from harness.report.writer import write_report
+    from harness.results.io import load_result
 
     try:
         written = write_report(run_dir)
     except (BwperfError, OSError, ValueError) as error:
         console.print(f"[yellow]report not written:[/yellow] {error}", highlight=False)
+        try:  # the verdict table is where the thresholds are shown: it must not depend on the report
+            print_verdict(load_result(run_dir / RESULT_FILE_NAME), console=console)
+        except (BwperfError, OSError, ValueError) as unreadable:
+            console.print(f"[yellow]result not readable:[/yellow] {unreadable}", highlight=False)
         return None
     print_verdict(written.result, console=console)
     console.print(f"  report: {written.html}", highlight=False)

@@ -30,9 +30,13 @@ from harness.report.tables import (
     custom_trend_rows,
     request_rows,
     run_facts,
+    SCHEDULE_HEADER,
+    SCHEDULE_INTRO,
     scenario_rows,
+    schedule_rows,
     verdict_rows,
 )
+from harness.results.figures import schedule_gaps
 from harness.results.model import RunResult
 from harness.results.verdict import Verdict, run_verdict
 
@@ -117,6 +121,17 @@ def _scenarios_section(result: RunResult) -> str:
     return f'<section id="scenarios"><h2>Scenarios</h2>{scenarios}</section>'
 
 
+def _schedule_section(result: RunResult) -> str:
+    rows = schedule_rows(result)
+    if not rows:
+        return ""
+    cells = [[escape(c) for c in (r.scenario, r.saturation, r.service_p99, r.scheduled_p50, r.scheduled_p95,
+                                  r.scheduled_p99, r.dropped)] for r in rows]
+    gaps = "".join(f'<li class="schedule-gap">{escape(gap.text)}</li>' for gap in schedule_gaps(result))
+    return (f'<section id="schedule"><h2>Schedule-true latency</h2><p>{escape(SCHEDULE_INTRO)}</p>'
+            f"{_table(list(SCHEDULE_HEADER), cells)}" + (f"<ul>{gaps}</ul>" if gaps else "") + "</section>")
+
+
 def _requests_section(result: RunResult) -> str:
     requests = _table(["scenario", "request", "count", "failures", "p50 ms", "p95 ms", "p99 ms", "max ms"],
                       [[escape(c) for c in (r.scenario, r.request, r.count, r.failures, r.p50, r.p95, r.p99, r.max)]
@@ -175,6 +190,7 @@ def render_html(result: RunResult, charts: Sequence[Chart], *, notes: Sequence[s
     goals = [(GOALS_ID, GOALS_TITLE)] if result.goals is not None else []
     links = [("verdict", "Verdict"), (INSIGHTS_ID, INSIGHTS_TITLE), *goals, (HEALTH_ID, HEALTH_TITLE),
              ("scenarios", "Scenarios")]
+    links += [("schedule", "Schedule-true latency")] if schedule_rows(result) else []
     links += [(c.id, c.title) for c in charts]
     links.append(("requests", "Requests"))
     nav = "".join(f'<a href="#{escape(anchor)}">{escape(title)}</a>' for anchor, title in links)
@@ -183,7 +199,7 @@ def render_html(result: RunResult, charts: Sequence[Chart], *, notes: Sequence[s
                   + "".join(f"<li>{escape(n)}</li>" for n in remarks) + "</ul></section>") if remarks else ""
     body = [_header(result, verdict), f"<nav>{nav}</nav><main>", _verdict_section(result, verdict),
             insights_html(find_insights(result)), _goals_section(result), _health_section(result),
-            _scenarios_section(result)]
+            _scenarios_section(result), _schedule_section(result)]
     body += [_chart_section(c) for c in charts]
     body += [_requests_section(result), notes_html, "</main>"]
     title = f"{result.meta.run_id}: {verdict.state}"

@@ -15,9 +15,13 @@ from harness.report.tables import (
     custom_trend_rows,
     request_rows,
     run_facts,
+    SCHEDULE_HEADER,
+    SCHEDULE_INTRO,
     scenario_rows,
+    schedule_rows,
     verdict_rows,
 )
+from harness.results.figures import schedule_gaps
 from harness.results.model import RunResult
 from harness.results.verdict import Verdict, run_verdict
 
@@ -55,6 +59,7 @@ def render_markdown(result: RunResult, *, html_name: str | None = "report.html",
                      "p50 ms", "p95 ms", "p99 ms"],
                     [[r.scenario, r.executor, r.target, r.achieved, r.iterations, r.dropped, r.requests, r.failures,
                       r.p50, r.p95, r.p99] for r in scenario_rows(result)]), ""]
+    parts += _schedule_markdown(result)
     parts += ["## Requests", "",
               table(["scenario", "request", "count", "failures", "p50 ms", "p95 ms", "p99 ms", "max ms"],
                     [[r.scenario, r.request, r.count, r.failures, r.p50, r.p95, r.p99, r.max]
@@ -69,6 +74,17 @@ def render_markdown(result: RunResult, *, html_name: str | None = "report.html",
     if remarks:
         parts += ["## Notes", "", "\n".join(f"- {r}" for r in remarks), ""]
     return "\n".join(parts)
+
+
+def _schedule_markdown(result: RunResult) -> list[str]:
+    rows = schedule_rows(result)
+    if not rows:
+        return []
+    gaps = [f"- **{gap.text}**" for gap in schedule_gaps(result)]
+    return ["## Schedule-true latency", "", SCHEDULE_INTRO, "",
+            table(SCHEDULE_HEADER, [[r.scenario, r.saturation, r.service_p99, r.scheduled_p50, r.scheduled_p95,
+                                     r.scheduled_p99, r.dropped] for r in rows]), "",
+            *([*gaps, ""] if gaps else [])]
 
 
 def _failures(result: RunResult, verdict: Verdict) -> list[str]:

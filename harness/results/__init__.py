@@ -5,13 +5,13 @@ the run's one verdict (`run_verdict`: thresholds and stress goals, what every vi
     result = load_result("reports/<run-id>/result.json")
 
 The model's parts the views read (`ThresholdResult`, `Samples`, ...), the run-wide figures
-(`load_phase_s`, `run_rate_per_s`) and Redis headroom are exported too; `samples` (the one reader
+(`load_phase_s`, `run_rate_per_s`, `schedule_gaps`) and Redis headroom are exported too; `samples` (the one reader
 of the Prometheus samples: gauges, counter rates, histogram quantiles) is exported as a module.
 """
 
 from harness.errors import ResultFileError
 from harness.results import samples
-from harness.results.figures import load_phase_s, run_rate_per_s
+from harness.results.figures import ScheduleGap, load_phase_s, run_rate_per_s, schedule_gaps
 from harness.results.io import RESULT_FILE_NAME, load_result, save_result
 from harness.results.k6_summary import k6_summary, write_k6_summary
 from harness.results.model import (
@@ -38,6 +38,7 @@ __all__ = [
     "RedisSample",
     "ResultFileError",
     "RunResult",
+    "ScheduleGap",
     "Samples",
     "SeriesPointModel",
     "ThresholdResult",
@@ -50,5 +51,6 @@ __all__ = [
     "run_verdict",
     "samples",
     "save_result",
+    "schedule_gaps",
     "write_k6_summary",
 ]

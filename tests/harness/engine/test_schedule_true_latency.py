@@ -9,6 +9,7 @@ same schedule, served by 5 VUs first come first served (`expected_schedule`)."""
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 from harness.compare import from_result
 from harness.errors import EXIT_OK, EXIT_THRESHOLDS_FAILED
 from harness.metrics.hdr import decode
-from harness.results import load_result
+from harness.results import load_result, schedule_gaps
 
 from .conftest import FIXTURES, bwperf
 
@@ -85,9 +86,10 @@ def test_queue_times_the_stall_from_the_schedule(server, tmp_path):
     measured_over_1s = sum(item.count_at_value_iterated_to for item in decode(scheduled.hdr).get_recorded_iterator()
                            if item.value_iterated_to > 1_000_000)  # microseconds
     assert over_1s == pytest.approx(measured_over_1s, abs=max(6, 0.15 * over_1s))
-    # The server's side barely moved: only the 5 requests caught in the stall took ~2 s.
+    # The server's side barely moved: only the 5 requests caught in the stall took ~2 s (the p99 is
+    # ~25 ms on a quiet machine; the bound leaves room for a busy one).
     service = result.metrics["http_req_duration"].trend
-    assert service is not None and service.p99 < 100.0 and service.p99 < scheduled.p99 / 10
+    assert service is not None and service.med < 50.0 and service.p99 < 300.0 and service.p99 < scheduled.p99 / 5
     assert result.metrics["iteration_duration_scheduled"].trend.p99 == scheduled.p99
     # Thresholds read it like any trend (k6 syntax, tag filter): the schedule's p99 fails, the service's passes.
     verdicts = {t.metric: (t.ok, t.observed) for t in result.thresholds}
@@ -96,6 +98,12 @@ def test_queue_times_the_stall_from_the_schedule(server, tmp_path):
     # compare reads it per queued scenario, beside the requests' latency.
     compared = from_result(result, source="result.json").metrics
     assert compared["stalled/iteration_duration_scheduled/latency_p99_ms"].value == scheduled.p99
+    # Every view names the gap between service time and schedule-true time (one function says when).
+    (gap,) = schedule_gaps(result)
+    assert (gap.scenario, gap.scheduled_p99_ms, gap.saturation) == ("stalled", scheduled.p99, "queue")
+    (run_dir,) = (path.parent for path in tmp_path.glob("*/result.json"))
+    assert gap.text in (run_dir / "summary.md").read_text()
+    assert html.escape(gap.text) in (run_dir / "report.html").read_text()
 
 
 def test_drop_counts_the_stall_apart(server, tmp_path):
@@ -108,4 +116,4 @@ def test_drop_counts_the_stall_apart(server, tmp_path):
     # What did start was timed from its schedule too: the stall's 5 held requests at most ~2 s.
     scheduled = stalled.iteration_duration_scheduled
     assert scheduled is not None and scheduled.count == stalled.iterations_completed
-    assert scheduled.max < STALL_S * 1000.0 + 200.0 and scheduled.p99 < 100.0
+    assert scheduled.max < STALL_S * 1000.0 + 300.0 and scheduled.p99 < 300.0  # ~25 ms when quiet
