@@ -50,6 +50,14 @@ class GuardrailSummary:
     sampled_s: float  # first to last scrape of the workers
     evaluation_p95_s: float | None  # over the whole run, from the histogram's increase
 
+    def source_name(self, url: str | None) -> str:
+        """What a person calls a scraped endpoint: "guardrail worker" (numbered when there are
+        several), else "API server"; never its URL, whose port changes every run."""
+        workers = [w.url for w in self.workers]
+        if url in workers:
+            return "guardrail worker" if len(workers) == 1 else f"guardrail worker {workers.index(url) + 1}"
+        return "API server"
+
     @property
     def evaluations_per_s(self) -> float | None:
         return self.evaluations / self.sampled_s if self.sampled_s > 0 else None

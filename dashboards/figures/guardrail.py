@@ -16,7 +16,7 @@ from dashboards.guardrail import GuardrailSummary
 
 RATE_TITLE = "Guardrail evaluations per second (verdicts committed by the worker)"
 QUEUE_TITLE = "Guardrail queue length (jobs in the stream, XLEN)"
-P95_TITLE = "Guardrail evaluation p95, enqueue to verdict (s)"
+P95_TITLE = "Guardrail evaluation p95, enqueue to verdict (ms)"
 TIERS_TITLE = "Evaluations decided per tier (share of all verdicts, %)"
 COST_TITLE = "LLM cost of guardrail evaluations since the run started (USD)"
 SECONDS_AXIS = "seconds into the run"
@@ -33,7 +33,7 @@ def evaluations_rate_figure(summary: GuardrailSummary) -> go.Figure:
     fig = go.Figure()
     for index, worker in enumerate(summary.workers):
         fig.add_scatter(x=list(worker.evaluations_per_s.t_s), y=list(worker.evaluations_per_s.values),
-                        name=f"worker {worker.url}", mode="lines+markers",
+                        name=summary.source_name(worker.url), mode="lines+markers",
                         line={"color": _worker_colour(index), "width": 2},
                         hovertemplate="%{y:.2f} evaluations/s at %{x:.0f} s<extra>%{fullData.name}</extra>")
     fig.update_yaxes(title_text="evaluations/s", rangemode="tozero")
@@ -45,7 +45,7 @@ def queue_length_figure(summary: GuardrailSummary) -> go.Figure:
     if not summary.queue_length:
         return empty_figure("No sampled URL exports guardrail_queue_length.", title=QUEUE_TITLE)
     fig = go.Figure(go.Scatter(
-        x=list(summary.queue_length.t_s), y=list(summary.queue_length.values), name=f"from {summary.queue_source}",
+        x=list(summary.queue_length.t_s), y=list(summary.queue_length.values), name=f"{summary.source_name(summary.queue_source)}, server metrics",
         mode="lines+markers", line={"color": "#f28e2b", "width": 2, "shape": "hv"},
         hovertemplate="%{y:.0f} jobs at %{x:.0f} s<extra></extra>",
     ))
@@ -56,19 +56,21 @@ def queue_length_figure(summary: GuardrailSummary) -> go.Figure:
     return fig
 
 
-def evaluation_p95_figure(summary: GuardrailSummary, *, budget_s: float, budget_label: str) -> go.Figure:
-    """p95 of the evaluations finished between consecutive scrapes, per worker, against the budget."""
+def evaluation_p95_figure(summary: GuardrailSummary, *, budget_ms: float, budget_label: str) -> go.Figure:
+    """p95 of the evaluations finished between consecutive scrapes, per worker, against the budget;
+    in ms, as every latency on the dashboard (the worker's histogram counts seconds)."""
     if not any(worker.evaluation_p95_s for worker in summary.workers):
         return empty_figure("No evaluation histogram (guardrail_evaluation_duration_seconds) was sampled.",
                             title=P95_TITLE)
     fig = go.Figure()
     for index, worker in enumerate(summary.workers):
-        fig.add_scatter(x=list(worker.evaluation_p95_s.t_s), y=list(worker.evaluation_p95_s.values),
-                        name=f"p95, worker {worker.url}", mode="lines+markers",
+        fig.add_scatter(x=list(worker.evaluation_p95_s.t_s),
+                        y=[None if v is None else v * 1000.0 for v in worker.evaluation_p95_s.values],
+                        name=f"p95, {summary.source_name(worker.url)}", mode="lines+markers",
                         line={"color": _worker_colour(index), "width": 2},
-                        hovertemplate="p95 %{y:.2f} s at %{x:.0f} s<extra></extra>")
-    budget_line(fig, y=budget_s, label=budget_label)
-    fig.update_yaxes(title_text="seconds", rangemode="tozero")
+                        hovertemplate="p95 %{y:,.0f} ms at %{x:.0f} s<extra></extra>")
+    budget_line(fig, y=budget_ms, label=budget_label)
+    fig.update_yaxes(title_text="ms", rangemode="tozero")
     fig.update_xaxes(title_text=f"{SECONDS_AXIS} (p95 since the previous scrape)")
     return themed(fig, title=P95_TITLE, height=340)
 
@@ -102,7 +104,7 @@ def llm_cost_figure(summary: GuardrailSummary) -> go.Figure:
     fig = go.Figure()
     for index, worker in enumerate(lines):
         fig.add_scatter(x=list(worker.llm_cost_usd.t_s), y=list(worker.llm_cost_usd.values),
-                        name=f"worker {worker.url}", mode="lines", fill="tozeroy",
+                        name=summary.source_name(worker.url), mode="lines", fill="tozeroy",
                         line={"color": "#e39b32" if index == 0 else _worker_colour(index), "width": 2},
                         hovertemplate="$%{y:.4f} by %{x:.0f} s<extra></extra>")
     fig.update_yaxes(title_text="USD", tickprefix="$", rangemode="tozero")

@@ -4,7 +4,8 @@ lines dashed red, titles that name their units."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 
 import plotly.graph_objects as go
 
@@ -43,6 +44,43 @@ def colour_of(name: str, colours: Mapping[str, str]) -> str:
     return colours.get(name) or scenario_colours([name])[name]
 
 
+def series_colours(series: Sequence[tuple[str, str]], colours: Mapping[str, str]) -> list[str]:
+    """A distinct colour per (scenario, series) pair: a scenario's first series keeps the scenario's
+    colour (as on every other chart), a second one of the same scenario takes a palette colour no
+    scenario uses, so two lines never share a colour."""
+    taken = {colour_of(scenario, colours) for scenario, _ in series}
+    spare = [c for c in (*PALETTE, *KNOWN_SCENARIOS.values()) if c not in taken]
+    seen: set[str] = set()
+    chosen: list[str] = []
+    for scenario, _name in series:
+        if scenario not in seen:
+            seen.add(scenario)
+            chosen.append(colour_of(scenario, colours))
+        else:
+            chosen.append(spare.pop(0) if spare else colour_of(scenario, colours))
+    return chosen
+
+
+def time_axis(fig: go.Figure, moments: Sequence[datetime], *, what: str) -> str:
+    """Ticks a person reads: dates when the moments span days, HH:MM:SS (the day in the returned
+    caption) within one day, and a single moment ticked once (plotly would tick fractions of a
+    second). The range is the moments' own, padded by 4 % (an annotation must not stretch it).
+    Returns what the axis shows (`run start, UTC`), for the chart's title: an axis title would
+    sit where a phone's tall legend starts."""
+    if not moments:
+        return ""
+    first, last = min(moments), max(moments)
+    pad = (last - first) * 0.04 if last > first else timedelta(hours=1)
+    options: dict[str, object] = {"range": [first - pad, last + pad], "hoverformat": "%Y-%m-%d %H:%M:%S"}
+    if last - first >= timedelta(days=1):
+        fig.update_xaxes(tickformat="%Y-%m-%d", **options)
+        return f"{what}, UTC"
+    if first == last:
+        options |= {"tickvals": [first], "ticktext": [f"{first:%H:%M:%S}"]}
+    fig.update_xaxes(tickformat="%H:%M:%S", **options)
+    return f"{what} on {first:%Y-%m-%d}, UTC"
+
+
 def themed(fig: go.Figure, *, title: str, height: int = 380) -> go.Figure:
     fig.update_layout(
         template="plotly_white",
@@ -59,7 +97,7 @@ def themed(fig: go.Figure, *, title: str, height: int = 380) -> go.Figure:
 
 
 def budget_line(fig: go.Figure, *, y: float, label: str, row: int | None = None, col: int | None = None,
-                log_axis: bool = False, colour: str = BUDGET_RED) -> None:
+                log_axis: bool = False, colour: str = BUDGET_RED, x: float = 0.0, xanchor: str = "left") -> None:
     """A dashed horizontal limit across the plot, labelled at its left end.
 
     Shapes count in the axis range. On a log axis plotly places a shape in data units but an
@@ -69,15 +107,27 @@ def budget_line(fig: go.Figure, *, y: float, label: str, row: int | None = None,
     fig.add_hline(y=y, line_dash="dash", line_color=colour, line_width=1.5, **options)
     fig.add_annotation(
         text=label,
-        x=0,
+        x=x,
         xref="x domain",
         y=math.log10(y) if log_axis else y,
         showarrow=False,
-        xanchor="left",
+        xanchor=xanchor,
         yanchor="bottom",
         font={"color": colour, "size": 11},
         **options,
     )
+
+
+LABEL_SPOTS = ((0.0, "left"), (1.0, "right"), (0.5, "center"), (0.25, "center"), (0.75, "center"))
+
+
+def budget_lines(fig: go.Figure, limits: Sequence[tuple[float, str]], *, row: int | None = None,
+                 col: int | None = None, log_axis: bool = False) -> None:
+    """Several limits on one plot, their labels spread along the line (left end, right end,
+    middle...), so two close limits (150 and 200 ms) do not print their labels on each other."""
+    for index, (y, label) in enumerate(sorted(limits)):
+        x, anchor = LABEL_SPOTS[index % len(LABEL_SPOTS)]
+        budget_line(fig, y=y, label=label, row=row, col=col, log_axis=log_axis, x=x, xanchor=anchor)
 
 
 def log_ms_axis(fig: go.Figure, *, title: str, row: int | None = None) -> None:

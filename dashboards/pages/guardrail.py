@@ -46,7 +46,7 @@ def render(ctx: PageContext) -> list[Any]:
             section("Throughput", chart("guardrail-rate", evaluations_rate_figure(summary))),
             section("Queue", chart("guardrail-queue", queue_length_figure(summary))),
             section("Evaluation latency", chart("guardrail-p95", evaluation_p95_figure(
-                summary, budget_s=budget_ms / 1000.0, budget_label=budget_label))),
+                summary, budget_ms=budget_ms, budget_label=budget_label))),
             section("Tiers", chart("guardrail-tiers", tier_share_figure(summary)),
                     subtitle="The pre-filter and the verdict cache answer without an LLM call."),
         ], className="grid-2"),
@@ -60,8 +60,8 @@ def _budget(result: RunResult) -> tuple[float, str]:
                if b.scenario is None]
     if planned:
         limit = min(b.limit_ms for b in planned)
-        return limit, f"budget p(95)<{limit / 1000.0:g} s (plan)"
-    return SEED_BUDGET_MS, f"budget p(95)<{SEED_BUDGET_MS / 1000.0:g} s (seed 8.3)"
+        return limit, f"budget p(95)<{limit:,g} ms (plan)"
+    return SEED_BUDGET_MS, f"budget p(95)<{SEED_BUDGET_MS:,g} ms (seed 8.3)"
 
 
 def _cards(result: RunResult, summary: GuardrailSummary, *, budget_ms: float) -> html.Div:
@@ -71,12 +71,15 @@ def _cards(result: RunResult, summary: GuardrailSummary, *, budget_ms: float) ->
     per_1k = summary.cost_per_1k_evaluations_usd
     return cards(
         card("Evaluations", f"{summary.evaluations:,.0f}",
-             detail=f"{summary.evaluations_per_s:.2f}/s" if summary.evaluations_per_s is not None else None),
-        card("Evaluation p95 (worker)", "n/a" if p95_s is None else f"{p95_s:.2f} s",
+             # the worker's own pace while it was scraped (it keeps working through a drain), not a load rate
+             detail=(f"{summary.evaluations_per_s:.2f}/s over {summary.sampled_s:,.0f} s of worker scrapes"
+                     if summary.evaluations_per_s is not None else None)),
+        card("Evaluation p95 (worker)", fmt_ms(None if p95_s is None else p95_s * 1000.0),
              tone="neutral" if p95_s is None else ("error" if p95_s * 1000.0 > budget_ms else "ok"),
-             detail=f"budget {budget_ms / 1000.0:g} s"),
+             detail=f"budget {budget_ms:,g} ms"),
         card("guardrail_latency p95 (k6)", fmt_ms(client_p95), detail="measured by the scenario"),
         card("Cache hit ratio", fmt_pct(summary.cache_hit_ratio), detail=f"{summary.cache_lookups:,.0f} lookups"),
         card("LLM cost", f"${summary.llm_cost_usd:,.4f}", detail=f"{summary.llm_calls:,.0f} calls"),
         card("Cost per 1,000 evaluations", "n/a" if per_1k is None else f"${per_1k:,.3f}"),
+        id="guardrail-cards",
     )

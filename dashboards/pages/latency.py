@@ -6,19 +6,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import html
+from collections.abc import Mapping
+
+from dash import Dash, Input, Output, html
+from dash.exceptions import PreventUpdate
 
 from dashboards.budgets import Budget, budgets_for, latency_budgets
+from dashboards.comparison import BaselineBand, baseline_band, compare_metrics
 from dashboards.components import card, cards, chart, fmt_ms, notice, section, table
-from dashboards.context import PageContext
-from dashboards.figures.latency import latency_over_run, p95_history
+from dashboards.context import DashboardData, PageContext
+from dashboards.figures.latency import latency_over_run
+from dashboards.figures.trend import p95_history
 from dashboards.history import change_points, request_p95_series, same_plan
+from dashboards.links import run_href
 from dashboards.pages.common import run_heading
 from harness.baselines import ChangePoint, Series
-from harness.results import RunResult
+from harness.results import ResultFileError, RunResult
 
 PATH = "/latency"
 NAME = "Latency"
+HISTORY_GRAPH = "latency-history"
 
 
 def render(ctx: PageContext) -> list[Any]:
@@ -32,18 +39,56 @@ def render(ctx: PageContext) -> list[Any]:
     changes = change_points(series)
     run_wide = [b.limit_ms for b in budgets_for(budgets, 95.0) if b.scenario is None]
     history_figure = p95_history(series, changes, colours=ctx.colours, budget_ms=min(run_wide) if run_wide else None,
-                                 selected=(result.meta.run_id, result.meta.started_at))
+                                 selected=(result.meta.run_id, result.meta.started_at), band=_band(ctx))
+    runs = len(plan_history.rows)
     return [
         run_heading(result, following=ctx.following, page_title="Latency"),
         _cards(result, budgets),
         section("Over the run", chart("latency-over-run", latency_over_run(result, budgets=budgets, colours=ctx.colours)),
                 subtitle="Each window's percentiles from the run's HDR histograms; dashed red: the plan's thresholds."),
-        section("Across runs", chart("latency-history", history_figure), *_change_table(series, changes),
+        section("Across runs", chart(HISTORY_GRAPH, history_figure), *_change_table(series, changes),
                 *[notice(p, tone="warning") for p in problems],
-                subtitle=f"{len(plan_history.rows)} runs of {result.meta.plan_path} (the same plan file) from "
-                         f"{ctx.data.baselines.history_path} and {ctx.catalog.results_dir}/. A change point is a step "
-                         "of at least 5 % with at least 3 runs on each side (Welch, scan-corrected p ≤ 0.001)."),
+                subtitle=f"{runs} {'run' if runs == 1 else 'runs'} of {result.meta.plan_path} (the same plan file) "
+                         f"from {ctx.data.baselines.history_path} and {ctx.catalog.results_dir}/. The grey band: the "
+                         "current baseline ± what the comparison engine lets pass (20 %, its floor or the noise). "
+                         "A change point is a step of at least 5 % with at least 3 runs on each side (Welch, "
+                         "scan-corrected p ≤ 0.001). Click a point to open that run.", id="trend-panel"),
     ]
+
+
+def register(app: Dash, _data: DashboardData) -> None:
+    """A click on a trend point opens that run's Latency page (the address a lead can paste)."""
+    @app.callback(Output("url", "href", allow_duplicate=True), Input(HISTORY_GRAPH, "clickData"),
+                  prevent_initial_call=True)
+    def _open_clicked_run(click_data: Mapping[str, Any] | None) -> str:
+        href = clicked_run_href(click_data)
+        if href is None:
+            raise PreventUpdate
+        return href
+
+
+def clicked_run_href(click_data: Mapping[str, Any] | None) -> str | None:
+    """The Latency page of the run behind a clicked point (its `customdata` is the run id); None for
+    a click on anything else (the band, an empty spot)."""
+    points = (click_data or {}).get("points") or []
+    run_id = points[0].get("customdata") if points else None
+    return run_href(PATH, run_id) if isinstance(run_id, str) and run_id else None
+
+
+def _band(ctx: PageContext) -> BaselineBand | None:
+    """The current baseline's band when it is a run of the shown plan (another plan's is no reference)."""
+    baseline = ctx.data.baselines.current()
+    result = ctx.result
+    if baseline.result is None or baseline.stamp is None or result is None or ctx.selected is None:
+        return None
+    if baseline.result.meta.plan_sha256 != result.meta.plan_sha256:
+        return None
+    try:
+        reference = ctx.data.metrics_of(baseline.path, baseline.result, stamp=baseline.stamp)
+        current = ctx.data.run_metrics(ctx.selected)
+    except ResultFileError:
+        return None  # the Overview says why the baseline cannot be read
+    return baseline_band(reference, comparison=compare_metrics(reference, current).comparison)
 
 
 def _cards(result: RunResult, budgets: list[Budget]) -> html.Div:

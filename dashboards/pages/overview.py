@@ -91,6 +91,7 @@ def _summary_cards(result: RunResult, verdict: Verdict) -> html.Div:
              tone="warning" if result.generator.saturated else "ok",
              detail=f"lag p99 {fmt_ms(result.generator.lag_p99_ms)}"),
         card("Measurement", measurement.state, tone=measurement.tone, detail=measurement.detail),
+        id="summary-cards",
     )
 
 

@@ -10,6 +10,8 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboards.budgets import latency_budgets
+from dashboards.costs import cost_view
+from dashboards.figures.costs import readable, wrapped
 from dashboards.figures.guardrail import (
     evaluation_p95_figure,
     evaluations_rate_figure,
@@ -17,14 +19,21 @@ from dashboards.figures.guardrail import (
     queue_length_figure,
     tier_share_figure,
 )
-from dashboards.figures.latency import latency_over_run, p95_by_scenario, p95_history
+from dashboards.figures.latency import latency_over_run, p95_by_scenario
 from dashboards.figures.redis import MIB, evictions_figure, memory_figure, peaks_figure
 from dashboards.figures.style import BUDGET_RED, KNOWN_SCENARIOS, scenario_colours
+from dashboards.figures.trend import p95_history
 from dashboards.guardrail import guardrail_summary
 from dashboards.history import change_points, merged_history, request_p95_series
 from dashboards.redis_memory import redis_summary, run_peak
 from harness.baselines.series import History
 from harness.compare.result_inputs import from_result
+from harness.costs import (
+    DEFAULT_MODEL_PATH,
+    load_model,
+    tier_stack_figure,
+    unit_costs_figure,
+)
 from harness.results import RunResult
 from harness.results.model import RedisSample, Samples
 from tests.dashboards.conftest import REGRESSION_FROM
@@ -106,9 +115,10 @@ def test_guardrail_figures_draw_the_summary(weekly_runs: tuple[RunResult, ...]) 
     assert list(rate.y) == list(worker.evaluations_per_s.values)
     (queue,) = queue_length_figure(summary).data
     assert list(queue.y) == list(summary.queue_length.values)
-    p95 = evaluation_p95_figure(summary, budget_s=2.0, budget_label="budget p(95)<2 s (plan)")
-    assert list(p95.data[0].y) == list(worker.evaluation_p95_s.values)
-    assert _budget_shapes(p95) == [(2.0, "y")]
+    p95 = evaluation_p95_figure(summary, budget_ms=2000.0, budget_label="budget p(95)<2,000 ms (plan)")
+    # in ms like every latency on the dashboard (the worker's histogram counts seconds)
+    assert list(p95.data[0].y) == [None if v is None else v * 1000.0 for v in worker.evaluation_p95_s.values]
+    assert _budget_shapes(p95) == [(2000.0, "y")] and p95.layout.yaxis.title.text == "ms"
     (tiers,) = tier_share_figure(summary).data
     assert list(tiers.x) == list(summary.by_tier)
     assert sum(tiers.y) == pytest.approx(100.0)
@@ -167,3 +177,26 @@ def test_peak_labels_stay_unique_when_runs_start_in_the_same_minute(weekly_runs:
     peaks = [run_peak(f"k{i}", f"r{i}", moment, weekly_runs[i].samples) for i in range(3)]
     (used, *_rest) = peaks_figure([p for p in peaks if p is not None]).data
     assert list(used.x) == ["Sep 01 03:00", "Sep 01 03:00 #2", "Sep 01 03:00 #3"]
+
+
+def test_two_budgets_on_one_plot_label_at_different_ends(weekly_runs: tuple[RunResult, ...]) -> None:
+    run = weekly_runs[0]
+    for fig in (latency_over_run(run, budgets=latency_budgets(run.thresholds), colours=scenario_colours(run.scenarios)),
+                p95_by_scenario(run, budgets=latency_budgets(run.thresholds), colours=scenario_colours(run.scenarios))):
+        labels = [a for a in fig.layout.annotations if a.text.startswith("budget p(95)")]
+        assert len(labels) == 2
+        assert {(a.x, a.xanchor) for a in labels} == {(0.0, "left"), (1.0, "right")}  # 150 and 200 ms apart
+
+
+def test_cost_charts_show_whole_tier_names() -> None:
+    model = load_model(DEFAULT_MODEL_PATH)
+    report = cost_view(model, model_path=str(DEFAULT_MODEL_PATH), result=None).report
+    names = [t.name for t in model.tiers]
+    for fig in (readable(unit_costs_figure(report)), readable(tier_stack_figure(report))):
+        axes = [fig.layout[k] for k in fig.layout if k.startswith("xaxis") and fig.layout[k].ticktext]
+        assert axes
+        for axis in axes:
+            shown = [t.replace("<br>", " ").removesuffix(" (projected)") for t in axis.ticktext]
+            assert shown == names
+            assert axis.automargin is True
+    assert wrapped("Growth (projected)") == "Growth<br>(projected)" and wrapped("MVP") == "MVP"

@@ -3,6 +3,7 @@ and broken states, the poll (cheap when nothing changed), the Runs comparison, t
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -92,8 +93,12 @@ def test_history_of_another_plan_is_left_out(data: DashboardData, lab: Lab) -> N
 def test_guardrail_page_shows_the_worker_and_the_plans_budget(data: DashboardData) -> None:
     children, _ = render_page(data, "/guardrail", LATEST)
     p95 = dash_tree.figure(children, "guardrail-p95")
-    assert [a.text for a in p95.layout.annotations] == ["budget p(95)<2 s (plan)"]
-    assert dash_tree.figure(children, "guardrail-rate").data[0].name == "worker http://127.0.0.1:9101/metrics"
+    assert [a.text for a in p95.layout.annotations] == ["budget p(95)<2,000 ms (plan)"]
+    # sources named as a person would, never a URL whose port changes every run
+    assert dash_tree.figure(children, "guardrail-rate").data[0].name == "guardrail worker"
+    assert dash_tree.figure(children, "guardrail-queue").data[0].name == "guardrail worker, server metrics"
+    cards = dash_tree.text(dash_tree.find(children, "guardrail-cards"))
+    assert not re.search(r"\d\.\d+ s\b", cards) and "budget 2,000 ms" in cards  # one unit for latencies: ms
 
 
 def test_costs_page_projects_from_the_shown_run(data: DashboardData) -> None:
