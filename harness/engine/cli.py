@@ -35,6 +35,10 @@ from harness.errors import (
 from harness.engine.request import RunRequest
 from harness.engine.target import check_sampled_url, check_target
 from harness.goals.hook import judge_run, mark_unjudged
+from harness.live import check_metrics_address
+from harness.live.names import DEFAULT_HOST as DEFAULT_METRICS_HOST
+from harness.live.names import DEFAULT_LINGER_S as DEFAULT_METRICS_LINGER_S
+from harness.live.names import MAX_LINGER_S as MAX_METRICS_LINGER_S
 from harness.plan.load import load_plan
 from harness.plan.model import Plan
 from harness.report.hook import write_run_report
@@ -67,6 +71,10 @@ def run_command(
     master_host: Annotated[str, typer.Option(help="with --worker: the master's address")] = "127.0.0.1",
     quiet: Annotated[bool, typer.Option(help="no live progress")] = False,
     system_pid: Annotated[list[int] | None, typer.Option("--system-pid", help="a process of the system under test on this host, for the measurement-health accounting (repeatable; default: found from the target)")] = None,
+    metrics_port: Annotated[int | None, typer.Option(help="serve live Prometheus metrics on this port while the run lasts (the master's merged view with --workers); see docs/live-metrics.md")] = None,
+    metrics_host: Annotated[str, typer.Option(help="address the live metrics listen on (loopback unless --metrics-expose)")] = DEFAULT_METRICS_HOST,
+    metrics_expose: Annotated[bool, typer.Option("--metrics-expose", help="allow a non-loopback --metrics-host (reachable from other machines)")] = False,
+    metrics_linger: Annotated[float, typer.Option(help=f"seconds to keep serving after the load, until Prometheus has scraped the final state (at most; 0 to stop at once; max {MAX_METRICS_LINGER_S:g})")] = DEFAULT_METRICS_LINGER_S,
 ) -> None:
     """Run a plan: k6 executors on Locust, exact percentiles, thresholds.
 
@@ -76,6 +84,8 @@ def run_command(
     console = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
     try:
         if worker:
+            if metrics_port is not None:
+                raise InputError("--metrics-port is served by the master, which merges every worker; a --worker has none")
             code = _run_worker(master_host=master_host, master_port=master_port or DEFAULT_MASTER_PORT)
         else:
             if plan is None:
@@ -84,7 +94,9 @@ def run_command(
                                  redis_url=redis_url, metrics_urls=tuple(metrics_url or ()), allow_remote=allow_remote_target,
                                  sample_interval_s=sample_interval, expect_workers=expect_workers,
                                  master_bind_host=master_bind_host, master_port=master_port, quiet=quiet,
-                                 system_pids=tuple(system_pid or ()))
+                                 system_pids=tuple(system_pid or ()), metrics_port=metrics_port,
+                                 metrics_host=metrics_host, metrics_expose=metrics_expose,
+                                 metrics_linger_s=metrics_linger)
             code = execute_run(options, console=console).code
     except BwperfError as error:
         console.print(f"[red]error:[/red] {error}", highlight=False)
@@ -111,6 +123,18 @@ class RunOptions:
     master_port: int | None = None
     quiet: bool = False
     system_pids: tuple[int, ...] = ()
+    metrics_port: int | None = None  # live Prometheus metrics (harness.live); None: not served
+    metrics_host: str = DEFAULT_METRICS_HOST
+    metrics_expose: bool = False
+    metrics_linger_s: float = DEFAULT_METRICS_LINGER_S
+
+    def check_metrics(self) -> None:
+        """The live metrics' options (InputError, one line), before any server starts."""
+        if self.metrics_port is None:
+            return
+        if not 0 <= self.metrics_linger_s <= MAX_METRICS_LINGER_S:
+            raise InputError(f"--metrics-linger must be 0-{MAX_METRICS_LINGER_S:g} seconds, but is {self.metrics_linger_s:g}")
+        check_metrics_address(host=self.metrics_host, port=self.metrics_port, expose=self.metrics_expose)
 
 
 @dataclass(frozen=True)
@@ -122,6 +146,7 @@ class RunOutcome:
 def execute_run(options: RunOptions, *, console: Console) -> RunOutcome:
     """Start the target if needed, run the engine process, judge goals, write the report."""
     loaded = load_plan(options.plan).with_profile(options.profile)  # fail fast, before any server starts
+    options.check_metrics()
     stack_env = dict(loaded.stack_env)
     run_id = new_run_id(options.plan)
     run_dir = options.out / run_id
@@ -150,7 +175,8 @@ def execute_run(options: RunOptions, *, console: Console) -> RunOutcome:
             agents=options.agents, redis_url=redis_url, metrics_urls=metrics_urls,
             sample_interval_s=options.sample_interval_s, quiet=options.quiet,
             system_pids=list(system.pids), system_description=system.description,
-            system_on_this_host=system.on_this_host,
+            system_on_this_host=system.on_this_host, metrics_port=options.metrics_port,
+            metrics_host=options.metrics_host, metrics_linger_s=options.metrics_linger_s,
         )
         code = _child([sys.executable, "-m", "harness.engine.main"], stdin_text=request.model_dump_json())
     code = judge_goals(loaded, run_dir, code=code, console=console)

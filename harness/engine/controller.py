@@ -1,7 +1,8 @@
 """What a run does around the load, the same for a local run and a distributed master:
 aggregate the windows that arrive, show progress, stop on an aborting threshold or Ctrl-C,
 sample the target and Redis, write a live snapshot of the result after each sample (so the
-dashboard can follow a run), and build the final result at the end."""
+dashboard can follow a run), serve live Prometheus metrics when asked (`--metrics-port`), and
+build the final result at the end."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from harness.engine.request import RunRequest
 from harness.engine.target_watch import TargetWatch
 from harness.engine.result_builder import RunFacts, build_result
 from harness.health.sampler import HealthSampler, SystemProcesses
+from harness.live.collector import GeneratorProcesses, LiveCollector
+from harness.live.server import MetricsServer
 from harness.metrics.aggregate import Aggregator
 from harness.metrics.window import Window
 from harness.plan.model import Plan
@@ -34,6 +37,9 @@ from harness.samplers.collector import SampleCollector
 from harness.samplers.server_latency import server_latency
 from harness.thresholds import evaluate
 from harness.version import harness_version, python_version
+
+# The reason local and distributed runs give a Ctrl-C: no linger for the final scrape then.
+CTRL_C_REASON = "interrupted (Ctrl-C)"
 
 
 class RunController:
@@ -68,6 +74,9 @@ class RunController:
             on_this_host=request.system_on_this_host))
         self._server_before: PrometheusSample | None = None
         self.server_latency: ServerLatency | None = None
+        role = "master" if request.workers or request.expect_remote_workers else "local"
+        self.generator_processes = GeneratorProcesses([(role, os.getpid())])
+        self._metrics: MetricsServer | None = None
 
     def warn(self, message: str) -> None:
         """An engine warning: shown once and kept in the result."""
@@ -111,6 +120,7 @@ class RunController:
     def start_sampling(self) -> None:
         """Called just before the load starts: the first readings of the host and the server."""
         self.health.start_load()
+        self._serve_metrics()
         self._server_before = self._scrape_target()
 
         def loop() -> None:
@@ -121,6 +131,27 @@ class RunController:
                 gevent.sleep(self.collector.interval_s)
 
         self._sampler = gevent.spawn(loop)
+
+    def _serve_metrics(self) -> None:
+        if self.request.metrics_port is None:
+            return
+        collector = LiveCollector(self.aggregator, processes=self.generator_processes, run_labels={
+            "run_id": self.request.run_id, "plan": self.plan.display_path, "profile": self.plan.profile})
+        server = MetricsServer(collector, host=self.request.metrics_host, port=self.request.metrics_port)
+        server.start()
+        self._metrics = server
+        self.progress.message(f"metrics: http://{self.request.metrics_host}:{self.request.metrics_port}/metrics")
+
+    def _stop_metrics(self) -> None:
+        """The state is final: serve it until one scrape has read it (at most --metrics-linger;
+        not after a Ctrl-C), then stop serving."""
+        if self._metrics is None:
+            return
+        self.aggregator.finalize_all()  # the last windows' VU gauges
+        linger_s = 0.0 if self.interrupted_reason == CTRL_C_REASON else self.request.metrics_linger_s
+        if not self._metrics.finish(linger_s=linger_s) and linger_s > 0:
+            self.warn(f"no scrape of the final metrics within --metrics-linger {linger_s:g}s")
+        self._metrics = None
 
     def end_load(self) -> None:
         """Called when the last scenario ended, before any after_load drain: the load phase's
@@ -157,6 +188,7 @@ class RunController:
         if self._sampler is not None:
             self._sampler.kill(block=True, timeout=5.0)
         self.collector.sample_once(self.elapsed_s())
+        self._stop_metrics()
 
     def write_snapshot(self) -> None:
         """The result so far (closed windows only), marked incomplete and running. Atomic, so a

@@ -22,8 +22,8 @@ from locust.exception import RPCError
 from harness.credentials import AgentCredential
 from harness.engine import protocol
 from harness.engine.behaviours import BehaviourSet
-from harness.engine.controller import RunController
-from harness.errors import EngineError
+from harness.engine.controller import CTRL_C_REASON, RunController
+from harness.errors import EXIT_INPUT, EngineError, InputError
 from harness.health.generator import CpuReading
 from harness.engine.progress import Progress
 from harness.engine.request import RunRequest
@@ -57,6 +57,7 @@ class _Master:
         self.all_done = Event()
         self.controller: RunController | None = None
         self.failures: list[str] = []
+        self.input_failures: list[str] = []  # a worker's bad input (e.g. data rows run out): the run exits 2
 
     def spawn_local_workers(self) -> None:
         command = [sys.executable, "-m", "harness.engine.worker_main", "--master-host", "127.0.0.1",
@@ -99,6 +100,8 @@ class _Master:
         def on_failed(environment: Environment, msg: object, **_: object) -> None:
             text = f"worker {msg.node_id} failed: {msg.data['message']}"  # type: ignore[attr-defined]
             self.failures.append(text)
+            if msg.data.get("exit_code") == EXIT_INPUT:  # type: ignore[attr-defined]
+                self.input_failures.append(text)
             controller.interrupt(text)
             self.all_done.set()
 
@@ -140,6 +143,8 @@ def run_master(
             run_start_s=run_start_s, time_trends=behaviours.time_trends,
         )
         master.register(controller)
+        for process in master.processes:
+            controller.generator_processes.add("worker", process.pid)
         cpu = CpuSampler("master")
         data = {
             "plan_path": request.plan_path, "plan_sha256": plan.sha256, "profile": plan.profile,
@@ -148,11 +153,13 @@ def run_master(
         }
         for index, worker_id in enumerate(worker_ids):
             master.runner.send_message(protocol.START, {**data, "worker_index": index}, client_id=worker_id)
-        handler = gevent.signal_handler(signal.SIGINT, controller.interrupt, "interrupted (Ctrl-C)")
+        handler = gevent.signal_handler(signal.SIGINT, controller.interrupt, CTRL_C_REASON)
         try:
             progress.start()
             controller.start_sampling()
             _wait_for_workers_done(master, controller, cpu, deadline_s=run_start_s + plan.hard_deadline_s + 2 * HARD_DEADLINE_MARGIN_S)
+            if master.input_failures:  # as a local run: bad input ends the run with exit 2, not 130
+                raise InputError(master.input_failures[0])
             controller.end_load()
             controller.after_load(behaviours.after_load)
         finally:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from harness.live.names import DEFAULT_HOST, DEFAULT_LINGER_S
+
 
 class RunRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -27,3 +29,8 @@ class RunRequest(BaseModel):
     system_pids: list[int] = []
     system_description: str = "not known"
     system_on_this_host: bool = True
+    # Live Prometheus metrics (harness.live): served on metrics_host:metrics_port while the run
+    # lasts, then until one scrape read the final state, at most metrics_linger_s.
+    metrics_port: int | None = None
+    metrics_host: str = DEFAULT_HOST
+    metrics_linger_s: float = DEFAULT_LINGER_S

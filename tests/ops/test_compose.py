@@ -33,7 +33,7 @@ from .conftest import (
 )
 
 EXPECTED_SERVICES = {"postgres", "redis", "redis-exporter", "migrate", "api", "worker", "llm-emulator",
-                     "prometheus", "dashboard"}
+                     "prometheus", "grafana", "dashboard"}
 # Which variable of each service holds the port it listens on, and its Prometheus job.
 LISTEN_PORT_VARIABLE = {"api": "API_PORT", "worker": "WORKER_METRICS_PORT", "llm-emulator": "LLM_EMULATOR_PORT"}
 PROMETHEUS_JOB = {"api": "api", "worker": "worker", "llm-emulator": "llm-emulator", "redis-exporter": "redis"}
