@@ -77,6 +77,11 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")
 
 
+async def use(request: web.Request) -> web.Response:
+    """GET /use/{key}: a data row's use; the middleware counts it under its own path (/use/<key>)."""
+    return web.json_response({"used": request.match_info["key"]})
+
+
 def create_app() -> web.Application:
     app = web.Application(middlewares=[count_requests])
     app[COUNTS] = Counter({"/health": 0})
@@ -87,6 +92,7 @@ def create_app() -> web.Application:
     app.router.add_get("/status/{code}", status)
     app.router.add_post("/api/v1/auth/agents/register", register)
     app.router.add_get("/metrics", metrics)
+    app.router.add_get("/use/{key}", use)
     return app
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from harness.data import DataSource, table_from_rows
 from harness.errors import SetupError
 from harness.platform_client import REGISTER_PATH, PlatformClient, PlatformError, Reply, shown_url
 
@@ -46,6 +47,24 @@ def preprovisioned_agents(env: Mapping[str, str]) -> list[AgentCredential]:
     memory: the result records only how many there were."""
     keys = [key for key in re.split(r"[\s,]+", env.get(AGENT_KEYS_ENV, "")) if key]
     return [AgentCredential(f"preprovisioned-{index}", key, "") for index, key in enumerate(keys)]
+
+
+def credential_source(pool: Sequence[AgentCredential], *, worker_index: int = 0, worker_count: int = 1) -> DataSource:
+    """The run's keys (registered, or `BWPERF_AGENT_KEYS`) as an in-memory data set split like a
+    data file: worker k holds keys i with i % N == k and VU v (v % N == k) gets the share's key
+    (v // N) % share, so no two workers share a key. With one process VU v gets key v % len(pool),
+    as before. A worker left without a share (more workers than keys) holds key k % len(pool)."""
+    rows = [credential.to_wire() for credential in pool]
+    if len(rows) > worker_index:
+        table = table_from_rows("agent keys", rows, worker_index=worker_index, worker_count=worker_count)
+    else:
+        table = table_from_rows("agent keys", [rows[worker_index % len(rows)]])
+    return DataSource(table, mode="per-vu", on_exhausted="cycle", worker_count=worker_count)
+
+
+def credentials_of(source: DataSource) -> tuple[AgentCredential, ...]:
+    """Every key a process holds, in order (what `vu.credential_pool` spreads requests over)."""
+    return tuple(AgentCredential.from_wire(source.table.row(i)) for i in range(len(source.table)))
 
 
 def agent_pool(*, target: str, size: int, run_tag: str, env: Mapping[str, str]) -> list[AgentCredential]:

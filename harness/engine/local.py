@@ -10,6 +10,7 @@ from locust.env import Environment
 from locust.event import Events
 
 from harness.credentials import AgentCredential
+from harness.data import load_data_sets
 from harness.engine.behaviours import BehaviourSet
 from harness.engine.controller import RunController
 from harness.engine.progress import Progress
@@ -32,11 +33,13 @@ def run_local(
     collector: SampleCollector,
     progress: Progress,
 ) -> RunResult:
+    data = load_data_sets(plan.data)  # before the clock starts: a bad file fails here (exit 2)
     environment = Environment(events=Events(), host=request.target)
     start_s = time.monotonic() + START_DELAY_S
     holder: dict[str, RunController] = {}
     session = LoadSession(
-        SessionSpec(plan=plan, target=request.target, worker=LOCAL, credentials=tuple(credentials), start_at_s=start_s),
+        SessionSpec(plan=plan, target=request.target, worker=LOCAL, credentials=tuple(credentials), start_at_s=start_s,
+                    data=data),
         environment=environment,
         behaviours=behaviours,
         on_windows=lambda windows, closed: holder["c"].on_windows(windows, producer="local", closed_through=closed),
@@ -51,6 +54,8 @@ def run_local(
         progress.start()
         controller.start_sampling()
         session.run()
+        if session.data_failure is not None:  # onExhausted: fail
+            raise session.data_failure
         controller.end_load()
         controller.after_load(behaviours.after_load)
     finally:

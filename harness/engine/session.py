@@ -11,14 +11,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 import gevent
 import psutil
 from gevent.event import Event
 
-from harness.credentials import AgentCredential
+from harness.credentials import AgentCredential, credential_source, credentials_of
+from harness.data import DataExhausted, DataSets
+from harness.data.errors import DataRunOutError
 from harness.engine.behaviours import BehaviourSet
 from harness.health.generator import CpuReading
 from harness.engine.hooks import AFTER_SESSION_MAX_S, SessionContext, run_bounded, run_dir_from_env
@@ -45,6 +48,7 @@ class SessionSpec:
     worker: WorkerSlice
     credentials: tuple[AgentCredential, ...]
     start_at_s: float  # monotonic time of the run's start on this process
+    data: DataSets = field(default_factory=DataSets)  # the plan's data sets, this process's share
 
 
 class CpuSampler:
@@ -93,6 +97,13 @@ class LoadSession:
         self._clock = StoppableClock(self.stop_event)
         self._user_class = user_class_for(spec.target)
         self._vu_serial = 0
+        self._scenario_stops: dict[str, Event] = {}  # set by stop(), or for one scenario when its rows run out
+        self._no_row: Counter[tuple[str, str]] = Counter()  # (data set, scenario): iterations that found no row
+        self.data_failure: DataRunOutError | None = None  # rows ran out with onExhausted: fail
+        worker = spec.worker
+        self._keys = (credential_source(spec.credentials, worker_index=worker.index, worker_count=worker.count)
+                      if spec.credentials else None)
+        self._key_pool = credentials_of(self._keys) if self._keys else ()
 
     @property
     def hard_deadline_s(self) -> float:
@@ -100,6 +111,42 @@ class LoadSession:
 
     def stop(self) -> None:
         self.stop_event.set()
+        for event in self._scenario_stops.values():
+            event.set()
+
+    def _scenario_stop(self, name: str) -> Event:
+        event = self._scenario_stops.get(name)
+        if event is None:
+            event = self._scenario_stops[name] = Event()
+            if self.stop_event.is_set():
+                event.set()
+        return event
+
+    def _on_data_exhausted(self, scenario: str, event: DataExhausted) -> None:
+        """Rows of a data set ran out in an iteration of `scenario`: stop that scenario (its VUs
+        finish, no new iterations), or stop the run and fail it (`onExhausted: fail`)."""
+        self._no_row[(event.name, scenario)] += 1
+        if event.on_exhausted == "stop":
+            self._scenario_stop(scenario).set()
+            return
+        if self.data_failure is None:
+            at_s = max(0.0, time.monotonic() - self.spec.start_at_s)
+            source = self.spec.data.sources.get(event.name)
+            advice = "cycle" if source is not None and source.per_vu else "stop"
+            self.data_failure = DataRunOutError(
+                f"data {event.name}: ran out of rows {at_s:.1f}s into the run in scenario {scenario} "
+                f"(this process had {event.rows}; onExhausted: {event.on_exhausted}): give more rows, or "
+                f"set onExhausted: {advice}")
+            self.stop()
+
+    def _report_data(self) -> None:
+        """One warning per data set and scenario that ran out (they end up in the result)."""
+        for (name, scenario), count in sorted(self._no_row.items()):
+            source = self.spec.data.sources.get(name)
+            action = "stopped" if source is not None and source.on_exhausted == "stop" else "failed the run"
+            self._warn(f"data {name}: rows ran out in scenario {scenario}, which was {action} "
+                       f"(onExhausted: {source.on_exhausted if source else 'fail'}); "
+                       f"{count} iteration(s) found no row left")
 
     def gauges(self) -> dict[str, tuple[int, int]]:
         return {name: (host.busy, host.read_allocated_peak()) for name, host in self.hosts.items()}
@@ -114,11 +161,12 @@ class LoadSession:
             late = [g for g in scenarios if not g.dead]
             if late:
                 self._warn(f"hard deadline reached: stopping {len(late)} scenario(s) that had not ended")
-                self.stop_event.set()
+                self.stop()
                 gevent.killall(late, block=True, timeout=5.0)
             for name, greenlet in zip(self.spec.plan.scenarios, scenarios, strict=True):
                 if greenlet.exception is not None:
                     self._warn(f"scenario {name} failed: {greenlet.exception!r}")
+            self._report_data()
             self._after_session()
         finally:
             for host in self.hosts.values():
@@ -149,7 +197,7 @@ class LoadSession:
             scenario=name,
             make_vu=lambda _index: self._make_vu(name, config),
             recorder=self.recorder,
-            stop_event=self.stop_event,
+            stop_event=self._scenario_stop(name),
             warn=self._warn,
         )
         self.hosts[name] = host
@@ -159,14 +207,16 @@ class LoadSession:
         worker = self.spec.worker
         vu_id = self._vu_serial * worker.count + worker.index
         self._vu_serial += 1
-        pool = self.spec.credentials
+        keys = self._keys
         return self._user_class(
             self._environment,
             scenario=scenario,
             vu_id=vu_id,
             behaviour=self._behaviours.functions[scenario],
-            credentials=pool[vu_id % len(pool)] if pool else None,
-            credential_pool=pool,
+            credentials=AgentCredential.from_wire(keys.for_vu(vu_id)) if keys else None,
+            credential_pool=self._key_pool,
+            data=self.spec.data,
+            on_data_exhausted=self._on_data_exhausted,
             recorder=self.recorder,
             declared=self._behaviours.metrics,
             tags=config.common.tags,

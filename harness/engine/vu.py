@@ -4,8 +4,8 @@ A behaviour is a plain function `def browse_problems(vu: VirtualUser) -> None`. 
 `vu.client` (Locust's FastHttpSession; its requests fire `events.request`, which the engine's
 sink records with this VU's scenario), `vu.credentials` (the agent key it was handed, or None),
 `vu.credential_pool` (every key of the run, for behaviours that spread requests over agents),
-`vu.metrics.add(metric, value)` for custom Trend/Rate/Counter metrics, and `vu.check(name, ok)`
-like k6's check.
+`vu.metrics.add(metric, value)` for custom Trend/Rate/Counter metrics, `vu.check(name, ok)`
+like k6's check, and `vu.row(name)` for a row of one of the plan's data sets (harness.data).
 """
 
 from __future__ import annotations
@@ -16,11 +16,14 @@ from typing import Any
 from locust.contrib.fasthttp import FastHttpUser
 
 from harness.credentials import AgentCredential
+from harness.data import DataExhausted, DataSets
 from harness.metrics.custom import MetricDeclaration
 from harness.metrics.names import MetricKind
 from harness.metrics.recorder import Recorder
 
 Behaviour = Callable[["VirtualUser"], None]
+OnDataExhausted = Callable[[str, DataExhausted], None]  # (scenario, event): the session decides
+NO_DATA = DataSets()
 
 NETWORK_TIMEOUT_S = 60.0
 CONNECTION_TIMEOUT_S = 10.0
@@ -61,6 +64,8 @@ class VirtualUser(FastHttpUser):
         declared: dict[str, MetricKind],
         tags: dict[str, str],
         credential_pool: tuple[AgentCredential, ...] = (),
+        data: DataSets = NO_DATA,
+        on_data_exhausted: OnDataExhausted | None = None,
     ) -> None:
         super().__init__(environment)
         self.scenario = scenario
@@ -73,6 +78,10 @@ class VirtualUser(FastHttpUser):
         self._behaviour = behaviour
         self._recorder = recorder
         self._context = {"scenario": scenario, **self.tags}
+        self._data = data
+        self._on_data_exhausted = on_data_exhausted
+        self._vu_rows: dict[str, Any] = {}  # per-vu rows: fixed for the VU's life
+        self._iteration_rows: dict[str, Any] = {}  # other modes: one row per iteration, taken on first use
 
     def context(self) -> dict[str, Any]:
         return self._context
@@ -85,9 +94,30 @@ class VirtualUser(FastHttpUser):
         self._recorder.record_check(scenario=self.scenario, name=name, ok=bool(ok))
         return bool(ok)
 
+    def row(self, name: str) -> Any:
+        """This iteration's row of data set `name` (the VU's own row for mode per-vu): a
+        dict[str, str] for CSV, the JSON object for JSON Lines. Calls in one iteration get the same row."""
+        rows = self._iteration_rows
+        found = rows.get(name)
+        if found is None:
+            found = self._vu_rows.get(name)
+        if found is None:
+            source = self._data.source(name)
+            if source.per_vu:
+                found = self._vu_rows[name] = source.for_vu(self.vu_id)
+            else:
+                found = rows[name] = source.for_iteration()
+        return found
+
     def run_iteration(self) -> None:
+        if self._iteration_rows:
+            self._iteration_rows = {}
         try:
             self._behaviour(self)
+        except DataExhausted as exhausted:  # rows ran out: not the behaviour's failure
+            if self._on_data_exhausted is None:
+                raise
+            self._on_data_exhausted(self.scenario, exhausted)
         finally:
             self.iteration += 1
 

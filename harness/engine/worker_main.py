@@ -21,6 +21,7 @@ from locust.event import Events
 from locust.runners import WorkerRunner
 
 from harness.credentials import AgentCredential
+from harness.data import load_data_sets
 from harness.engine import protocol
 from harness.engine.behaviours import load_behaviours
 from harness.errors import BwperfError
@@ -51,8 +52,8 @@ class Worker:
     def _run(self, data: dict) -> None:
         try:
             self._run_session(data)
-        except BwperfError as error:
-            self.send(protocol.FAILED, {"message": str(error)})
+        except BwperfError as error:  # exit_code: so the master can end with the worker's code (2 for input)
+            self.send(protocol.FAILED, {"message": str(error), "exit_code": error.exit_code})
         except Exception as error:  # report anything to the master rather than dying silently
             logger.error("worker failed:\n%s", traceback.format_exc())
             self.send(protocol.FAILED, {"message": repr(error)})
@@ -66,17 +67,21 @@ class Worker:
         start_at_s = time.monotonic() + (float(data["start_at_unix"]) - time.time())
         worker = WorkerSlice(index=int(data["worker_index"]), count=int(data["worker_count"]))
         credentials = tuple(AgentCredential.from_wire(c) for c in data["credentials"])
+        data_sets = load_data_sets(plan.data, worker_index=worker.index, worker_count=worker.count)
 
         def on_windows(windows: list[Window], closed_through: int) -> None:
             self.send(protocol.WINDOWS, {"windows": [w.to_wire() for w in windows], "closed_through": closed_through})
 
         self.session = LoadSession(
-            SessionSpec(plan=plan, target=data["target"], worker=worker, credentials=credentials, start_at_s=start_at_s),
+            SessionSpec(plan=plan, target=data["target"], worker=worker, credentials=credentials, start_at_s=start_at_s,
+                        data=data_sets),
             environment=self.environment, behaviours=behaviours, on_windows=on_windows,
             warn=lambda message: self.send(protocol.WARNING, {"message": message}),
             role=f"worker {worker.index}",
         )
         self.session.run()
+        if self.session.data_failure is not None:  # onExhausted: fail; the master ends the run with it
+            raise self.session.data_failure
         reading = self.session.cpu.reading()
         self.send(protocol.DONE, {"cpu": {"role": reading.role, "pid": reading.pid, "avg": reading.avg_percent,
                                           "max": reading.max_percent}})

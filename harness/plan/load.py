@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from harness.data.spec import read_data_specs
 from harness.errors import PlanError
 from harness.executors.registry import UnknownExecutorError, executor_type
 from harness.metrics.names import BUILTIN_METRICS, MetricKind, tags_for
@@ -23,7 +24,7 @@ from harness.parsing.fields import Fields, Problems, describe, join
 from harness.plan.model import DEFAULT_PROFILES, Plan
 from harness.thresholds import ThresholdSpec, ThresholdSyntaxError, aggregation_allowed, make_spec
 
-TOP_LEVEL_KEYS = ("scenarios", "thresholds", "profiles", "behaviours", "setup", "sampling", "stack", "goals")
+TOP_LEVEL_KEYS = ("scenarios", "thresholds", "profiles", "behaviours", "setup", "sampling", "stack", "goals", "data")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SCENARIO_NAME = re.compile(r"^[0-9A-Za-z_-]+$")
 
@@ -75,6 +76,7 @@ def parse_plan(document: Any, *, path: Path, sha256: str, shown: str) -> Plan:
     window_s = sampling.duration_s("window", default=1.0, min_s=0.1)
     stack_env, stack_seed = _read_stack(top.get_raw("stack", {}), problems)
     goals = _read_goals(top.get_raw("goals"), problems)
+    data = read_data_specs(top.get_raw("data"), plan_dir=path.resolve().parent, problems=problems)
     if problems:
         raise PlanError([f"{shown}: {item}" for item in problems.items])
     return Plan(
@@ -93,6 +95,7 @@ def parse_plan(document: Any, *, path: Path, sha256: str, shown: str) -> Plan:
         stack_seed=stack_seed,
         seed_scales=seed_scales,
         goals=goals,
+        data=data,
     )
 
 

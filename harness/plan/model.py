@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.data.spec import DataSpec
 from harness.errors import PlanError
 from harness.executors.base import ScenarioConfig
 from harness.metrics.names import DEFAULT_SAMPLE_INTERVAL_S, DEFAULT_WINDOW_S
@@ -38,6 +39,7 @@ class Plan:
     stack_seed: tuple[int, int] | None = None
     seed_scales: Mapping[str, float] = field(default_factory=dict)
     goals: tuple[Any, ...] = ()  # harness.goals.spec.GoalSpec, judged after the run
+    data: Mapping[str, DataSpec] = field(default_factory=dict)  # `data:`, read per process at load start
 
     def seed_sizes(self) -> tuple[int, int] | None:
         """(problems, missions) to preload for this plan's profile, or None for the default."""

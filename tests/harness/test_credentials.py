@@ -60,3 +60,29 @@ def test_preprovisioned_keys_replace_registration() -> None:
     assert "bw_staging" not in repr(pool)  # keys never in reprs (and so never in logs)
     assert preprovisioned_agents({}) == []
     assert agent_pool(target="http://127.0.0.1:9", size=0, run_tag="t", env={}) == []
+
+
+def test_one_process_hands_vu_v_key_v_mod_pool_as_before() -> None:
+    from harness.credentials import credential_source
+
+    pool = [AgentCredential(f"a{i}", f"k{i}") for i in range(3)]
+    keys = credential_source(pool)
+    assert [keys.for_vu(v)["api_key"] for v in range(7)] == ["k0", "k1", "k2", "k0", "k1", "k2", "k0"]
+
+
+def test_workers_split_the_keys_like_data_rows_and_never_share_one() -> None:
+    from harness.credentials import credential_source, credentials_of
+
+    pool = [AgentCredential(f"a{i}", f"k{i}") for i in range(5)]
+    shares = [credential_source(pool, worker_index=k, worker_count=2) for k in range(2)]
+    assert [[c.api_key for c in credentials_of(s)] for s in shares] == [["k0", "k2", "k4"], ["k1", "k3"]]
+    # VU ids are numbered across workers (v % 2 == worker index); each cycles within its worker's share
+    assert [shares[0].for_vu(v)["api_key"] for v in (0, 2, 4, 6)] == ["k0", "k2", "k4", "k0"]
+    assert [shares[1].for_vu(v)["api_key"] for v in (1, 3, 5)] == ["k1", "k3", "k1"]
+
+
+def test_a_worker_beyond_the_keys_still_gets_one() -> None:
+    from harness.credentials import credential_source
+
+    keys = credential_source([AgentCredential("a0", "k0")], worker_index=1, worker_count=2)
+    assert keys.for_vu(1)["api_key"] == keys.for_vu(3)["api_key"] == "k0"

@@ -19,6 +19,7 @@ def test_exported_names():
         "RESULT_FILE_NAME", "RUNNING_REASON", "SCHEMA_VERSION", "GoalsVerdict", "PrometheusSample", "RedisHeadroom",
         "RedisSample", "ResultFileError", "RunResult", "Samples", "SeriesPointModel", "ThresholdResult", "Verdict",
         "k6_summary", "load_phase_s", "load_result", "redis_headroom", "run_rate_per_s", "run_verdict", "samples",
+        "ScheduleGap", "schedule_gaps",
         "save_result", "write_k6_summary",
     }  # fmt: skip
     for name in harness.results.__all__:
