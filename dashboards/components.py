@@ -42,18 +42,27 @@ def notice(text: Any, *, tone: str = "info", id: str | None = None) -> html.Div:
 
 
 def chart(chart_id: str, figure: go.Figure) -> dcc.Graph:
-    return dcc.Graph(id=chart_id, figure=figure, config=GRAPH_CONFIG, className="chart")
+    """A chart as wide as its container, redrawn when the window resizes (a phone's 390 px as well as a
+    wide screen); the figure keeps its own height (dcc.Graph's `responsive=True` would drop it)."""
+    return dcc.Graph(id=chart_id, figure=figure, config={**GRAPH_CONFIG, "responsive": True},
+                     className="chart", style={"width": "100%"})
+
+
+def scrolling(child: Any) -> html.Div:
+    """A wide block (a table) that scrolls sideways inside its own box instead of widening the page."""
+    return html.Div(child, className="table-scroll")
 
 
 def table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, row_classes: Sequence[str] | None = None,
-          id: str | None = None, numeric: Sequence[int] = ()) -> html.Table:
-    """A plain table; `numeric` column indices are right-aligned."""
+          id: str | None = None, numeric: Sequence[int] = ()) -> html.Div:
+    """A plain table (in a box that scrolls sideways when it is wider than the page); `numeric` column
+    indices are right-aligned."""
     head = html.Thead(html.Tr([html.Th(c, className="num" if i in numeric else None) for i, c in enumerate(columns)]))
     body = []
     for index, row in enumerate(rows):
         cells = [html.Td(value, className="num" if i in numeric else None) for i, value in enumerate(row)]
         body.append(html.Tr(cells, className=row_classes[index] if row_classes else None))
-    return html.Table([head, html.Tbody(body)], className="data-table", **({"id": id} if id else {}))
+    return scrolling(html.Table([head, html.Tbody(body)], className="data-table", **({"id": id} if id else {})))
 
 
 def empty_state(results_dir: Path, *, page: str) -> html.Div:

@@ -28,7 +28,7 @@ from harness.compare import RunMetrics, from_result
 from harness.costs import DEFAULT_MODEL_PATH, CostError, CostModel, load_model
 from harness.results import ResultFileError, RunResult
 
-LATEST = "latest"  # the run selector's value that follows the newest run
+LATEST = "latest"  # a run value meaning "no pinned run": follow the newest run of the plan
 # What decoding a stored histogram can raise on bytes that are not one (hdrh's own errors too).
 UNREADABLE_DATA = (ValueError, TypeError, KeyError, zlib.error, HdrCookieException, HdrLengthException,
                    HdrHistogramSettingsException)
@@ -104,18 +104,82 @@ class PageContext:
     data: DashboardData
     catalog: RunCatalog
     selected: RunEntry | None  # None when there is no readable run
-    following: bool  # the selection follows the newest run
+    following: bool  # the selection follows the newest run (of `plan`)
     colours: Mapping[str, str]
+    plan: str | None = None  # the plan being looked at (a run's `meta.plan_path`)
 
     @property
     def result(self) -> RunResult | None:
         return self.selected.result if self.selected is not None else None
 
 
+@dataclass(frozen=True)
+class Selection:
+    """What the address names, resolved against the runs on disk."""
+
+    selected: RunEntry | None
+    following: bool
+    plan: str | None
+    missing: str | None = None  # why nothing is shown: the address names a run or plan that is not there
+
+
+def plan_of(entry: RunEntry) -> str | None:
+    return entry.result.meta.plan_path if entry.result is not None else None
+
+
+def plans_newest_first(catalog: RunCatalog) -> list[str]:
+    """Every plan with a readable run, the one run most recently first."""
+    plans: list[str] = []
+    for entry in reversed(catalog.runs):
+        plan = plan_of(entry)
+        if plan is not None and plan not in plans:
+            plans.append(plan)
+    return plans
+
+
+def newest_of_plan(catalog: RunCatalog, plan: str | None) -> RunEntry | None:
+    for entry in reversed(catalog.runs):
+        if plan is None or plan_of(entry) == plan:
+            return entry
+    return None
+
+
+def find_run(catalog: RunCatalog, run: str) -> RunEntry | None:
+    """A readable run by its id (what links carry) or its folder key (what the picker holds)."""
+    return catalog.get(run) or next((entry for entry in catalog.runs if entry.run_id == run), None)
+
+
+def default_plan(catalog: RunCatalog, baseline: RunResult | None) -> str | None:
+    """The current baseline's plan when it has a run here (so `/` opens compared with it), else the
+    newest run's plan."""
+    if baseline is not None and newest_of_plan(catalog, baseline.meta.plan_path) is not None:
+        return baseline.meta.plan_path
+    return plan_of(catalog.latest) if catalog.latest is not None else None
+
+
 def resolve_selection(catalog: RunCatalog, value: str | None) -> tuple[RunEntry | None, bool]:
-    """The run the selector names; the newest when it says `latest` or names a run that is gone."""
+    """(run, following) for a bare run value: that run, or the newest of any plan when it says `latest`
+    or names a run that is gone. The dashboard itself resolves addresses with `select_run`."""
     if value and value != LATEST:
-        chosen = catalog.get(value)
+        chosen = find_run(catalog, value)
         if chosen is not None:
             return chosen, False
     return catalog.latest, True
+
+
+def select_run(catalog: RunCatalog, run: str | None, plan: str | None = None, *,
+           baseline: RunResult | None = None) -> Selection:
+    """`run` pins one run (its plan is the plan looked at); else the newest run of `plan`, else of the
+    default plan. A run or plan the address names but the catalog lacks is `missing`, never replaced."""
+    if run and run != LATEST:
+        chosen = find_run(catalog, run)
+        if chosen is None:
+            return Selection(None, False, plan, missing=f"No run {run} in {catalog.results_dir}")
+        return Selection(chosen, False, plan_of(chosen))
+    if plan:
+        newest = newest_of_plan(catalog, plan)
+        if newest is None:
+            return Selection(None, True, plan, missing=f"No run of plan {plan} in {catalog.results_dir}")
+        return Selection(newest, True, plan)
+    wanted = default_plan(catalog, baseline)
+    return Selection(newest_of_plan(catalog, wanted), True, wanted)

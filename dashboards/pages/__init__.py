@@ -33,6 +33,7 @@ def _page(module: ModuleType) -> Page:
 
 
 PAGES: tuple[Page, ...] = tuple(_page(m) for m in (overview, latency, guardrail, redis, costs, runs))
+OVERVIEW = PAGES[0]  # what a run's own address (`/runs/<run id>`) shows
 
 
 def page_for(pathname: str | None) -> Page | None:

@@ -6,19 +6,16 @@ from typing import Any
 
 from dash import html
 
-from dashboards.comparison import ComparisonOutcome, headline, verdict_rows
+from dashboards.comparison import (
+    VERDICT_TONES,
+    ComparisonOutcome,
+    headline,
+    verdict_rows,
+)
 from dashboards.components import card, cards, notice, table
 from dashboards.data import RunEntry
 from harness.compare import Verdict, formatting
 from harness.results import RunResult
-
-VERDICT_TONES = {
-    Verdict.REGRESSED.value: "error",
-    Verdict.INCONCLUSIVE.value: "warning",
-    Verdict.WITHIN_NOISE.value: "warning",
-    Verdict.IMPROVED.value: "ok",
-    Verdict.UNCHANGED.value: "neutral",
-}
 
 
 def run_label(entry: RunEntry) -> str:
@@ -31,7 +28,8 @@ def run_label(entry: RunEntry) -> str:
 
 def run_heading(result: RunResult, *, following: bool, page_title: str) -> html.Div:
     meta = result.meta
-    mode = "following the newest run" if following else "pinned run (choose 'Newest run' above to follow)"
+    mode = (f"following the newest run of {meta.plan_path}" if following
+            else "pinned run (choose 'Plan … · newest run' above to follow)")
     return html.Div([
         html.H1(page_title),
         html.P([

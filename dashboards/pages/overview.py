@@ -22,6 +22,7 @@ from dashboards.components import (
 )
 from dashboards.context import PageContext
 from dashboards.figures.latency import p95_by_scenario
+from dashboards.insights_panel import insights_panel
 from dashboards.measurement import DEGRADED, measurement_of
 from dashboards.pages.common import run_heading, verdict_section
 from dashboards.rates import requests_detail
@@ -54,6 +55,7 @@ def render(ctx: PageContext) -> list[Any]:
         *_verdict_notice(verdict),
         *_run_notices(result),
         _summary_cards(result, verdict),
+        *([panel] if (panel := insights_panel(result)) is not None else []),
         section("Thresholds", _thresholds_table(result), subtitle="The plan's k6 thresholds, as the run evaluated them."),
         *_goals_section(result.goals),
         section("Latency per scenario",

@@ -11,6 +11,7 @@ from dashboards.comparison import compare_metrics
 from dashboards.components import fmt_ms, fmt_pct, notice, section, table
 from dashboards.context import DashboardData, PageContext
 from dashboards.data import RunCatalog
+from dashboards.links import run_page_href
 from dashboards.measurement import measurement_of
 from dashboards.pages.common import run_label, verdict_section
 from harness.compare import RunMetrics
@@ -38,12 +39,12 @@ def render(ctx: PageContext) -> list[Any]:
         section("Compare two runs", html.Div([
             html.Div([html.Label("Baseline", htmlFor="runs-compare-baseline"),
                       dcc.Dropdown(id="runs-compare-baseline", options=baseline_options,
-                                   value=baseline.key if baseline else None, clearable=False,
-                                   persistence=True, persistence_type="session")], className="control"),
+                                   value=baseline.key if baseline else None, clearable=False)],
+                     className="control"),
             html.Div([html.Label("Current", htmlFor="runs-compare-current"),
                       dcc.Dropdown(id="runs-compare-current", options=options,
-                                   value=current.key if current else None, clearable=False,
-                                   persistence=True, persistence_type="session")], className="control"),
+                                   value=current.key if current else None, clearable=False)],
+                     className="control"),
             dcc.Checklist(id="runs-allow-mismatch", options=[{"label": " compare even if the plans differ",
                                                               "value": ALLOW_MISMATCH}], value=[],
                           className="control-check"),
@@ -120,7 +121,8 @@ def _row(result: RunResult, *, is_baseline: bool, shown: bool) -> list[Any]:
     verdict = run_verdict(result)
     return [
         f"{meta.started_at:%Y-%m-%d %H:%M}",
-        html.Span([meta.run_id, *([html.Span(" · ".join(marks), className="badge")] if marks else [])]),
+        html.Span([dcc.Link(meta.run_id, href=run_page_href(meta.run_id), className="run-link"),
+                   *([html.Span(" · ".join(marks), className="badge")] if marks else [])]),
         f"{meta.plan_path} · {meta.profile}",
         f"{meta.duration_s:,.0f} s",
         f"{requests.count:,}" if requests is not None and requests.count is not None else "n/a",

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dash import Dash
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -26,6 +26,62 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
 TIMEOUT_MS = 15_000
+DESKTOP = (1440, 900)
+PHONE = (390, 844)
+VIEWPORTS = (PHONE, DESKTOP)
+OVERLAP_TOLERANCE_PX = 1.0
+
+# Every visible, non-empty SVG <text> inside each chart (tick labels, legend, annotations, titles) as the
+# four screen corners of its box (getBBox through getScreenCTM, so rotated tick labels keep their real
+# shape), then each pair tested with the separating-axis theorem: two boxes overlap only when they
+# overlap by more than `tol` px along every edge normal of both.
+_OVERLAPS_JS = """([graphId, tol]) => {
+  const roots = graphId ? [document.getElementById(graphId)?.querySelector('.js-plotly-plot')]
+                        : [...document.querySelectorAll('.js-plotly-plot')];
+  const pairs = [];
+  for (const root of roots) {
+    if (!root) continue;
+    const named = root.closest('[id]');
+    const boxes = [];
+    for (const el of root.querySelectorAll('svg text')) {
+      const label = (el.textContent || '').trim();
+      if (!label || !el.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
+      if (parseFloat(el.getAttribute('opacity') ?? '1') === 0) continue;
+      const b = el.getBBox();
+      if (b.width <= 0 || b.height <= 0) continue;
+      const m = el.getScreenCTM();
+      const pt = (x, y) => [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f];
+      boxes.push({label, corners: [pt(b.x, b.y), pt(b.x + b.width, b.y), pt(b.x + b.width, b.y + b.height),
+                                   pt(b.x, b.y + b.height)]});
+    }
+    const axes = (c) => [0, 1].map(i => {
+      const dx = c[i + 1][0] - c[i][0], dy = c[i + 1][1] - c[i][1], n = Math.hypot(dx, dy) || 1;
+      return [-dy / n, dx / n];
+    });
+    const span = (c, a) => { const p = c.map(q => q[0] * a[0] + q[1] * a[1]); return [Math.min(...p), Math.max(...p)]; };
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+      const A = boxes[i].corners, B = boxes[j].corners;
+      const apart = [...axes(A), ...axes(B)].some(a => {
+        const [a0, a1] = span(A, a), [b0, b1] = span(B, a);
+        return Math.min(a1, b1) - Math.max(a0, b0) <= tol;
+      });
+      if (!apart) pairs.push([(named ? named.id + ': ' : '') + boxes[i].label, boxes[j].label]);
+    }
+  }
+  return pairs;
+}"""
+
+_TOO_WIDE_JS = """(limit) => {
+  const edge = window.innerWidth + 0.5;
+  const past = (el) => el.getBoundingClientRect().right > edge;
+  const clipped = (el) => { for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+    if (getComputedStyle(a).overflowX !== 'visible') return true; } return false; };
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+    (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+  return [...document.body.querySelectorAll('*')]
+    .filter(el => past(el) && !clipped(el) && (el.parentElement === document.body || !past(el.parentElement)))
+    .slice(0, limit).map(el => `${name(el)} (right ${Math.round(el.getBoundingClientRect().right)} px)`);
+}"""
 
 
 @contextmanager
@@ -61,6 +117,14 @@ class Visit:
             timeout=TIMEOUT_MS,
         )
 
+    def open_file(self, path: Path) -> None:
+        """A standalone HTML file (report.html, the cost report), once every plotly chart in it is drawn."""
+        self.page.goto(path.resolve().as_uri())
+        self.page.wait_for_function(
+            "() => [...document.querySelectorAll('.plotly-graph-div')].every(p => p.data && p._fullLayout)",
+            timeout=TIMEOUT_MS,
+        )
+
     def wait_for_trace(self, graph_id: str, *, name: str, y: list[float | None], yaxis: str = "y") -> None:
         """Until the chart's trace `name` (on `yaxis`) holds exactly `y`: plotly redraws after React."""
         self.page.wait_for_function(
@@ -88,6 +152,22 @@ class Visit:
             graph_id,
         )
 
+    def overlapping_texts(self, graph_id: str | None = None) -> list[tuple[str, str]]:
+        """Pairs of visible SVG texts that overlap inside one chart (`graph_id`, or every chart on the page);
+        the first of each pair is prefixed with the chart's id. Empty when every label reads clearly."""
+        pairs = self.page.evaluate(_OVERLAPS_JS, [graph_id, OVERLAP_TOLERANCE_PX])
+        return [(first, second) for first, second in pairs]
+
+    def page_width(self) -> tuple[int, int]:
+        """(document scroll width, window inner width): a page that fits is no wider than its window."""
+        width, inner = self.page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        return int(width), int(inner)
+
+    def too_wide(self, limit: int = 5) -> list[str]:
+        """What makes the page wider than its window: the outermost elements reaching past its right
+        edge (not counting those inside a box that scrolls or clips sideways), as `tag#id.class (right px)`."""
+        return self.page.evaluate(_TOO_WIDE_JS, limit)
+
     def text(self, selector: str) -> str:
         return self.page.inner_text(selector, timeout=TIMEOUT_MS)
 
@@ -102,8 +182,25 @@ class Visit:
 
 
 @contextmanager
-def visit(browser: Browser, base: str) -> Iterator[Visit]:
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
+def chromium() -> Iterator[Browser]:
+    """Debian's headless Chromium, driven by Playwright (no browser download)."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def viewport_name(viewport: tuple[int, int]) -> str:
+    return f"{viewport[0]}x{viewport[1]}"
+
+
+@contextmanager
+def visit(browser: Browser, base: str, viewport: tuple[int, int] = DESKTOP) -> Iterator[Visit]:
+    """A tab in a fresh browser context (no cookies, no storage) of `viewport` (width, height) px."""
+    width, height = viewport
+    context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     tab = Visit(page=page, base=base)
