@@ -35,6 +35,7 @@ from harness.results import (
     ThresholdResult,
     Verdict,
     run_verdict,
+    schedule_gaps,
 )
 from harness.thresholds import parse_key
 
@@ -113,6 +114,8 @@ def _run_notices(result: RunResult) -> list[Any]:
             "The measurement is degraded: the machine was not quiet while this run measured, so a comparison treats "
             "the metrics measured in degraded windows as inconclusive, never as regressed.",
             html.Ul([html.Li(reason) for reason in measurement.reasons])], tone="warning", id="measurement-notice"))
+    for gap in schedule_gaps(result):  # users arriving on the schedule waited far longer than the service took
+        found.append(notice(f"Schedule-true latency: {gap.text}.", tone="warning", id=f"schedule-gap-{gap.scenario}"))
     redis = redis_summary(result.samples)
     if redis is not None and redis.evicting_policy and redis.policy:
         found.append(notice(policy_warning(redis.policy), tone="warning"))

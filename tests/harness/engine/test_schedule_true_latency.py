@@ -15,10 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from dashboards.app import render_page
+from dashboards.context import DashboardData
 from harness.compare import from_result
 from harness.errors import EXIT_OK, EXIT_THRESHOLDS_FAILED
 from harness.metrics.hdr import decode
 from harness.results import load_result, schedule_gaps
+from tests.dashboards import dash_tree
 
 from .conftest import FIXTURES, bwperf
 
@@ -104,6 +107,8 @@ def test_queue_times_the_stall_from_the_schedule(server, tmp_path):
     (run_dir,) = (path.parent for path in tmp_path.glob("*/result.json"))
     assert gap.text in (run_dir / "summary.md").read_text()
     assert html.escape(gap.text) in (run_dir / "report.html").read_text()
+    overview, _ = render_page(DashboardData(tmp_path, tmp_path / "baselines"), "/")
+    assert gap.text in dash_tree.text(overview)
 
 
 def test_drop_counts_the_stall_apart(server, tmp_path):
