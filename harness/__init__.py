@@ -7,9 +7,9 @@ siblings; the contracts are in pyproject.toml and checked by tests/test_doors.py
     engine | faults | tour
     report
     plan | baselines
-    goals | compare | costs
+    goals | compare | costs | insights | live
     health | samplers | executors | stack | credentials
-    results | platform_client | thresholds
+    results | platform_client | thresholds | data
     errors | parsing | metrics | version
 
 The `bwperf` command that composes these (and the dashboard) lives outside, in `bwperf/`.
