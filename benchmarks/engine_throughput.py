@@ -1,7 +1,8 @@
-"""Generator throughput on one core: the engine vs plain Locust FastHttpUser, in the same run.
+"""Generator throughput on one core: the engine vs plain Locust FastHttpUser, side by side.
 
 Each generator is pinned to one CPU (the server to another) and calls GET /health as fast as it
-can for --duration seconds; requests are counted at the server. Three figures:
+can for --duration seconds; requests are counted at the server. Per round, in an order that
+rotates (so drift on a shared machine falls on every generator alike):
 
 1. plain Locust: a FastHttpUser with no wait, N users (Locust's own runner);
 2. the engine, constant-vus with the same N VUs (the same closed loop, through our executors,
@@ -9,9 +10,14 @@ can for --duration seconds; requests are counted at the server. Three figures:
 3. the engine, constant-arrival-rate asked for 1.5x what plain Locust achieved (the open-model
    executor at its limit; it drops what it cannot start).
 
-Target: the engine's arrival-rate capacity >= 50 % of plain Locust's. Also prints lag p99.
+Two figures per generator: requests per second at the server, and CPU per request (the
+generator process's CPU time over its requests; a shared machine lowers the first, hardly the
+second). The ratios to plain Locust are taken within each round; their medians are the result.
+Targets (issue 17): constant-vus >= 95 %, arrival-rate >= 90 % of plain Locust per core.
 
-    .venv/bin/python benchmarks/engine_throughput.py [--target URL | --embedded] [--users 20]
+`--workers 2` (unpinned, both cores, server included) against one engine process: target >= 1.7x.
+
+    .venv/bin/python benchmarks/engine_throughput.py [--rounds 3] [--duration 10] [--users 20] [--scaling]
 """
 
 from __future__ import annotations
@@ -19,12 +25,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
+import time
 
-import psutil
-
-from engine_bench_support import ROOT, cpus, run_bwperf, scratch, server_for, write_plan
+from engine_bench_support import ROOT, cpus, free_port, run_bwperf, scratch, server_for, write_plan
 
 PLAIN_LOCUST_CHILD = "--plain-locust-child"
 
@@ -45,10 +51,13 @@ def plain_locust_child(url: str, users: int, duration_s: float) -> None:
 
     environment = Environment(user_classes=[Plain], events=Events(), host=url)
     runner = environment.create_local_runner()
+    cpu_before = time.process_time()
     runner.start(users, spawn_rate=users)
     gevent.sleep(duration_s)
     runner.quit()
-    print(json.dumps({"requests": environment.stats.total.num_requests, "p95_ms": environment.stats.total.get_response_time_percentile(0.95)}))
+    cpu_s = time.process_time() - cpu_before
+    print(json.dumps({"requests": environment.stats.total.num_requests, "cpu_s": cpu_s,
+                      "p95_ms": environment.stats.total.get_response_time_percentile(0.95)}))
 
 
 def run_plain(url: str, *, users: int, duration_s: float, cpu: int | None) -> dict:
@@ -60,67 +69,103 @@ def run_plain(url: str, *, users: int, duration_s: float, cpu: int | None) -> di
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def engine_cpu_us_per_request(result, requests: int) -> float:
+    """The engine's CPU (its sampled average over the run, every generator process) per request."""
+    cores = sum(p.cpu_percent_avg for p in result.generator.processes) / 100.0
+    return cores * result.meta.duration_s / max(1, requests) * 1e6
+
+
+def one_round(order: list[str], *, server, users: int, duration_s: float, cpu: int | None, asked: int | None,
+              work, index: int) -> dict[str, dict]:
+    measured: dict[str, dict] = {}
+    for kind in order:
+        before = server.count()
+        if kind == "plain":
+            plain = run_plain(server.url, users=users, duration_s=duration_s, cpu=cpu)
+            counted = server.count() - before
+            measured[kind] = {"rate": counted / duration_s, "cpu_us": plain["cpu_s"] / max(1, plain["requests"]) * 1e6}
+            continue
+        if kind == "closed":
+            scenario = {"executor": "constant-vus", "vus": users, "duration": f"{duration_s}s", "gracefulStop": "2s"}
+        else:
+            scenario = {"executor": "constant-arrival-rate", "rate": asked, "duration": f"{duration_s}s",
+                        "preAllocatedVUs": users, "maxVUs": users * 3, "gracefulStop": "2s"}
+        plan = write_plan(work, scenario, name=f"{kind}{index}")
+        result = run_bwperf(plan, target=server.url, out=work / f"{kind}{index}", cpu=cpu)
+        counted = server.count() - before
+        measured[kind] = {"rate": counted / duration_s, "cpu_us": engine_cpu_us_per_request(result, int(counted)),
+                          "dropped": sum(s.dropped_iterations for s in result.scenarios.values()),
+                          "lag_p99_ms": result.generator.lag_p99_ms}
+    return measured
+
+
+def scaling(server, *, users: int, duration_s: float, work) -> tuple[float, float]:
+    """Requests per second of one engine process and of `--workers 2`, both unpinned."""
+    rates = []
+    for workers in (0, 2):
+        plan = write_plan(work, {"executor": "constant-vus", "vus": users * 2, "duration": f"{duration_s}s",
+                                 "gracefulStop": "2s"}, name=f"scale{workers}")
+        extra = ["--workers", str(workers), "--master-port", str(free_port())] if workers else []
+        before = server.count()
+        run_bwperf(plan, target=server.url, out=work / f"scale{workers}", cpu=None, extra=extra)
+        rates.append((server.count() - before) / duration_s)
+    return rates[0], rates[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target")
     parser.add_argument("--embedded", action="store_true")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--scaling", action="store_true", help="also --workers 2 against one process (both cores)")
     parser.add_argument("--aiohttp-server", action="store_true",
                         help="count at the aiohttp server instead of the bare asyncio one (it saturates first)")
     args = parser.parse_args()
     generator_cpu, server_cpu = cpus()
     work = scratch()
     fast = not (args.target or args.embedded or args.aiohttp_server)
+    kinds = ["plain", "closed", "open"]
+    rounds: list[dict[str, dict]] = []
     with server_for(target=args.target, embedded=args.embedded, server_cpu=server_cpu, fast=fast) as server:
-        server_process = psutil.Process(server.pid) if server.pid else None
         pinned = f", server to {server_cpu}" if server.pid else ""
-        print(f"machine: {os.cpu_count()} CPUs, load average before: {os.getloadavg()[0]:.2f} "
-              "(other work on the machine skews these figures)")
+        print(f"machine: {os.cpu_count()} CPUs, load average before: {os.getloadavg()[0]:.2f}")
         print(f"server: {server.kind} at {server.url}; generators pinned to CPU {generator_cpu}{pinned}")
-        server_cpu_percent = {}
+        asked = None
+        for index in range(args.rounds):
+            order = kinds[index % 3:] + kinds[: index % 3]
+            if asked is None:  # the open model is asked 1.5x what plain Locust does: measure plain first once
+                order = ["plain"] + [k for k in order if k != "plain"]
+                first = one_round(["plain"], server=server, users=args.users, duration_s=args.duration,
+                                  cpu=generator_cpu, asked=None, work=work, index=index)
+                asked = max(100, int(first["plain"]["rate"] * 1.5))
+                rest = one_round(order[1:], server=server, users=args.users, duration_s=args.duration,
+                                 cpu=generator_cpu, asked=asked, work=work, index=index)
+                measured = {**first, **rest}
+            else:
+                measured = one_round(order, server=server, users=args.users, duration_s=args.duration,
+                                     cpu=generator_cpu, asked=asked, work=work, index=index)
+            rounds.append(measured)
+            print(f"round {index + 1} ({' -> '.join(order)}), load average {os.getloadavg()[0]:.2f}: " + "; ".join(
+                f"{k} {m['rate']:,.0f} req/s, {m['cpu_us']:.1f} us CPU/req" for k, m in measured.items()))
+        scaled = scaling(server, users=args.users, duration_s=args.duration, work=work) if args.scaling else None
 
-        def server_busy() -> float:
-            return server_process.cpu_percent(None) if server_process else -1.0
-
-        server_busy()
-        before = server.count()
-        plain = run_plain(server.url, users=args.users, duration_s=args.duration, cpu=generator_cpu)
-        plain_counted = server.count() - before
-        plain_rate = plain_counted / args.duration
-        server_cpu_percent["plain"] = server_busy()
-
-        closed_plan = write_plan(work, {"executor": "constant-vus", "vus": args.users, "duration": f"{args.duration}s",
-                                        "gracefulStop": "2s"}, name="closed")
-        before = server.count()
-        closed = run_bwperf(closed_plan, target=server.url, out=work / "closed", cpu=generator_cpu)
-        closed_rate = (server.count() - before) / args.duration
-        server_cpu_percent["closed"] = server_busy()
-
-        asked = max(100, int(plain_rate * 1.5))
-        open_plan = write_plan(work, {"executor": "constant-arrival-rate", "rate": asked, "duration": f"{args.duration}s",
-                                      "preAllocatedVUs": args.users, "maxVUs": args.users * 3, "gracefulStop": "2s"},
-                               name="open")
-        before = server.count()
-        opened = run_bwperf(open_plan, target=server.url, out=work / "open", cpu=generator_cpu)
-        open_rate = (server.count() - before) / args.duration
-        server_cpu_percent["open"] = server_busy()
-    s = opened.scenarios["bench"]
-    def cpu(phase: str) -> str:
-        return f"{server_cpu_percent[phase]:10.0f}%" if server_cpu_percent[phase] >= 0 else f"{'-':>11}"
-
-    print(f"{'generator (one core)':44} {'req/s at server':>15} {'vs Locust':>10} {'server cpu':>11}")
-    print(f"{'plain Locust FastHttpUser, ' + str(args.users) + ' users':44} {plain_rate:15.0f} {'100%':>10} "
-          f"{cpu('plain')}")
-    print(f"{'engine constant-vus, ' + str(args.users) + ' VUs':44} {closed_rate:15.0f} {closed_rate / plain_rate:10.0%} "
-          f"{cpu('closed')}")
-    print(f"{'engine constant-arrival-rate, asked ' + str(asked) + '/s':44} {open_rate:15.0f} {open_rate / plain_rate:10.0%} "
-          f"{cpu('open')}")
-    g = opened.generator
-    print(f"arrival-rate run: dropped {s.dropped_iterations}, lag p50 {g.lag_p50_ms:.2f} ms, p99 {g.lag_p99_ms:.2f} ms, "
-          f"generator cpu avg {max(p.cpu_percent_avg for p in g.processes):.0f}%; saturated={g.saturated}")
-    print(f"constant-vus run: p95 {closed.scenarios['bench'].http_req_duration.p95:.2f} ms; plain Locust p95 {plain['p95_ms']} ms")
-    print(f"target >= 50 % of plain Locust: {'yes' if open_rate >= 0.5 * plain_rate else 'NO'}")
+    print(f"\n{'generator (one core)':40} {'req/s (median)':>15} {'vs Locust':>10} {'CPU us/req':>11} {'per core vs Locust':>19}")
+    for kind, label in (("plain", f"plain Locust FastHttpUser, {args.users} users"),
+                        ("closed", f"engine constant-vus, {args.users} VUs"),
+                        ("open", f"engine constant-arrival-rate, asked {asked}/s")):
+        rate = statistics.median(r[kind]["rate"] for r in rounds)
+        ratio = statistics.median(r[kind]["rate"] / r["plain"]["rate"] for r in rounds)
+        cpu_us = statistics.median(r[kind]["cpu_us"] for r in rounds)
+        per_core = statistics.median(r["plain"]["cpu_us"] / r[kind]["cpu_us"] for r in rounds)
+        print(f"{label:40} {rate:15,.0f} {ratio:10.0%} {cpu_us:11.1f} {per_core:19.0%}")
+    last_open = rounds[-1]["open"]
+    print(f"arrival-rate: dropped {last_open['dropped']}, lag p99 {last_open['lag_p99_ms']:.2f} ms (last round)")
+    print("targets: constant-vus >= 95 %, arrival-rate >= 90 % of plain Locust per core")
+    if scaled is not None:
+        one, two = scaled
+        print(f"scaling: one process {one:,.0f} req/s, --workers 2 {two:,.0f} req/s = {two / one:.2f}x (target >= 1.7x)")
 
 
 if __name__ == "__main__":

@@ -90,7 +90,12 @@ def owned_offsets_s(
     segments: tuple[RateSegment, ...], *, first_at_zero: bool, worker: WorkerSlice, capacity_vus: int
 ) -> Iterator[tuple[int, float]]:
     """(global index, offset) of the iterations this worker owns (i % W == k)."""
-    for index, offset in enumerate(arrival_offsets_s(segments, first_at_zero=first_at_zero)):
+    offsets = arrival_offsets_s(segments, first_at_zero=first_at_zero)
+    workers = worker.active_workers(capacity_vus)
+    if workers == 1:  # one process owns every iteration
+        yield from enumerate(offsets)
+        return
+    for index, offset in enumerate(offsets):
         if worker.owns(index, capacity_vus=capacity_vus):
             yield index, offset
 
@@ -120,30 +125,36 @@ class ArrivalDispatcher:
         self._schedule = schedule
         self._max_new_vus = max_new_vus
         self._max_vus_total = max_vus_total
+        self._at_max_vus = False  # once maxVUs is reached (and warned), a drop only counts
         self.counts = DispatchCounts()
 
     def run(self, host: VuHost, *, start_s: float) -> DispatchCounts:
-        clock = host.clock
+        # The loop runs once per scheduled iteration (thousands a second): names are bound once.
+        clock, counts, scenario = host.clock, self.counts, self._scenario
+        now_s, sleep_until, stop_requested, try_hand = clock.now_s, clock.sleep_until, host.stop_requested, host.try_hand
+        queues, max_queued = self._saturation.queues, self._saturation.max_queued
         for index, offset_s in self._schedule:
             scheduled_s = start_s + offset_s
-            if clock.now_s() < scheduled_s:
-                clock.sleep_until(scheduled_s)
-            if host.stop_requested():
+            if now_s() < scheduled_s:
+                sleep_until(scheduled_s)
+            if stop_requested():
                 break
-            ticket = Ticket(scenario=self._scenario, index=index, scheduled_s=scheduled_s)
-            if host.try_hand(ticket):
-                self.counts.started += 1
+            ticket = Ticket(scenario, index, scheduled_s)
+            if try_hand(ticket):
+                counts.started += 1
                 continue
-            if self._saturation.queues and host.enqueue(ticket, limit=self._saturation.max_queued):
-                self.counts.queued += 1  # a VU takes it when one is free (or it is dropped at the end)
+            if queues and host.enqueue(ticket, limit=max_queued):
+                counts.queued += 1  # a VU takes it when one is free (or it is dropped at the end)
             else:
-                self.counts.dropped += 1
+                counts.dropped += 1
                 host.record_drop(ticket)
-            self._grow(host)
-        return self.counts
+            if not self._at_max_vus:
+                self._grow(host)
+        return counts
 
     def _grow(self, host: VuHost) -> None:
         if self.counts.vus_added >= self._max_new_vus:
+            self._at_max_vus = True
             fate = "wait in a queue for a free VU" if self._saturation.queues else "are being dropped"
             host.warn_once(
                 f"{self._scenario}:max_vus",
