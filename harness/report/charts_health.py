@@ -1,8 +1,9 @@
 """The measurement-health chart: host conditions per sample window over the load phase.
 
 Host CPU pressure (%) on the left axis and the other processes' CPU (cores) on the right, each
-limit as a dashed line in its series' colour, degraded windows shaded. The load generator's and
-the system under test's CPU are in the legend (hidden until clicked). Pure: health in, `Chart` out.
+limit as a dashed line in its series' colour (named in the legend), degraded windows shaded. The
+load generator's and the system under test's CPU are in the legend (hidden until clicked).
+Pure: health in, `Chart` out.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import plotly.graph_objects as go
 
 from harness.health.rules import degraded_seconds
 from harness.report.health_section import TITLE, window_span
-from harness.report.style import FONT, GREY, Chart, line_mode, scenario_colour, with_alpha
+from harness.report.style import FONT, GREY, TICK_STANDOFF_PX, Chart, legend_below, line_mode, scenario_colour, with_alpha
 from harness.results.model import HostConditions, MeasurementHealth
 
 CHART_ID = "health"
@@ -45,11 +46,11 @@ def _top(values: list[float | None], limit: float | None, *, headroom: float = H
     return max(peak * 1.1, (limit or 0.0) * headroom, 1e-3)
 
 
-def _limit_line(fig: go.Figure, *, y: float, yref: str, colour: str, text: str, right: bool) -> None:
-    fig.add_shape(type="line", xref="paper", x0=0, x1=1, yref=yref, y0=y, y1=y,
+def _limit_line(fig: go.Figure, *, y: float, yref: str, colour: str, text: str) -> None:
+    # Named in the legend, not by a label on the line: two labels at close heights sit on one another
+    # on a phone, wherever they are anchored.
+    fig.add_shape(type="line", xref="paper", x0=0, x1=1, yref=yref, y0=y, y1=y, showlegend=True,
                   line={"color": colour, "dash": "dash", "width": 1.5}, name=text)
-    fig.add_annotation(text=text, xref="paper", x=1 if right else 0, xanchor="right" if right else "left", yref=yref,
-                       y=y, yanchor="bottom", showarrow=False, font={"color": colour, "size": 11})
 
 
 def health_chart(health: MeasurementHealth | None) -> Chart | None:
@@ -81,23 +82,25 @@ def health_chart(health: MeasurementHealth | None) -> Chart | None:
     pressure_limit = health.limits.get("cpu_pressure_some_pct")
     cores_limit = health.limits.get("other_cpu_cores")
     if pressure_limit is not None:
-        _limit_line(fig, y=pressure_limit, yref="y", colour=PRESSURE_COLOUR, right=False,
+        _limit_line(fig, y=pressure_limit, yref="y", colour=PRESSURE_COLOUR,
                     text=f"CPU pressure limit {pressure_limit:g} %")
     if cores_limit is not None:
-        _limit_line(fig, y=cores_limit, yref="y2", colour=OTHER_COLOUR, right=True,
+        _limit_line(fig, y=cores_limit, yref="y2", colour=OTHER_COLOUR,
                     text=f"other processes limit {cores_limit:.2f} cores")
-    end = max(w.t_s + w.duration_s for w in windows)
+    start, end = min(w.t_s for w in windows), max(w.t_s + w.duration_s for w in windows)
+    pad = 0.03 * (end - start)  # the first and last x labels clear the two y axes' zeros
     fig.update_layout(
         title={"text": "Host conditions per sample window", "x": 0.01, "xanchor": "left"},
-        template="plotly_white", font=FONT, height=400, hovermode="x unified",
+        template="plotly_white", font=FONT, height=470, hovermode="x unified",
         margin={"l": 70, "r": 80, "t": 70, "b": 50},
-        legend={"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top"},
-        xaxis={"title": {"text": "seconds from start"}, "range": [min(w.t_s for w in windows), end]},
+        xaxis={"title": {"text": "seconds from start"}, "range": [start - pad, end + pad], "automargin": True},
         yaxis={"title": {"text": "CPU pressure %", "font": {"color": PRESSURE_COLOUR}},
-               "range": [0, _top(pressure, pressure_limit)]},
+               "range": [0, _top(pressure, pressure_limit)], "ticklabelstandoff": TICK_STANDOFF_PX},
         yaxis2={"title": {"text": "cores", "font": {"color": OTHER_COLOUR}}, "overlaying": "y", "side": "right",
-                "range": [0, _top(other, cores_limit, headroom=HEADROOM_RIGHT)], "showgrid": False, "tickmode": "auto"},
+                "range": [0, _top(other, cores_limit, headroom=HEADROOM_RIGHT)], "showgrid": False, "tickmode": "auto",
+                "ticklabelstandoff": TICK_STANDOFF_PX},
     )
+    legend_below(fig)
     return Chart(CHART_ID, TITLE, fig, _caption(health))
 
 

@@ -18,6 +18,8 @@ from harness.report.style import (
     Chart,
     empty_note,
     finish,
+    left_titles,
+    legend_below,
     scenario_colour,
 )
 from harness.results.model import RunResult
@@ -47,15 +49,15 @@ def guardrail_chart(result: RunResult) -> Chart | None:
         return None
     trend = metric.trend
     fig = make_subplots(rows=2, cols=1, vertical_spacing=0.2, specs=[[{}], [{"secondary_y": True}]],
-                        subplot_titles=(f"POST to visible verdict, {trend.count} submissions (client side)",
-                                        "worker: time from enqueue to committed verdict, and queue length"))
+                        subplot_titles=(f"client: POST to verdict, {trend.count} sent",
+                                        "worker: enqueue to verdict; queue"))
     percentiles, values = percentile_curve(trend)
     labels = [f"p{p:g}" for p in percentiles]
     fig.add_trace(go.Scatter(x=labels, y=values, mode="lines+markers", name="guardrail_latency",
                              line={"color": scenario_colour(0), "width": 2}), row=1, col=1)
     for label, limit in _limits_on(result, GUARDRAIL_METRIC):
         fig.add_hline(y=limit, line={"color": THRESHOLD_COLOUR, "dash": "dash", "width": 1},
-                      annotation_text=label, annotation_position="top left", row=1, col=1)
+                      annotation_text=label, annotation_position="bottom left", row=1, col=1)  # top: on the subplot title
     mean_eval = histogram_mean_over_time(scrapes_of(result, f"{EVALUATION_DURATION}_count"), EVALUATION_DURATION)
     queue = gauge(scrapes_of(result, "guardrail_queue_length"), "guardrail_queue_length")
     if mean_eval:
@@ -73,7 +75,7 @@ def guardrail_chart(result: RunResult) -> Chart | None:
     fig.update_yaxes(title_text="jobs", rangemode="tozero", tickformat=",d", row=2, col=1, secondary_y=True)
     fig.update_xaxes(title_text="percentile", row=1, col=1)
     fig.update_xaxes(title_text="seconds from start", row=2, col=1)
-    finish(fig, title="Guardrail latency", height=620)
+    legend_below(left_titles(finish(fig, title="Guardrail latency", height=660)))
     caption = (f"p50 {trend.med:.0f} ms, p95 {trend.p95:.0f} ms, p99 {trend.p99:.0f} ms, max {trend.max:.0f} ms: "
                "from sending the POST until GET /problems/{id} shows the verdict (polled every 100 ms, so at "
                "most one interval high). The worker's mean comes from its histogram between samples.")
@@ -124,7 +126,7 @@ def db_pool_chart(result: RunResult) -> Chart | None:
     if not size:
         return None
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
-                        subplot_titles=("connections and waiting requests", "pool timeouts per second (answered 503)"))
+                        subplot_titles=("connections and waiting requests", "pool timeouts per second (503s)"))
     for name, colour, dash in (("db_pool_size", scenario_colour(0), None), ("db_pool_available", scenario_colour(2), "dot"),
                                ("db_pool_waiting", scenario_colour(1), None)):
         x, y = _xy(gauge(scrapes, name))
@@ -134,7 +136,7 @@ def db_pool_chart(result: RunResult) -> Chart | None:
     fig.update_yaxes(title_text="count", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text="per s", rangemode="tozero", row=2, col=1)
     fig.update_xaxes(title_text="seconds from start", row=2, col=1)
-    finish(fig, title="Database connection pool (API)", height=520)
+    left_titles(finish(fig, title="Database connection pool (API)", height=520))
     total = increase(scrapes, "db_pool_timeouts_total")
     waiting = max(gauge(scrapes, "db_pool_waiting").values, default=0.0)
     caption = (f"Peak waiting {waiting:.0f}; {total:.0f} pool timeouts during the run; "
@@ -168,7 +170,10 @@ def generator_chart(result: RunResult) -> Chart:
                              marker_color=GREY, opacity={"med": 0.4, "p95": 0.6, "p99": 0.8, "max": 1.0}[key],
                              showlegend=False, text=[label] * len(lagging), textposition="outside"), row=3, col=1)
     if not lagging:
-        empty_note(fig, "no scheduled iterations (no arrival-rate scenario)", row=3)
+        empty_note(fig, "no scheduled iterations<br>(no arrival-rate scenario)", row=3)
+        # Nothing to read off the axes; their tick labels would only sit under the note.
+        fig.update_xaxes(showticklabels=False, row=3, col=1)
+        fig.update_yaxes(showticklabels=False, row=3, col=1)
     fig.update_layout(barmode="group")
     most = max((d for s in series.values() for d in s.dropped), default=0)
     fig.update_yaxes(title_text="dropped", rangemode="tozero", dtick=max(1, math.ceil(most / 5)), row=1, col=1)
@@ -177,7 +182,7 @@ def generator_chart(result: RunResult) -> Chart:
     fig.update_xaxes(range=span, row=1, col=1)
     fig.update_xaxes(range=span, row=2, col=1)
     fig.update_yaxes(title_text="VUs", rangemode="tozero", row=2, col=1)
-    fig.update_yaxes(title_text="ms", rangemode="tozero", row=3, col=1)
+    fig.update_yaxes(title_text="ms" if lagging else None, rangemode="tozero", row=3, col=1)
     fig.update_xaxes(title_text="seconds from start", row=1, col=1)
     fig.update_xaxes(title_text="seconds from start", row=2, col=1)
     finish(fig, title="Load generator health", height=3 * ROW_HEIGHT_PX + 160)

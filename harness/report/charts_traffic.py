@@ -22,6 +22,7 @@ from harness.report.style import (
     Chart,
     empty_note,
     finish,
+    legend_below,
     line_mode,
     scenario_colour,
     with_alpha,
@@ -143,4 +144,4 @@ def errors_chart(result: RunResult) -> Chart:
     fig.update_xaxes(title_text="seconds from start", row=1, col=1)
     fig.update_yaxes(title_text="failures", row=1, col=1)
     fig.update_xaxes(title_text="failures", row=2, col=1)
-    return Chart("errors", "Errors by class", finish(fig, title="Errors by class", height=560), caption)
+    return Chart("errors", "Errors by class", legend_below(finish(fig, title="Errors by class", height=560)), caption)

@@ -12,6 +12,7 @@ GREY = "#8a8f98"
 THRESHOLD_COLOUR = "#c8553d"
 FONT = {"family": "Helvetica, Arial, sans-serif", "size": 12}
 ROW_HEIGHT_PX = 230
+TICK_STANDOFF_PX = 6
 SPARSE_POINTS = 20  # fewer points than this: draw markers too, or one window would not show at all
 
 
@@ -44,6 +45,25 @@ def finish(fig: go.Figure, *, title: str, height: int) -> go.Figure:
         legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1, "yanchor": "top"},
         hovermode="x unified",
     )
+    # A few px between the y tick labels and the axis: the lowest y label then clears the first x label.
+    fig.update_yaxes(ticklabelstandoff=TICK_STANDOFF_PX, automargin=True)
+    fig.update_xaxes(automargin=True)
+    return fig
+
+
+def legend_below(fig: go.Figure) -> go.Figure:
+    """The legend across the bottom of the figure, under the x axis title. On the right it squeezes the plots
+    off a phone's screen; at a paper position below the plot its rows (more on a phone) climb onto that title."""
+    fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yref": "container",
+                              "yanchor": "bottom"})
+    return fig
+
+
+def left_titles(fig: go.Figure) -> go.Figure:
+    """Subplot titles from their plot's left edge: centred, a long one runs off a phone's screen."""
+    for note in fig.layout.annotations:
+        if note.xref == "paper" and note.yanchor == "bottom" and note.xanchor == "center" and not note.showarrow:
+            note.update(x=0, xanchor="left", font={"size": FONT["size"] + 1})
     return fig
 
 

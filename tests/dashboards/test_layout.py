@@ -86,7 +86,9 @@ def test_the_reports_fit_the_window(browser: Browser, reports: dict[str, Path], 
         tab.open_file(reports[name])
         tab.screenshot(f"{name}-{viewport_name(viewport)}")
         assert tab.page.locator(".plotly-graph-div").count() > 0
+        assert tab.page.locator(".js-plotly-plot svg text").count() > 0  # the overlap check below is not vacuous
         _fits(tab)
+        assert tab.overlapping_texts() == []
 
 
 def test_the_overlap_check_finds_overlapping_labels(browser: Browser, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from harness.costs import charts
+from harness.costs.render.html_figures import for_any_width
 from harness.costs.render.prose import findings, headline, reading_notes
 from harness.costs.report import CostReport
 from harness.costs.table import Table, format_cell
@@ -36,7 +37,16 @@ th { background: #f3f6f9; text-align: left; } td.num, th.num { text-align: right
 tr.total td { font-weight: bold; border-top: 2px solid #9aa5b1; }
 .flag-under, .flag-above { color: #b0302a; font-weight: bold; } .flag-over, .flag-below { color: #a86400; }
 ul.findings li { margin-bottom: 4px; } details { margin: 8px 0; } summary { cursor: pointer; font-weight: bold; }
-nav a { margin-right: 14px; }
+nav a { margin-right: 14px; } nav { line-height: 1.9; }
+.table-wrap { overflow-x: auto; max-width: 100%; margin: 8px 0 20px; } .table-wrap table { margin: 0; }
+td { overflow-wrap: anywhere; min-width: 5em; } td.num { min-width: 0; }
+th.num { white-space: normal; min-width: 4em; }  /* long headers of number columns wrap; the numbers do not */
+p, li, summary { overflow-wrap: anywhere; }
+.chart { max-width: 100%; overflow: hidden; }
+@media (max-width: 700px) {
+  body { padding: 12px 10px 40px; } h1 { font-size: 21px; } h2 { margin-top: 28px; font-size: 19px; }
+  table { font-size: 12px; } th, td { padding: 4px 5px; }
+}
 """
 
 
@@ -80,6 +90,7 @@ def render_html(report: CostReport) -> str:
     body += [_table(t) for t in assumption_tables(report)]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>BetterWorld cost-tier report</title>"
         f"<style>{_CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
     )
@@ -93,7 +104,7 @@ def _figures(report: CostReport) -> dict[str, Any]:  # each value: an HTML str, 
         nonlocal first
         if fig is None:
             return ""
-        out = fig.to_html(
+        out = for_any_width(fig).to_html(
             full_html=False, include_plotlyjs=first, div_id=div_id, config={"displaylogo": False, "responsive": True}
         )
         first = False
@@ -147,8 +158,8 @@ def _table(table: Table, *, title: bool = True, total_label: str | None = None) 
     heading = f"<h3>{escape(table.title)}</h3>" if title else ""
     return (
         f'{heading}<p class="muted">{escape(table.description)}</p>'
-        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
+        f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+    )  # each table scrolls sideways in its own box: the page keeps the window's width
 
 
 def _flag_class(text: str) -> str:

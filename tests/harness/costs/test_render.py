@@ -28,6 +28,9 @@ class _Page(HTMLParser):
         self.chart_ids: list[str] = []
         self.section_ids: list[str] = []
         self.tables = 0
+        self.tables_in_wraps = 0
+        self.viewport = ""
+        self._open_divs: list[bool] = []  # per open <div>: is it a .table-wrap
         self._in_script = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -45,10 +48,17 @@ class _Page(HTMLParser):
             self.section_ids.append(a["id"] or "")
         elif tag == "table":
             self.tables += 1
+            self.tables_in_wraps += bool(self._open_divs and self._open_divs[-1])
+        elif tag == "meta" and a.get("name") == "viewport":
+            self.viewport = a.get("content") or ""
+        if tag == "div":
+            self._open_divs.append("table-wrap" in (a.get("class") or "").split())
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "script":
             self._in_script = False
+        elif tag == "div" and self._open_divs:
+            self._open_divs.pop()
 
     def handle_data(self, data: str) -> None:
         if self._in_script:
@@ -161,3 +171,29 @@ def test_json_has_the_infracost_shape(report: CostReport) -> None:
         "4050.00",
     )
     assert doc["projection"]["tiers"][3]["api"]["status"] == "under-provisioned"
+
+
+def test_html_reads_on_a_phone(html_page: tuple[str, _Page]) -> None:
+    """Each table scrolls sideways in its own box and the page declares the device's width (the layout
+    itself is measured in Chromium at 390 and 1440 px by tests/dashboards/test_layout.py)."""
+    text, page = html_page
+    assert page.tables > 5 and page.tables_in_wraps == page.tables
+    assert page.viewport == "width=device-width, initial-scale=1"
+    assert "@media (max-width: 700px)" in text
+
+
+def test_html_figures_stack_subplots_and_show_whole_tier_names(report: CostReport) -> None:
+    from harness.costs.charts import tier_stack_figure, unit_costs_figure
+    from harness.costs.render.html_figures import for_any_width
+
+    names = [u.tier_name for u in report.unit_economics]
+    for fig in (for_any_width(tier_stack_figure(report)), for_any_width(unit_costs_figure(report))):
+        x_axes = [fig.layout[k] for k in fig.layout if k.startswith("xaxis")]
+        y_axes = [fig.layout[k] for k in fig.layout if k.startswith("yaxis")]
+        assert len(x_axes) >= 2 and all(tuple(a.domain) == (0.0, 1.0) for a in x_axes)  # one per row, full width
+        tops = sorted(a.domain[1] for a in y_axes)
+        assert all(low < high for low, high in zip(tops, tops[1:]))
+        for axis in x_axes:
+            assert axis.tickangle == 0 and axis.automargin is True
+            assert [t.replace("<br>", " ").removesuffix(" (projected)") for t in axis.ticktext] == names
+        assert fig.layout.legend.yref == "container"

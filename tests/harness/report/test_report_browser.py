@@ -46,6 +46,7 @@ def test_the_stress_report_fits_the_window_and_reads_clearly(browser: Browser, s
             assert goals_box[2] <= viewport[0]
         for chart in CHECKED_CHARTS:
             assert tab.overlapping_texts(f"chart-{chart}") == [], chart
+        assert tab.overlapping_texts() == []  # every other chart of the page too
         assert tab.page.inner_text("#insights").count("dropped iterations") == 1
         tab.screenshot(f"report-stress-{viewport[0]}x{viewport[1]}")
         assert [e for e in tab.errors if "Content Security Policy" not in e] == []
