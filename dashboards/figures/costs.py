@@ -20,6 +20,9 @@ TITLE_WRAP_AT = 36
 ROW_HEIGHT_PX = 300
 ROW_GAP = 0.14  # paper share between stacked subplots (room for the next one's title)
 FRAME_PX = 170  # title, legend and margins around the stacked subplots
+SIDEWAYS_FRAME_PX = 260  # wrapped title, x ticks, wrapped axis title and a two-row legend around sideways bars
+LABEL_LINE_PX = 18  # one line of a 13 px tick label
+BAR_GAP_PX = 14
 
 
 def wrapped(label: str, *, width: int = WRAP_AT) -> str:
@@ -30,6 +33,7 @@ def wrapped(label: str, *, width: int = WRAP_AT) -> str:
 def readable(fig: go.Figure) -> go.Figure:
     """The same traces, subplots stacked, category labels wrapped and margins grown to fit them."""
     _stack_columns(fig)
+    _room_per_bar(fig)
     top = fig.layout.margin.t or 80
     title = fig.layout.title.text
     if title and len(title) > TITLE_WRAP_AT:  # a phone shows ~40 characters of a 16 px title
@@ -72,6 +76,15 @@ def _stack_columns(fig: go.Figure) -> None:
             if owners[id(title)] == key:
                 title.update(x=0.5, y=top)
     fig.update_layout(height=FRAME_PX + ROW_HEIGHT_PX * len(columns))
+
+
+def _room_per_bar(fig: go.Figure) -> None:
+    """Horizontal bars (the tornado) get the height their wrapped labels need: each bar as tall as its
+    label's lines plus a gap, so at 390 px, where the labels wrap, no label reaches its neighbour's."""
+    for names in _categories(fig, "y").values():
+        lines = max(wrapped(n, width=WRAP_AT_SIDEWAYS).count("<br>") + 1 for n in names)
+        needed = SIDEWAYS_FRAME_PX + len(names) * (lines * LABEL_LINE_PX + BAR_GAP_PX)
+        fig.update_layout(height=max(fig.layout.height or 450, needed))
 
 
 def _categories(fig: go.Figure, letter: str) -> dict[str, list[str]]:

@@ -10,6 +10,7 @@ from dashboards.figures.style import (
     TIER_COLOURS,
     budget_line,
     empty_figure,
+    legend_above,
     themed,
 )
 from dashboards.guardrail import GuardrailSummary
@@ -21,6 +22,7 @@ TIERS_TITLE = "Evaluations decided per tier (share of all verdicts, %)"
 COST_TITLE = "LLM cost of guardrail evaluations since the run started (USD)"
 SECONDS_AXIS = "seconds into the run"
 WORKER_COLOURS = ("#4e79a7", *PALETTE)
+COST_TICK_STANDOFF_PX = 8
 
 
 def _worker_colour(index: int) -> str:
@@ -38,7 +40,8 @@ def evaluations_rate_figure(summary: GuardrailSummary) -> go.Figure:
                         hovertemplate="%{y:.2f} evaluations/s at %{x:.0f} s<extra>%{fullData.name}</extra>")
     fig.update_yaxes(title_text="evaluations/s", rangemode="tozero")
     fig.update_xaxes(title_text=SECONDS_AXIS)
-    return themed(fig, title=RATE_TITLE, height=340)
+    fig = themed(fig, title=RATE_TITLE, height=340)
+    return legend_above(fig) if len(summary.workers) > 1 else fig  # one worker: no legend, no band for it
 
 
 def queue_length_figure(summary: GuardrailSummary) -> go.Figure:
@@ -51,8 +54,8 @@ def queue_length_figure(summary: GuardrailSummary) -> go.Figure:
     ))
     fig.update_yaxes(title_text="jobs", rangemode="tozero")
     fig.update_xaxes(title_text=SECONDS_AXIS)
-    fig = themed(fig, title=QUEUE_TITLE, height=340)
-    fig.update_layout(showlegend=True)
+    fig = legend_above(themed(fig, title=QUEUE_TITLE, height=340))
+    fig.update_layout(showlegend=True)  # one line, but its name says where the numbers come from
     return fig
 
 
@@ -71,7 +74,7 @@ def evaluation_p95_figure(summary: GuardrailSummary, *, budget_ms: float, budget
                         hovertemplate="p95 %{y:,.0f} ms at %{x:.0f} s<extra></extra>")
     budget_line(fig, y=budget_ms, label=budget_label)
     fig.update_yaxes(title_text="ms", rangemode="tozero")
-    fig.update_xaxes(title_text=f"{SECONDS_AXIS} (p95 since the previous scrape)")
+    fig.update_xaxes(title_text=f"{SECONDS_AXIS}<br>(p95 since the previous scrape)", automargin=True)
     return themed(fig, title=P95_TITLE, height=340)
 
 
@@ -107,7 +110,8 @@ def llm_cost_figure(summary: GuardrailSummary) -> go.Figure:
                         name=summary.source_name(worker.url), mode="lines", fill="tozeroy",
                         line={"color": "#e39b32" if index == 0 else _worker_colour(index), "width": 2},
                         hovertemplate="$%{y:.4f} by %{x:.0f} s<extra></extra>")
-    fig.update_yaxes(title_text="USD", tickprefix="$", rangemode="tozero")
+    # Both axes start at 0: the standoff keeps the y tick "$0" clear of the x tick "0" at the corner.
+    fig.update_yaxes(title_text="USD", tickprefix="$", rangemode="tozero", ticklabelstandoff=COST_TICK_STANDOFF_PX)
     fig.update_xaxes(title_text=SECONDS_AXIS)
     return themed(fig, title=COST_TITLE, height=340)
 

@@ -11,7 +11,9 @@ from dashboards.figures.style import (
     LIMIT_GREY,
     budget_line,
     empty_figure,
+    legend_above,
     themed,
+    wrap_words,
 )
 from dashboards.redis_memory import RedisSummary, RunPeak
 
@@ -20,6 +22,8 @@ USED_COLOUR = "#4e79a7"
 RSS_COLOUR = "#f28e2b"
 FAR_BELOW_LIMIT = 0.25  # under this share of maxmemory the limit is noted, not drawn to scale
 MEMORY_TITLE = "Redis memory over the run (MiB): used_memory and RSS against maxmemory"
+AXIS_TITLE_WRAP_AT = 32  # characters: a 390 px phone shows ~40 of a 13 px axis title under a plot
+NOTE_WRAP_AT = 44
 PEAKS_TITLE = "Redis peak memory per run (MiB)"
 EVICTIONS_TITLE = "Keys evicted since the run started (evicted_keys)"
 
@@ -65,9 +69,10 @@ def peaks_figure(peaks: Sequence[RunPeak], *, selected_key: str | None = None) -
     limits = [p.maxmemory / MIB if p.maxmemory else None for p in peaks]
     drawn = [max(p.peak_used or 0.0, p.peak_rss or 0.0) / p.maxmemory for p in peaks if p.maxmemory]
     used = [p.used_share for p in peaks if p.used_share is not None]
+    note = ""
     if drawn and max(drawn) < FAR_BELOW_LIMIT:
         highest = f" (the highest peak used_memory is {100.0 * max(used):.1f} % of it)" if used else ""
-        _corner_note(fig, f"maxmemory is far above every peak{highest}")
+        note = f"maxmemory is far above every peak{highest}"
     elif drawn:
         fig.add_scatter(x=labels, y=limits, name="maxmemory", mode="markers",
                         marker={"symbol": "line-ew-open", "size": 30, "color": BUDGET_RED,
@@ -75,8 +80,17 @@ def peaks_figure(peaks: Sequence[RunPeak], *, selected_key: str | None = None) -
                         hovertemplate="maxmemory %{y:.0f} MiB<extra></extra>")
     fig.update_layout(barmode="group", bargap=max(0.15, 0.8 - 0.1 * len(peaks)))  # a few runs: slim bars
     fig.update_yaxes(title_text="MiB", rangemode="tozero")
-    fig.update_xaxes(title_text="run start (UTC); a thick outline marks the run shown")
-    return themed(fig, title=PEAKS_TITLE, height=400)
+    # Many runs turn the start times upright: automargin makes room for them under the axis and the
+    # legend goes above the plot, so neither the ticks nor the (wrapped) axis title run into it.
+    fig.update_xaxes(title_text=wrap_words("run start (UTC); a thick outline marks the run shown",
+                                           width=AXIS_TITLE_WRAP_AT), automargin=True)
+    note = wrap_words(note, width=NOTE_WRAP_AT) if note else ""
+    note_rows = note.count("<br>") + 1 if note else 0
+    fig = legend_above(themed(fig, title=PEAKS_TITLE, height=440), rows=2 + note_rows)
+    if note:  # the note heads the legend, in the band above the plot, where nothing else is drawn
+        fig.update_layout(legend_title={"text": note, "side": "top left",
+                                        "font": {"color": LIMIT_GREY, "size": 12}})
+    return fig
 
 
 def evictions_figure(summary: RedisSummary) -> go.Figure:

@@ -4,6 +4,7 @@ lines dashed red, titles that name their units."""
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
@@ -25,6 +26,8 @@ KNOWN_SCENARIOS = {
 PALETTE = ("#76b7b2", "#edc948", "#9c755f", "#ff9da7", "#8cd17d", "#499894", "#86bcb6", "#bab0ac", "#d4a6c8")
 TIER_COLOURS = {"prefilter": "#76b7b2", "cache": "#59a14f", "llm": "#4e79a7", "dead_letter": "#7f7f7f"}
 LOG_MS_TICKS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000)
+TITLE_WRAP_AT = 38  # characters of a 16 px title a 390 px phone shows whole
+TITLE_LINE_PX = 22
 GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
@@ -82,18 +85,45 @@ def time_axis(fig: go.Figure, moments: Sequence[datetime], *, what: str) -> str:
 
 
 def themed(fig: go.Figure, *, title: str, height: int = 380) -> go.Figure:
+    """The shared look. A long title is wrapped (a 390 px phone shows ~38 characters of it and plotly
+    cuts the rest), and the top margin grows by a line for each line it wraps to."""
+    shown = title if "<br>" in title else wrap_words(title, width=TITLE_WRAP_AT)
+    extra_lines = shown.count("<br>") - title.count("<br>")
     fig.update_layout(
         template="plotly_white",
-        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
+        title={"text": shown, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
         font=FONT,
-        height=height,
-        margin={"l": 70, "r": 30, "t": 64, "b": 56},
+        height=height + TITLE_LINE_PX * extra_lines,
+        margin={"l": 70, "r": 30, "t": 64 + TITLE_LINE_PX * extra_lines, "b": 56},
         legend={"orientation": "h", "y": -0.18, "x": 0, "yanchor": "top"},
         hoverlabel={"namelength": -1},
         paper_bgcolor="#ffffff",
         plot_bgcolor="#ffffff",
     )
+    if extra_lines:  # from the top down, so the lines it gains go into the grown margin
+        fig.update_layout(title={"yref": "container", "y": 1.0 - 12.0 / fig.layout.height, "yanchor": "top"})
     return fig
+
+
+LEGEND_ROW_PX = 24  # one row of a horizontal legend at 13 px
+
+
+def legend_above(fig: go.Figure, *, rows: int = 1) -> go.Figure:
+    """The legend in a band between the title and the plot, so it can never sit on the x-axis title or
+    on tick labels (rotated ones included) at any width. `rows` is how many rows it may wrap to on a phone;
+    the top margin grows by that many rows (plotly cannot know the viewport width at build time)."""
+    top = (fig.layout.margin.t or 64) + LEGEND_ROW_PX * rows
+    fig.update_layout(
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"},
+        margin={"t": top},
+        title={"yref": "container", "y": 1.0 - 12.0 / (fig.layout.height or 380), "yanchor": "top"},
+    )
+    return fig
+
+
+def wrap_words(text: str, *, width: int) -> str:
+    """`text` broken at spaces into lines of at most `width` characters (plotly breaks only at `<br>`)."""
+    return "<br>".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
 
 
 def budget_line(fig: go.Figure, *, y: float, label: str, row: int | None = None, col: int | None = None,

@@ -5,13 +5,24 @@ point that opens its run when clicked, "within noise" not painted as a warning."
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import plotly
+import plotly.graph_objects as go
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from dashboards.app import create_app
 from dashboards.links import run_href
-from harness.costs import DEFAULT_MODEL_PATH, load_model
+from dashboards.figures.costs import readable
+from dashboards.figures.guardrail import llm_cost_figure, queue_length_figure
+from dashboards.figures.redis import MIB, peaks_figure
+from dashboards.guardrail import guardrail_summary
+from dashboards.redis_memory import run_peak
+from harness.costs import DEFAULT_MODEL_PATH, load_model, tornado, tornado_figure
+from harness.results import RunResult
+from harness.results.model import RedisSample, Samples
 from tests.dashboards.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -106,6 +117,45 @@ def test_within_noise_is_not_painted_as_a_warning(browser: Browser, lab_url: str
         assert by_class["verdict-within-noise"] != by_class["verdict-regressed"]
         muted = tab.page.evaluate("() => getComputedStyle(document.documentElement).getPropertyValue('--muted').trim()")
         assert muted and by_class["verdict-within-noise"] == _rgb(muted)
+
+
+def _issue16_figures(run: RunResult, *, runs: int) -> dict[str, go.Figure]:
+    """The four charts whose labels collided (issue 16): the guardrail queue and cost, Redis peaks of
+    `runs` runs (more runs, more upright ticks) and the readable tornado of the costliest tier."""
+    summary = guardrail_summary(run.samples)
+    assert summary is not None
+    start = datetime(2026, 9, 1, 3, 4, tzinfo=UTC)
+    peaks = [run_peak(f"k{i}", f"r{i}", start + timedelta(days=i),
+                      Samples(interval_s=5.0, redis=[RedisSample(t_s=0, used_memory=(60 + i) * MIB,
+                                                                 maxmemory=256 * 1024 * 1024)]))
+             for i in range(runs)]
+    model = load_model(DEFAULT_MODEL_PATH)
+    return {
+        "queue": queue_length_figure(summary),
+        "cost": llm_cost_figure(summary),
+        "peaks": peaks_figure([p for p in peaks if p is not None], selected_key="k1"),
+        "tornado": readable(tornado_figure(tornado(model, model.tiers[-1], swing_pct=model.sensitivity.swing_pct))),
+    }
+
+
+@pytest.mark.parametrize("width", [320, 390, 768, 1440], ids=lambda w: f"{w}px")
+@pytest.mark.parametrize("runs", [3, 24], ids=lambda n: f"{n}runs")
+def test_the_issue_16_charts_read_at_any_width(browser: Browser, weekly_runs: tuple[RunResult, ...],
+                                                tmp_path: Path, width: int, runs: int) -> None:
+    """Each chart drawn as wide as its window (as the dashboard does): no text on another, whatever the width."""
+    plotly_js = next(Path(plotly.__file__).parent.glob("package_data/plotly.min.js"))
+    # each plot inside a div of the chart's name, as dcc.Graph does: the overlap check looks under that id
+    divs = "\n".join(f'<div id="{name}">' + fig.to_html(full_html=False, include_plotlyjs=False,
+                                                        div_id=f"{name}-plot", config={"responsive": True},
+                                                        default_width="100%") + "</div>"
+                      for name, fig in _issue16_figures(weekly_runs[0], runs=runs).items())
+    page = tmp_path / "figures.html"
+    page.write_text(f'<html><head><script src="{plotly_js.as_uri()}"></script></head><body>{divs}</body></html>')
+    with visit(browser, "file://", (width, 900)) as tab:
+        tab.open_file(page)
+        for name in ("queue", "cost", "peaks", "tornado"):
+            assert tab.page.locator(f"#{name} svg text").count() > 0, name  # drawn, so the check is not vacuous
+            assert tab.overlapping_texts(name) == [], (name, width)
 
 
 def _rgb(hex_colour: str) -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from dashboards.budgets import latency_budgets
 from dashboards.costs import cost_view
-from dashboards.figures.costs import readable, wrapped
+from dashboards.figures.costs import BAR_GAP_PX, LABEL_LINE_PX, SIDEWAYS_FRAME_PX, readable, wrapped
 from dashboards.figures.guardrail import (
     evaluation_p95_figure,
     evaluations_rate_figure,
@@ -32,6 +32,8 @@ from harness.costs import (
     DEFAULT_MODEL_PATH,
     load_model,
     tier_stack_figure,
+    tornado,
+    tornado_figure,
     unit_costs_figure,
 )
 from harness.results import RunResult
@@ -157,7 +159,10 @@ def test_a_limit_far_above_the_memory_is_noted_rather_than_drawn() -> None:
     assert peak is not None
     peaks = peaks_figure([peak])
     assert [t.name for t in peaks.data] == ["peak used_memory", "peak RSS"]  # no maxmemory marker
-    assert "maxmemory is far above every peak (the highest peak used_memory is 0.4 % of it)" in peaks.layout.annotations[0].text
+    # the note heads the legend above the plot (a corner note there would sit on the legend)
+    note = peaks.layout.legend.title.text.replace("<br>", " ")
+    assert note == "maxmemory is far above every peak (the highest peak used_memory is 0.4 % of it)"
+    assert peaks.layout.annotations == ()
 
 
 def test_redis_peaks_have_one_bar_per_run_and_outline_the_shown_run(weekly_runs: tuple[RunResult, ...]) -> None:
@@ -200,3 +205,48 @@ def test_cost_charts_show_whole_tier_names() -> None:
             assert shown == names
             assert axis.automargin is True
     assert wrapped("Growth (projected)") == "Growth<br>(projected)" and wrapped("MVP") == "MVP"
+
+
+def _legend_is_above_the_plot(fig: go.Figure) -> bool:
+    legend = fig.layout.legend
+    return legend.yanchor == "bottom" and legend.y >= 1.0 and legend.orientation == "h"
+
+
+def test_legends_that_named_long_sources_sit_above_the_plot_not_on_the_axis_title(
+        weekly_runs: tuple[RunResult, ...]) -> None:
+    """The queue's one legend entry ("guardrail worker, server metrics") and the Redis peaks' three
+    reached the x-axis title and the upright run starts below the plot (issue 16)."""
+    summary = guardrail_summary(weekly_runs[0].samples)
+    assert summary is not None
+    queue = queue_length_figure(summary)
+    assert _legend_is_above_the_plot(queue) and queue.layout.showlegend is True
+    assert queue.layout.margin.t > 64  # the band the legend sits in
+    peaks = [run_peak("k", "r", datetime(2026, 9, day, tzinfo=UTC),
+                      Samples(interval_s=5.0, redis=[RedisSample(t_s=0, used_memory=200 * MIB,
+                                                                 maxmemory=256 * 1024 * 1024)]))
+             for day in range(1, 21)]
+    fig = peaks_figure([p for p in peaks if p is not None])
+    assert _legend_is_above_the_plot(fig) and fig.layout.xaxis.automargin is True
+    assert all(len(line) <= 32 for line in fig.layout.xaxis.title.text.split("<br>"))  # whole on a phone
+
+
+def test_the_cost_chart_keeps_its_zero_ticks_apart(weekly_runs: tuple[RunResult, ...]) -> None:
+    summary = guardrail_summary(weekly_runs[0].samples)
+    assert summary is not None
+    fig = llm_cost_figure(summary)
+    assert fig.data  # the figure, not the "nothing sampled" frame
+    assert fig.layout.yaxis.rangemode == "tozero" and fig.layout.yaxis.ticklabelstandoff >= 6
+
+
+def test_the_tornado_gives_each_bar_the_height_of_its_wrapped_label() -> None:
+    model = load_model(DEFAULT_MODEL_PATH)
+    tier = model.tiers[-1]
+    fig = readable(tornado_figure(tornado(model, tier, swing_pct=model.sensitivity.swing_pct)))
+    labels = list(fig.layout.yaxis.ticktext)
+    assert len(labels) >= 5
+    lines = max(label.count("<br>") + 1 for label in labels)
+    assert lines >= 2  # the case that overlapped at 390 px
+    # what is left once the title, ticks, axis title and legend have their room: every bar its lines
+    assert fig.layout.height - SIDEWAYS_FRAME_PX >= len(labels) * (lines * LABEL_LINE_PX + BAR_GAP_PX)
+    # every driver's name is whole once its line breaks are read as spaces
+    assert [t.replace("<br>", " ") for t in labels] == list(fig.layout.yaxis.tickvals)
