@@ -14,12 +14,12 @@ from dash import Dash, Input, Output, dcc, html
 from dashboards.components import chart, notice, section
 from dashboards.context import DashboardData, PageContext
 from dashboards.costs import cost_view
-from dashboards.figures.costs import readable
 from dashboards.figures.style import empty_figure
 from dashboards.pages.common import run_heading
 from harness.costs import (
     CostModel,
     Table,
+    for_any_width,
     format_cell,
     projection_figure,
     summary_table,
@@ -46,15 +46,15 @@ def render(ctx: PageContext) -> list[Any]:
     view = cost_view(model, model_path=str(ctx.data.cost_model_path), result=ctx.result, source=source)
     report = view.report
     projection = projection_figure(report)
-    projection = readable(projection) if projection is not None else None
+    projection = for_any_width(projection) if projection is not None else None
     tiers = [{"label": t.name, "value": t.id} for t in model.tiers]
     return [
         heading,
-        section("Per tier", chart("costs-tiers", readable(tier_stack_figure(report))), cost_table(summary_table(report)),
+        section("Per tier", chart("costs-tiers", for_any_width(tier_stack_figure(report))), cost_table(summary_table(report)),
                 subtitle=f"Monthly USD from {ctx.data.cost_model_path} (seed 10.1-10.3): infrastructure is fixed, "
                          "AI API calls are variable."),
-        section("Unit costs", chart("costs-units", readable(unit_costs_figure(report))), cost_table(unit_table(report))),
-        section("What-ifs", chart("costs-whatifs", readable(whatif_figure(report))),
+        section("Unit costs", chart("costs-units", for_any_width(unit_costs_figure(report))), cost_table(unit_table(report))),
+        section("What-ifs", chart("costs-whatifs", for_any_width(whatif_figure(report))),
                 subtitle="The seed's levers (cache, pre-filter, a fine-tuned model, self-hosting) as scenarios."),
         section("Sensitivity", html.Div([html.Label("Tier", htmlFor="costs-tornado-tier"),
                                          dcc.Dropdown(id="costs-tornado-tier", options=tiers, value=model.tiers[-1].id,
@@ -73,7 +73,7 @@ def tornado_for(model: CostModel, tier_id: str | None) -> go.Figure:
     known = {t.id: t for t in model.tiers}
     if tier_id not in known:
         return empty_figure(f"No tier {tier_id!r} in the cost model.", title="Sensitivity")
-    return readable(tornado_figure(tornado(model, known[tier_id], swing_pct=model.sensitivity.swing_pct)))
+    return for_any_width(tornado_figure(tornado(model, known[tier_id], swing_pct=model.sensitivity.swing_pct)))
 
 
 def cost_table(view: Table) -> html.Table:

@@ -14,13 +14,13 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from dashboards.app import create_app
-from dashboards.links import run_href
-from dashboards.figures.costs import readable
 from dashboards.figures.guardrail import llm_cost_figure, queue_length_figure
 from dashboards.figures.redis import MIB, peaks_figure
 from dashboards.guardrail import guardrail_summary
+from dashboards.links import run_href
 from dashboards.redis_memory import run_peak
 from harness.costs import DEFAULT_MODEL_PATH, load_model, tornado, tornado_figure
+from harness.costs.figure_layout import for_any_width as readable
 from harness.results import RunResult
 from harness.results.model import RedisSample, Samples
 from tests.dashboards.browser import (

@@ -11,7 +11,6 @@ import pytest
 
 from dashboards.budgets import latency_budgets
 from dashboards.costs import cost_view
-from dashboards.figures.costs import BAR_GAP_PX, LABEL_LINE_PX, SIDEWAYS_FRAME_PX, readable, wrapped
 from dashboards.figures.guardrail import (
     evaluation_p95_figure,
     evaluations_rate_figure,
@@ -36,6 +35,13 @@ from harness.costs import (
     tornado_figure,
     unit_costs_figure,
 )
+from harness.costs.figure_layout import (
+    BAR_GAP_PX,
+    LABEL_LINE_PX,
+    SIDEWAYS_FRAME_PX,
+    wrapped,
+)
+from harness.costs.figure_layout import for_any_width as readable
 from harness.results import RunResult
 from harness.results.model import RedisSample, Samples
 from tests.dashboards.conftest import REGRESSION_FROM

@@ -8,7 +8,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from harness.costs import charts
-from harness.costs.render.html_figures import for_any_width
+from harness.costs.figure_layout import for_any_width
 from harness.costs.render.prose import findings, headline, reading_notes
 from harness.costs.report import CostReport
 from harness.costs.table import Table, format_cell

@@ -15,7 +15,7 @@ def test_exported_names() -> None:
         "TierCosts", "TornadoBar", "UnitEconomics", "build_report", "format_cell", "load_measurements",
         "load_model", "measurements_from_result_json", "measurements_from_run_result", "project",
         "projection_figure", "run_scenarios", "summary_table", "tier_costs", "tier_stack_figure", "tornado",
-        "tornado_figure", "unit_costs_figure", "unit_economics", "unit_table", "whatif_figure",
+        "tornado_figure", "unit_costs_figure", "unit_economics", "unit_table", "whatif_figure", "for_any_width", "wrapped",
     ])  # fmt: skip
     for name in harness.costs.__all__:
         assert getattr(harness.costs, name) is not None

@@ -184,7 +184,7 @@ def test_html_reads_on_a_phone(html_page: tuple[str, _Page]) -> None:
 
 def test_html_figures_stack_subplots_and_show_whole_tier_names(report: CostReport) -> None:
     from harness.costs.charts import tier_stack_figure, unit_costs_figure
-    from harness.costs.render.html_figures import for_any_width
+    from harness.costs.figure_layout import for_any_width
 
     names = [u.tier_name for u in report.unit_economics]
     for fig in (for_any_width(tier_stack_figure(report)), for_any_width(unit_costs_figure(report))):
