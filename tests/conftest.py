@@ -96,3 +96,15 @@ def app_env(database_url: str, redis_url: str, tmp_path: Path) -> dict[str, str]
         "API_KEY_PEPPER": "test-pepper-0123456789",
         "EVIDENCE_DIR": str(tmp_path / "evidence"),
     }
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium through Playwright, one per test module (no browser download);
+    the module is skipped where Chromium is not installed (.ci/run installs it)."""
+    from tests.dashboards.browser import CHROMIUM, chromium
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (.ci/run installs it)")
+    with chromium() as launched:
+        yield launched

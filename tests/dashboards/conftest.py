@@ -3,6 +3,7 @@ current baseline promoted through the real store, and a history file with the ol
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -60,3 +61,13 @@ def make_lab(root: Path, runs: tuple[RunResult, ...]) -> Lab:
 def lab(tmp_path_factory: pytest.TempPathFactory, weekly_runs: tuple[RunResult, ...]) -> Lab:
     """Shared and read-only: tests that write files make their own with `make_lab`."""
     return make_lab(tmp_path_factory.mktemp("lab"), weekly_runs)
+
+
+@pytest.fixture(scope="module")
+def lab_url(lab: Lab) -> Iterator[str]:
+    """The dashboard over the shared lab, served on 127.0.0.1 for one test module."""
+    from dashboards.app import create_app
+    from tests.dashboards.browser import serving
+
+    with serving(create_app(lab.results, lab.baselines)) as base:
+        yield base

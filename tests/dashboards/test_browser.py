@@ -5,11 +5,10 @@ changes on disk shows up without a reload. Screenshots land in reports/screensho
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from dashboards.app import create_app
 from dashboards.components import SMOKE_RUN_COMMAND
@@ -19,7 +18,6 @@ from dashboards.pages.common import run_label
 from harness.results import RunResult
 from tests.dashboards.browser import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     SCREENSHOTS,
     TIMEOUT_MS,
     Visit,
@@ -34,18 +32,8 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is no
 LIVE_POLL_S = 0.25
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
-@pytest.fixture(scope="module")
-def lab_url(lab: Lab) -> Iterator[str]:
-    with serving(create_app(lab.results, lab.baselines)) as base:
-        yield base
 
 
 def _p95_row(tab: Visit, scenario: str) -> list[float | None]:

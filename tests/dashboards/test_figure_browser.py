@@ -4,16 +4,14 @@ point that opens its run when clicked, "within noise" not painted as a warning."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import plotly
 import plotly.graph_objects as go
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
-from dashboards.app import create_app
 from dashboards.figures.guardrail import llm_cost_figure, queue_length_figure
 from dashboards.figures.redis import MIB, peaks_figure
 from dashboards.guardrail import guardrail_summary
@@ -25,10 +23,8 @@ from harness.results import RunResult
 from harness.results.model import RedisSample, Samples
 from tests.dashboards.browser import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     DESKTOP,
     VIEWPORTS,
-    serving,
     visit,
 )
 from tests.dashboards.conftest import Lab
@@ -55,18 +51,8 @@ _POINT_JS = """([id, name, index]) => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
-@pytest.fixture(scope="module")
-def lab_url(lab: Lab) -> Iterator[str]:
-    with serving(create_app(lab.results, lab.baselines)) as base:
-        yield base
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: f"{v[0]}px")

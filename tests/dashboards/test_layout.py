@@ -5,7 +5,6 @@ reports/screenshots/<page>-<width>x<height>.png so a reviewer can look without r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,10 +12,9 @@ from playwright.sync_api import Browser
 from typer.testing import CliRunner
 
 from bwperf.cli import main_app
-from dashboards.app import create_app
 from dashboards.pages import PAGES, Page
 from harness.report import write_report
-from tests.dashboards.browser import CHROMIUM, SCREENSHOTS, VIEWPORTS, Visit, chromium, serving, viewport_name, visit
+from tests.dashboards.browser import CHROMIUM, SCREENSHOTS, VIEWPORTS, Visit, viewport_name, visit
 from tests.dashboards.conftest import Lab
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (.ci/run installs it)")
@@ -25,16 +23,8 @@ SIZES = pytest.mark.parametrize("viewport", VIEWPORTS, ids=viewport_name)
 EVERY_PAGE = pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name.lower())
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
-@pytest.fixture(scope="module")
-def lab_url(lab: Lab) -> Iterator[str]:
-    with serving(create_app(lab.results, lab.baselines)) as base:
-        yield base
 
 
 @pytest.fixture(scope="module")

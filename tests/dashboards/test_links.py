@@ -24,7 +24,7 @@ from dashboards.links import (
 )
 from dashboards.pages.common import run_label
 from harness.results import RunResult
-from tests.dashboards.browser import CHROMIUM, TIMEOUT_MS, Visit, chromium, serving, visit
+from tests.dashboards.browser import CHROMIUM, TIMEOUT_MS, Visit, serving, visit
 from tests.dashboards.conftest import BASELINE_INDEX, Lab, make_lab
 from tests.dashboards.dash_tree import find, has, text
 from tests.dashboards.run_factory import build_run, weekly_specs, write_run
@@ -49,10 +49,6 @@ def stressed_lab(tmp_path_factory: pytest.TempPathFactory, weekly_runs: tuple[Ru
     return lab, flood
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

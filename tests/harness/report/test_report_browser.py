@@ -4,27 +4,20 @@ reworked charts have no text over text, and a screenshot of each size lands in r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from harness.report.writer import write_report
 from harness.results import save_result
 from harness.results.model import RunResult
-from tests.dashboards.browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS, visit
+from tests.dashboards.browser import VIEWPORTS, visit
 
 # The charts this page's fixes and additions touched: none may draw a label over another.
 CHECKED_CHARTS = ("timeline", "distribution", "generator", "redis", "bend")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: f"{v[0]}x{v[1]}")
