@@ -3,13 +3,12 @@ anything listens there."""
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from urllib.parse import urlsplit, urlunsplit
 
 from harness.errors import TargetError
+from harness.parsing.addresses import is_loopback
 
-LOOPBACK_NAMES = ("localhost",)
 CONNECT_TIMEOUT_S = 3.0
 
 
@@ -38,15 +37,6 @@ def target_host_port(url: str) -> tuple[str, int]:
     except ValueError as error:
         raise TargetError(f"target {without_credentials(url)!r} has an invalid port") from error
     return parts.hostname, port
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_target(url: str, *, allow_remote: bool) -> None:

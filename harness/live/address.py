@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 
 from harness.errors import InputError
-
-LOOPBACK_NAMES = frozenset({"localhost"})
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+from harness.parsing.addresses import is_loopback
 
 
 def check_metrics_address(*, host: str, port: int, expose: bool) -> None:

@@ -3,7 +3,8 @@ import socket
 import pytest
 
 from harness.errors import EXIT_INPUT, TargetError
-from harness.engine.target import check_sampled_url, check_target, is_loopback
+from harness.engine.target import check_sampled_url, check_target
+from harness.parsing.addresses import is_loopback
 
 
 @pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("127.8.9.1", True), ("localhost", True),
