@@ -30,6 +30,8 @@ import subprocess
 import sys
 import time
 
+import psutil
+
 from engine_bench_support import ROOT, cpus, free_port, run_bwperf, scratch, server_for, write_plan
 
 PLAIN_LOCUST_CHILD = "--plain-locust-child"
@@ -99,17 +101,24 @@ def one_round(order: list[str], *, server, users: int, duration_s: float, cpu: i
     return measured
 
 
-def scaling(server, *, users: int, duration_s: float, work) -> tuple[float, float]:
-    """Requests per second of one engine process and of `--workers 2`, both unpinned."""
-    rates = []
+def scaling(server, *, users: int, duration_s: float, work) -> dict[str, float]:
+    """Requests per second of one engine process and of `--workers 2`, both unpinned; and what the
+    server and the generators spent per request, for the ceiling the shared cores allow."""
+    measured: dict[str, float] = {}
+    server_process = psutil.Process(server.pid) if server.pid else None
     for workers in (0, 2):
         plan = write_plan(work, {"executor": "constant-vus", "vus": users * 2, "duration": f"{duration_s}s",
                                  "gracefulStop": "2s"}, name=f"scale{workers}")
         extra = ["--workers", str(workers), "--master-port", str(free_port())] if workers else []
         before = server.count()
-        run_bwperf(plan, target=server.url, out=work / f"scale{workers}", cpu=None, extra=extra)
-        rates.append((server.count() - before) / duration_s)
-    return rates[0], rates[1]
+        server_cpu_before = sum(server_process.cpu_times()[:2]) if server_process else 0.0
+        result = run_bwperf(plan, target=server.url, out=work / f"scale{workers}", cpu=None, extra=extra)
+        counted = server.count() - before
+        measured[f"rate{workers}"] = counted / duration_s
+        measured[f"generator_us{workers}"] = engine_cpu_us_per_request(result, int(counted))
+        if server_process:
+            measured[f"server_us{workers}"] = (sum(server_process.cpu_times()[:2]) - server_cpu_before) / max(1, counted) * 1e6
+    return measured
 
 
 def main() -> None:
@@ -164,9 +173,13 @@ def main() -> None:
     print(f"arrival-rate: dropped {last_open['dropped']}, lag p99 {last_open['lag_p99_ms']:.2f} ms (last round)")
     print("targets: constant-vus >= 95 %, arrival-rate >= 90 % of plain Locust per core")
     if scaled is not None:
-        one, two = scaled
-        print(f"scaling: one process {one:,.0f} req/s, --workers 2 {two:,.0f} req/s = {two / one:.2f}x (target >= 1.7x)")
-
+        one, two = scaled["rate0"], scaled["rate2"]
+        line = f"scaling: one process {one:,.0f} req/s, --workers 2 {two:,.0f} req/s = {two / one:.2f}x (target >= 1.7x)"
+        if "server_us2" in scaled:  # two generators share both cores with the server: 2g / (g + s) at best
+            g, s_us = scaled["generator_us0"], scaled["server_us2"]
+            line += (f"; generator {g:.1f} us/req, server {s_us:.1f} us/req on the same cores: "
+                     f"ceiling {2 * g / (g + s_us):.2f}x")
+        print(line)
 
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == PLAIN_LOCUST_CHILD:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import locust  # noqa: F401, I001 - first: Locust monkey-patches the process with gevent on import
 
+import gc
 import logging
 import os
 import sys
@@ -57,6 +58,9 @@ def execute(request: RunRequest, *, console: Console) -> int:
                       f"{f' from {AGENT_KEYS_ENV}' if given else ''}")
     progress = Progress(scenarios=list(plan.scenarios), duration_s=plan.duration_s, quiet=request.quiet, console=console)
     collector = make_collector(request, plan)
+    # Everything loaded so far (modules, plan, behaviours) lives for the whole run: frozen, the
+    # cyclic GC stops rescanning it on every full collection during the load.
+    gc.freeze()
     if request.workers or request.expect_remote_workers:
         from harness.engine.distributed import run_master
 

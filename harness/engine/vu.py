@@ -17,6 +17,7 @@ from locust.contrib.fasthttp import FastHttpUser
 
 from harness.credentials import AgentCredential
 from harness.data import DataExhausted, DataSets
+from harness.engine import cookies
 from harness.metrics.custom import MetricDeclaration
 from harness.metrics.names import MetricKind
 from harness.metrics.recorder import Recorder
@@ -68,6 +69,7 @@ class VirtualUser(FastHttpUser):
         on_data_exhausted: OnDataExhausted | None = None,
     ) -> None:
         super().__init__(environment)
+        cookies.install(self.client)
         self.scenario = scenario
         self.vu_id = vu_id
         self.tags = dict(tags)
