@@ -9,6 +9,7 @@ from __future__ import annotations
 import locust  # noqa: F401, I001 - first: Locust monkey-patches the process with gevent on import
 
 import argparse
+import gc
 import logging
 import signal
 import sys
@@ -79,6 +80,7 @@ class Worker:
             warn=lambda message: self.send(protocol.WARNING, {"message": message}),
             role=f"worker {worker.index}",
         )
+        gc.freeze()  # what lives for the whole run (modules, plan, data): out of the collector's way, as in main
         self.session.run()
         if self.session.data_failure is not None:  # onExhausted: fail; the master ends the run with it
             raise self.session.data_failure
