@@ -9,6 +9,8 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,15 +38,15 @@ class CountingServer:
         return int(request_count(scrape(self.url + "/metrics"), path=path) or 0)
 
 
-@pytest.fixture
-def server():
-    module = _load_app_module()
+@contextmanager
+def serving(app: web.Application) -> Iterator[str]:
+    """An aiohttp app on a free 127.0.0.1 port, in a thread of the test process; its base URL."""
     loop = asyncio.new_event_loop()
     ready = threading.Event()
     holder = {}
 
     async def start():
-        runner = web.AppRunner(module.create_app(), access_log=None)
+        runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
@@ -60,10 +62,18 @@ def server():
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     assert ready.wait(10)
-    yield CountingServer(f"http://127.0.0.1:{holder['port']}")
-    asyncio.run_coroutine_threadsafe(holder["runner"].cleanup(), loop).result(10)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{holder['port']}"
+    finally:
+        asyncio.run_coroutine_threadsafe(holder["runner"].cleanup(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+
+
+@pytest.fixture
+def server():
+    with serving(_load_app_module().create_app()) as url:
+        yield CountingServer(url)
 
 
 def bwperf(*args: str, timeout_s: float = 90.0, **popen) -> subprocess.CompletedProcess:
@@ -80,4 +90,4 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-__all__ = ["FIXTURES", "bwperf", "free_port", "parse_metrics_text"]
+__all__ = ["FIXTURES", "bwperf", "free_port", "parse_metrics_text", "serving"]

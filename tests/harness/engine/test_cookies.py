@@ -4,18 +4,16 @@ server in a thread of the test), and stays empty against an API that sets none."
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 
 import pytest
 from aiohttp import web
 
-from .conftest import ROOT
+from .conftest import ROOT, serving
 
 CLIENT = '''
 import json, sys
@@ -55,29 +53,8 @@ def base_url() -> Iterator[str]:
     app = web.Application()
     app.router.add_get("/set", set_cookie)
     app.router.add_get("/echo", echo)
-    loop = asyncio.new_event_loop()
-    ready, holder = threading.Event(), {}
-
-    async def start() -> None:
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        holder["runner"], holder["port"] = runner, site._server.sockets[0].getsockname()[1]
-
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(start())
-        ready.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    assert ready.wait(10)
-    yield f"http://127.0.0.1:{holder['port']}"
-    asyncio.run_coroutine_threadsafe(holder["runner"].cleanup(), loop).result(10)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(10)
+    with serving(app) as url:
+        yield url
 
 
 def test_cookies_a_server_sets_are_sent_back_and_none_are_made_up(base_url: str) -> None:
