@@ -19,8 +19,8 @@ from .common import json_response
 READY_CHECK_TIMEOUT_S = 1.0
 QUEUE_SAMPLE_TIMEOUT_S = 0.5
 CheckStatus = Literal["ok", "error", "timeout", "skipped"]
-# The database check still running per app (at most one; see _check_database).
-_DB_CHECKS: weakref.WeakKeyDictionary[web.Application, asyncio.Task[None]] = weakref.WeakKeyDictionary()
+# The database check still running per app (at most one; see _check_database), with its deadline.
+_DB_CHECKS: weakref.WeakKeyDictionary[web.Application, tuple[asyncio.Task[None], float]] = weakref.WeakKeyDictionary()
 
 
 async def health(request: web.Request) -> web.Response:
@@ -43,19 +43,27 @@ async def _check_database(app: web.Application) -> CheckStatus:
     The check runs as its own task and is never awaited past the budget: cancelling a query makes
     psycopg send a cancel request and wait for the server (up to ~10 s on a hung server), and
     returning the connection to the pool waits for that too. So on timeout the task is cancelled
-    and left to clean up in the background, and while one check is still stuck, the next /ready
-    answers "timeout" at once instead of piling another connection onto the hung server.
+    and left to clean up in the background. Concurrent /ready requests (a load balancer and a
+    kubelet probing at once) share the check in flight and its deadline, so a healthy server
+    answers "ok" to all of them; a check still stuck past its deadline makes the next /ready answer
+    "timeout" at once instead of piling another connection onto the hung server.
     """
-    previous = _DB_CHECKS.get(app)
-    if previous is not None and not previous.done():
-        return "timeout"
-    task = asyncio.ensure_future(_select_one(app))
-    task.add_done_callback(_consume_outcome)
-    _DB_CHECKS[app] = task
+    loop = asyncio.get_running_loop()
+    in_flight = _DB_CHECKS.get(app)
+    owner = in_flight is None or in_flight[0].done()
+    if owner:
+        task, deadline = asyncio.ensure_future(_select_one(app)), loop.time() + READY_CHECK_TIMEOUT_S
+        task.add_done_callback(_consume_outcome)
+        _DB_CHECKS[app] = (task, deadline)
+    else:
+        task, deadline = in_flight  # type: ignore[misc]
+        if loop.time() >= deadline:
+            return "timeout"
     try:
-        done, _ = await asyncio.wait({task}, timeout=READY_CHECK_TIMEOUT_S)
+        done, _ = await asyncio.wait({task}, timeout=max(0.0, deadline - loop.time()))
     except asyncio.CancelledError:
-        task.cancel()
+        if owner:  # the request that started the check went away: so does the check
+            task.cancel()
         raise
     if not done:
         task.cancel()

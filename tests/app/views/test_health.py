@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
@@ -34,6 +35,17 @@ async def test_ready_is_degraded_when_a_dependency_is_down(make_client, override
     assert body["status"] == "degraded" and body["checks"][failing] in {"error", "timeout"}
     assert list(body["checks"].values()).count("ok") == 1
     assert (await client.get("/health")).status == 200  # liveness does not depend on them
+
+
+async def test_concurrent_ready_checks_on_a_healthy_server_all_answer_200(client) -> None:
+    """Two probers (a load balancer and a kubelet) at once must not take a healthy instance out of
+    rotation: concurrent checks share the database check in flight (they used to answer 503
+    "database: timeout" in ~5 ms while another check ran)."""
+    for _ in range(3):
+        responses = await asyncio.gather(*(client.get("/ready") for _ in range(20)))
+        bodies = [await r.json() for r in responses]
+        assert [r.status for r in responses] == [200] * 20, [b["checks"] for b in bodies]
+        assert all(b["checks"] == {"database": "ok", "redis": "ok"} for b in bodies)
 
 
 async def test_ready_turns_503_when_shutting_down(client) -> None:
