@@ -8,6 +8,7 @@ decides what it expected (`Reply.expect`).
 from __future__ import annotations
 
 import secrets
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -52,11 +53,12 @@ class Call:
             raise ValueError(f"a platform call takes a path on the client's host (like /health), not {self.path!r}")
 
 
-class Routes(Generic[R]):
-    """The platform's endpoints as methods; `api_key` becomes the bearer header of that call only."""
+class Routes(ABC, Generic[R]):
+    """The platform's endpoints as methods; `api_key` becomes the bearer header of that call only.
+    A client (sync or async) supplies `_send`, which turns one `Call` into its reply."""
 
-    def _send(self, call: Call) -> R:
-        raise NotImplementedError
+    @abstractmethod
+    def _send(self, call: Call) -> R: ...
 
     def request(self, method: str, path: str, *, params: Mapping[str, QueryValue] | None = None, json: Any = None,
                 content: Content | None = None, headers: Mapping[str, str] | None = None,
