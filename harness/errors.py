@@ -14,7 +14,9 @@ Thresholds that fail are not errors: the run completes and the CLI exits with
 `EXIT_THRESHOLDS_FAILED` (99, k6's code). An interrupted run (Ctrl-C) exits with
 `EXIT_INTERRUPTED` (130) after writing a result marked incomplete. A comparison exits
 `EXIT_REGRESSION` (1) on a regression and `EXIT_INCONCLUSIVE` (4) when nothing regressed but the
-measurement could explain a change (k6 keeps 97-110 for its own codes; none is reused).
+measurement could explain a change (k6 keeps 97-110 for its own codes; none is reused). A run
+whose every iteration of some scenario raised exits `EXIT_SCRIPT_ERROR` (5) when nothing else
+failed: its behaviour is broken, so the run measured nothing it was meant to (never a pass).
 
 """
 
@@ -28,6 +30,7 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_REGRESSION",
+    "EXIT_SCRIPT_ERROR",
     "EXIT_THRESHOLDS_FAILED",
     "BwperfError",
     "EngineError",
@@ -45,6 +48,7 @@ EXIT_REGRESSION = EXIT_CHECK_FAILED  # k6 has no code for a regression
 EXIT_INPUT = 2
 EXIT_ENGINE = 3
 EXIT_INCONCLUSIVE = 4  # compare / gate: no confirmed regression, but the measurement cannot vouch for every metric
+EXIT_SCRIPT_ERROR = 5  # bwperf run: every iteration of a scenario raised (its behaviour is broken)
 EXIT_THRESHOLDS_FAILED = 99
 EXIT_INTERRUPTED = 130
 

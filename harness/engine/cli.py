@@ -1,8 +1,9 @@
 """`bwperf run PLAN`: validate the plan, pick or start the target, run the engine process.
 
 The engine runs in a child process (`python -m harness.engine.main`) so that Locust's gevent
-monkey-patching never touches this process, which may be running the embedded stack. Ctrl-C
-reaches both; the child stops the load, writes a result marked incomplete and exits 130.
+monkey-patching never touches this process, which may be running the embedded stack. Ctrl-C or
+SIGTERM here is forwarded to it as a stop request; it stops the load, writes a result marked
+incomplete and exits 130; the report is then written from that result. It dies with this process.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ import signal
 import socket
 import subprocess
 import sys
-from contextlib import ExitStack
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -26,15 +30,18 @@ from harness.errors import (
     EXIT_ENGINE,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_SCRIPT_ERROR,
     EXIT_THRESHOLDS_FAILED,
     BwperfError,
     InputError,
     TargetError,
     exit_code_for,
 )
+from harness.results.verdict import run_verdict
 from harness.engine.request import RunRequest
 from harness.engine.target import check_sampled_url, check_target
 from harness.goals.hook import judge_run, mark_unjudged
+from harness.lifeline import child_env
 from harness.live import check_metrics_address
 from harness.live.names import DEFAULT_HOST as DEFAULT_METRICS_HOST
 from harness.live.names import DEFAULT_LINGER_S as DEFAULT_METRICS_LINGER_S
@@ -42,7 +49,6 @@ from harness.live.names import MAX_LINGER_S as MAX_METRICS_LINGER_S
 from harness.plan.load import load_plan
 from harness.plan.model import Plan
 from harness.report.hook import write_run_report
-from harness.results.verdict import run_verdict
 
 DEFAULT_MASTER_PORT = 5557
 EMBEDDED_SEED_PROBLEMS = 2000
@@ -79,7 +85,8 @@ def run_command(
     """Run a plan: k6 executors on Locust, exact percentiles, thresholds.
 
     Exit codes: 0 ok; 99 thresholds or stress goals failed (k6's code); 2 bad input, unreachable or refused target,
-    failed setup; 3 engine failure; 130 interrupted (a partial result is written).
+    failed setup; 3 engine failure; 5 every iteration of a scenario raised (a broken behaviour); 130 interrupted by Ctrl-C or SIGTERM (the load stops within 2 s; a result
+    marked incomplete, its summary and report are written).
     """
     console = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
     try:
@@ -185,7 +192,7 @@ def execute_run(options: RunOptions, *, console: Console) -> RunOutcome:
 
 
 # The engine's codes that carry the run's verdict (any other code is an error, kept as it is).
-VERDICT_CODES = (EXIT_OK, EXIT_THRESHOLDS_FAILED, EXIT_INTERRUPTED)
+VERDICT_CODES = (EXIT_OK, EXIT_THRESHOLDS_FAILED, EXIT_INTERRUPTED, EXIT_SCRIPT_ERROR)
 
 
 def judge_goals(plan: Plan, run_dir: Path, *, code: int, console: Console) -> int:
@@ -249,21 +256,63 @@ def _run_worker(*, master_host: str, master_port: int) -> int:
 
 
 def _child(command: list[str], *, stdin_text: str | None) -> int:
-    """Run the engine process; Ctrl-C is left to it (it writes a partial result first)."""
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
+    """Run the engine process (or a worker) to its end; its exit code, or 128 + the signal that ended it.
+
+    It runs in a session of its own, tied to this process (harness.lifeline: it dies with us, even
+    if we are killed with -9). A SIGINT (Ctrl-C) or SIGTERM sent to us is forwarded to it as a stop
+    request: it stops the load, writes a result marked incomplete and exits 130; if it has not
+    exited STOP_WAIT_S later, or at a second signal, it is killed."""
+    stops = _StopForwarder()
+    with stops.installed():  # before the start: a signal that comes at once is forwarded too
         process = subprocess.Popen(command, stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
-                                   preexec_fn=_default_sigint)
+                                   env=child_env(), start_new_session=True)
         if stdin_text is not None and process.stdin is not None:
-            process.stdin.write(stdin_text.encode())
-            process.stdin.close()
-        code = process.wait()
-        # A child killed by a signal has a negative code; the shell's convention is 128 + signal
-        # (130 for Ctrl-C), which is what we document, not what typer makes of -2 (254).
-        return 128 - code if code < 0 else code
-    finally:
-        signal.signal(signal.SIGINT, previous)
+            try:
+                process.stdin.write(stdin_text.encode())
+                process.stdin.close()
+            except BrokenPipeError:
+                pass  # it exited at once; its code says why
+        code = stops.wait(process)
+    # A child killed by a signal has a negative code; the shell's convention is 128 + signal,
+    # which is what we document, not what typer makes of a negative code.
+    return 128 - code if code < 0 else code
 
 
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+STOP_WAIT_S = 10.0  # from a forwarded stop to the kill: the engine's partial result takes ~1 s
+_POLL_S = 0.05
+
+
+class _StopForwarder:
+    """Records SIGINT and SIGTERM while a child runs; `wait` forwards them (never the handler)."""
+
+    def __init__(self) -> None:
+        self.received: list[int] = []
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        previous = {sig: signal.signal(sig, self._record) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _record(self, signum: int, _frame: FrameType | None) -> None:
+        self.received.append(signum)
+
+    def wait(self, process: subprocess.Popen[bytes]) -> int:
+        forwarded, kill_at = 0, float("inf")
+        while True:
+            try:
+                return process.wait(timeout=_POLL_S)
+            except subprocess.TimeoutExpired:
+                pass
+            while forwarded < len(self.received):
+                forwarded += 1
+                if forwarded == 1:
+                    process.send_signal(self.received[0])  # the engine's stop request
+                    kill_at = time.monotonic() + STOP_WAIT_S
+                else:
+                    kill_at = 0.0  # asked twice: stop now
+            if time.monotonic() >= kill_at:
+                process.kill()

@@ -24,6 +24,7 @@ from harness.engine.progress import Progress
 from harness.engine.request import RunRequest
 from harness.engine.target_watch import TargetWatch
 from harness.engine.result_builder import RunFacts, build_result
+from harness.engine.stopping import STOP_REASONS
 from harness.health.sampler import HealthSampler, SystemProcesses
 from harness.live.collector import GeneratorProcesses, LiveCollector
 from harness.live.server import MetricsServer
@@ -37,9 +38,6 @@ from harness.samplers.collector import SampleCollector
 from harness.samplers.server_latency import server_latency
 from harness.thresholds import evaluate
 from harness.version import harness_version, python_version
-
-# The reason local and distributed runs give a Ctrl-C: no linger for the final scrape then.
-CTRL_C_REASON = "interrupted (Ctrl-C)"
 
 
 class RunController:
@@ -144,11 +142,11 @@ class RunController:
 
     def _stop_metrics(self) -> None:
         """The state is final: serve it until one scrape has read it (at most --metrics-linger;
-        not after a Ctrl-C), then stop serving."""
+        not after a stop signal), then stop serving."""
         if self._metrics is None:
             return
         self.aggregator.finalize_all()  # the last windows' VU gauges
-        linger_s = 0.0 if self.interrupted_reason == CTRL_C_REASON else self.request.metrics_linger_s
+        linger_s = 0.0 if self.interrupted_reason in STOP_REASONS else self.request.metrics_linger_s
         if not self._metrics.finish(linger_s=linger_s) and linger_s > 0:
             self.warn(f"no scrape of the final metrics within --metrics-linger {linger_s:g}s")
         self._metrics = None

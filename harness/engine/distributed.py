@@ -8,7 +8,6 @@ adds them into one `Aggregator`, where histograms merge exactly.
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 import time
@@ -22,12 +21,14 @@ from locust.exception import RPCError
 from harness.credentials import AgentCredential
 from harness.engine import protocol
 from harness.engine.behaviours import BehaviourSet
-from harness.engine.controller import CTRL_C_REASON, RunController
+from harness.engine.controller import RunController
 from harness.errors import EXIT_INPUT, EngineError, InputError
 from harness.health.generator import CpuReading
 from harness.engine.progress import Progress
 from harness.engine.request import RunRequest
 from harness.engine.session import HARD_DEADLINE_MARGIN_S, CpuSampler
+from harness.engine.stopping import EngineStops
+from harness.lifeline import child_env
 from harness.metrics.window import Window
 from harness.plan.model import Plan
 from harness.results.model import RunResult
@@ -63,7 +64,8 @@ class _Master:
         command = [sys.executable, "-m", "harness.engine.worker_main", "--master-host", "127.0.0.1",
                    "--master-port", str(self.request.master_port)]
         for _ in range(self.request.workers):
-            self.processes.append(subprocess.Popen(command, stdin=subprocess.DEVNULL))
+            # child_env: each worker dies with this master, even one killed with -9 (worker_main)
+            self.processes.append(subprocess.Popen(command, stdin=subprocess.DEVNULL, env=child_env()))
 
     def wait_for_workers(self) -> list[str]:
         deadline = time.monotonic() + WORKER_JOIN_TIMEOUT_S
@@ -129,6 +131,7 @@ def run_master(
     credentials: list[AgentCredential],
     collector: SampleCollector,
     progress: Progress,
+    stops: EngineStops,
 ) -> RunResult:
     master = _Master(request, plan, progress)
     try:
@@ -153,17 +156,17 @@ def run_master(
         }
         for index, worker_id in enumerate(worker_ids):
             master.runner.send_message(protocol.START, {**data, "worker_index": index}, client_id=worker_id)
-        handler = gevent.signal_handler(signal.SIGINT, controller.interrupt, CTRL_C_REASON)
         try:
-            progress.start()
-            controller.start_sampling()
-            _wait_for_workers_done(master, controller, cpu, deadline_s=run_start_s + plan.hard_deadline_s + 2 * HARD_DEADLINE_MARGIN_S)
-            if master.input_failures:  # as a local run: bad input ends the run with exit 2, not 130
-                raise InputError(master.input_failures[0])
-            controller.end_load()
-            controller.after_load(behaviours.after_load)
+            with stops.load(controller.interrupt):  # SIGINT, SIGTERM, the parent's end
+                progress.start()
+                controller.start_sampling()
+                _wait_for_workers_done(master, controller, cpu,
+                                       deadline_s=run_start_s + plan.hard_deadline_s + 2 * HARD_DEADLINE_MARGIN_S)
+                if master.input_failures:  # as a local run: bad input ends the run with exit 2, not 130
+                    raise InputError(master.input_failures[0])
+                controller.end_load()
+                controller.after_load(behaviours.after_load)
         finally:
-            handler.cancel()
             controller.stop_sampling()
             progress.stop()
         cpu.sample()

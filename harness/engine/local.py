@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import signal
 import time
 
-import gevent
 from locust.env import Environment
 from locust.event import Events
 
@@ -16,6 +14,7 @@ from harness.engine.controller import RunController
 from harness.engine.progress import Progress
 from harness.engine.request import RunRequest
 from harness.engine.session import LoadSession, SessionSpec
+from harness.engine.stopping import EngineStops
 from harness.executors.base import LOCAL
 from harness.plan.model import Plan
 from harness.results.model import RunResult
@@ -32,6 +31,7 @@ def run_local(
     credentials: list[AgentCredential],
     collector: SampleCollector,
     progress: Progress,
+    stops: EngineStops,
 ) -> RunResult:
     data = load_data_sets(plan.data)  # before the clock starts: a bad file fails here (exit 2)
     environment = Environment(events=Events(), host=request.target)
@@ -49,17 +49,16 @@ def run_local(
         request=request, plan=plan, producers=1, progress=progress, collector=collector,
         stop_all=session.stop, run_start_s=start_s, time_trends=behaviours.time_trends,
     )
-    handler = gevent.signal_handler(signal.SIGINT, controller.interrupt, "interrupted (Ctrl-C)")
     try:
-        progress.start()
-        controller.start_sampling()
-        session.run()
-        if session.data_failure is not None:  # onExhausted: fail
-            raise session.data_failure
-        controller.end_load()
-        controller.after_load(behaviours.after_load)
+        with stops.load(controller.interrupt):  # SIGINT, SIGTERM, the parent's end
+            progress.start()
+            controller.start_sampling()
+            session.run()
+            if session.data_failure is not None:  # onExhausted: fail
+                raise session.data_failure
+            controller.end_load()
+            controller.after_load(behaviours.after_load)
     finally:
-        handler.cancel()
         controller.stop_sampling()
         progress.stop()
     return controller.build(cpu=[session.cpu.reading()], workers=1)

@@ -88,7 +88,8 @@ def build_result(*, plan: Plan, aggregator: Aggregator, outcomes: list[Threshold
         cpu=facts.cpu,
         scenarios=[
             ScenarioLoad(name, s.dropped_iterations, s.target_rate_per_s,
-                         s.iteration_duration.p95 if s.iteration_duration else None, s.vus_max or 1)
+                         s.iteration_duration.p95 if s.iteration_duration else None, s.vus_max or 1,
+                         slowest_response_ms=s.http_req_duration.max if s.http_req_duration else None)
             for name, s in scenarios.items()
         ],
     )

@@ -1,5 +1,5 @@
 """The end-of-run summary the engine prints to the terminal: scenarios, generator and measurement
-health.
+health. Iterations that raised have their own column and an `iteration errors:` line each.
 
 The thresholds, the goals and the verdict are not printed here: `bwperf run` judges a stress plan's
 goals after the engine exits, then prints the verdict of the whole result with the one threshold
@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from harness.health.text import health_line
+from harness.insights import raised_iterations
 from harness.results.figures import schedule_gaps
 from harness.results.model import RunResult
 from harness.results.verdict import run_verdict
@@ -25,7 +26,8 @@ def print_summary(result: RunResult, *, result_path: Path, console: Console) -> 
     verdict = run_verdict(result)
     unfinished = "" if verdict.stopped is None else f"  ({'RUNNING' if verdict.state == 'RUNNING' else 'INCOMPLETE'})"
     table = Table(title=f"run {result.meta.run_id}{unfinished}")
-    for column in ("scenario", "target/s", "achieved/s", "iterations", "dropped", "requests", "failures", "p95 ms", "p99 ms"):
+    columns = ("scenario", "target/s", "achieved/s", "iterations", "raised", "dropped", "requests", "failures", "p95 ms", "p99 ms")
+    for column in columns:
         table.add_column(column, justify="left" if column == "scenario" else "right")
     for name, s in result.scenarios.items():
         d = s.http_req_duration
@@ -35,6 +37,7 @@ def print_summary(result: RunResult, *, result_path: Path, console: Console) -> 
             f"{s.target_rate_per_s:.2f}" if s.target_rate_per_s is not None else "-",
             f"{s.achieved_rate_per_s:.2f}",
             str(s.iterations_started),
+            f"[red]{s.iteration_errors}[/red]" if s.iteration_errors else "0",
             str(s.dropped_iterations),
             str(s.requests),
             failures,
@@ -42,6 +45,8 @@ def print_summary(result: RunResult, *, result_path: Path, console: Console) -> 
             f"{d.p99:.2f}" if d else "-",
         )
     console.print(table)
+    for raised in raised_iterations(result):  # a behaviour's exceptions, never only in result.json
+        console.print(f"  [red]iteration errors:[/red] {raised.text}", highlight=False)
     for gap in schedule_gaps(result):
         console.print(f"  [yellow]schedule-true latency:[/yellow] {gap.text}", highlight=False)
     g = result.generator

@@ -2,7 +2,9 @@
 (or `bwperf run --worker --master-host H`). It connects to the master as a Locust WorkerRunner,
 waits for `bw_start`, runs its slice of the plan found at the same path in its working
 directory (the plan's sha256 must match the master's), streams windows, and exits when the
-master quits. Ctrl-C is left to the master, which sends `bw_stop`."""
+master quits. Ctrl-C is left to the master, which sends `bw_stop`; a worker dies with the process that started it (the master's, or
+`bwperf run --worker`'s, even one killed with -9: harness.lifeline), and SIGTERM, or a SIGINT that
+`bwperf run --worker` forwards, ends it at once (exit 130)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import locust  # noqa: F401, I001 - first: Locust monkey-patches the process wit
 import argparse
 import gc
 import logging
+import os
 import signal
 import sys
 import time
@@ -25,7 +28,8 @@ from harness.credentials import AgentCredential
 from harness.data import load_data_sets
 from harness.engine import protocol
 from harness.engine.behaviours import load_behaviours
-from harness.errors import BwperfError
+from harness.errors import EXIT_INTERRUPTED, BwperfError
+from harness.lifeline import die_with_parent, expected_parent, watch_parent
 from harness.engine.session import LoadSession, SessionSpec
 from harness.executors.base import WorkerSlice
 from harness.metrics.window import Window
@@ -92,13 +96,23 @@ class Worker:
                                           "max": reading.max_percent}})
 
 
+def _exit_now(*_: object) -> None:
+    os._exit(EXIT_INTERRUPTED)  # the master is gone, or we were told to stop: nothing of ours to save
+
+
 def main(argv: list[str] | None = None) -> int:
+    parent = expected_parent()
+    if not die_with_parent(signal.SIGKILL, expected=parent):
+        return EXIT_INTERRUPTED
+    if parent is not None:
+        watch_parent(_exit_now, expected=parent)
     parser = argparse.ArgumentParser(prog="harness.engine.worker_main")
     parser.add_argument("--master-host", default="127.0.0.1")
     parser.add_argument("--master-port", type=int, default=5557)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s worker: %(message)s")
-    gevent.signal_handler(signal.SIGINT, lambda: None)  # the master decides when to stop
+    for sig in (signal.SIGINT, signal.SIGTERM):  # a local worker gets neither from a terminal: the
+        signal.signal(sig, _exit_now)           # master runs in a session of its own (bwperf run)
     environment = Environment(events=Events())
     runner = environment.create_worker_runner(args.master_host, args.master_port)
     worker = Worker(runner, environment)

@@ -2,7 +2,9 @@
 
 Flags a saturated generator with the reasons: iteration lag p99 above a limit, a process near
 100 % of a core, or dropped iterations although the VUs a scenario needed (rate x iteration
-duration, Little's law) were well below those it had.
+duration, Little's law) were well below those it had, and no response was slow enough to hold
+them all (rate x the slowest response >= maxVUs: a stall of the server, such as a PostgreSQL
+pause, holds every VU while most iterations stay fast; issue 18 read that as a slow generator).
 """
 
 from __future__ import annotations
@@ -29,6 +31,14 @@ class ScenarioLoad:
     target_rate_per_s: float | None
     iteration_p95_ms: float | None
     max_vus: int
+    slowest_response_ms: float | None = None  # the server's worst answer, as the VUs waited for it
+
+
+def server_held_the_vus(load: ScenarioLoad) -> bool:
+    """At the target rate, the slowest response alone kept every VU busy: drops are the server's."""
+    if load.slowest_response_ms is None or load.target_rate_per_s is None:
+        return False
+    return load.target_rate_per_s * load.slowest_response_ms / 1000.0 >= load.max_vus
 
 
 def saturation_reasons(
@@ -48,6 +58,8 @@ def saturation_reasons(
             )
     for load in scenarios:
         if load.dropped <= 0 or load.target_rate_per_s is None or load.iteration_p95_ms is None:
+            continue
+        if server_held_the_vus(load):
             continue
         needed_vus = load.target_rate_per_s * load.iteration_p95_ms / 1000.0
         if needed_vus < IDLE_VU_SHARE * load.max_vus:

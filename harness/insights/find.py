@@ -6,13 +6,14 @@ from collections.abc import Callable
 
 from harness.insights.errors import error_spikes
 from harness.insights.guardrail import guardrail_behind
+from harness.insights.iterations import every_iteration_raised
 from harness.insights.load import dropped_iterations, throughput_limit
 from harness.insights.machine import generator_saturated, host_busy
 from harness.insights.model import SEVERITY_ORDER, Insight
 from harness.results.model import RunResult
 
 RULES: tuple[Callable[[RunResult], list[Insight]], ...] = (
-    throughput_limit, dropped_iterations, error_spikes, guardrail_behind, generator_saturated, host_busy)
+    every_iteration_raised, throughput_limit, dropped_iterations, error_spikes, guardrail_behind, generator_saturated, host_busy)
 
 
 def find_insights(result: RunResult) -> list[Insight]:

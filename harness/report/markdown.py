@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from harness.insights import find_insights
+from harness.insights import find_insights, raised_iterations
 from harness.report.goals_section import goals_markdown
 from harness.report.health_section import health_markdown, verdict_word
 from harness.report.insights_section import insights_markdown
@@ -43,6 +43,10 @@ def render_markdown(result: RunResult, *, html_name: str | None = "report.html",
     parts = [f"# Run {result.meta.run_id}: {verdict.state}", ""]
     parts.append(f"{verdict.text}; measurement {verdict_word(result.health)}.")
     parts += _failures(result, verdict)
+    raised = raised_iterations(result)  # a behaviour's exceptions, right under the verdict
+    if raised:
+        parts += ["", "\n".join(f"- **iteration errors**: {r.text}" + (" (every one: exit 5)" if r.every else "")
+                                for r in raised), ""]
     if html_name:
         parts.append(f"Charts: [{html_name}]({html_name}).")
     parts += ["", "\n".join(f"- **{label}**: {value}" for label, value in run_facts(result)), ""]

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from harness.insights import raised_iterations
 from harness.report.tables import verdict_rows
 from harness.results.model import RunResult
 from harness.results.verdict import run_verdict
@@ -22,6 +23,9 @@ def print_verdict(result: RunResult, *, console: Console) -> None:
     verdict = run_verdict(result)
     colour = COLOURS.get(verdict.state, "yellow")
     console.print(f"verdict: [{colour}]{verdict.state}[/{colour}]: {escape(verdict.detail)}", highlight=False)
+    for raised in raised_iterations(result):  # beside the verdict: exit 5 when every iteration raised
+        note = " (exit 5: nothing was measured)" if raised.every else ""
+        console.print(f"  [red]iteration errors:[/red] {escape(raised.text)}{note}", highlight=False)
     rows = verdict_rows(result)
     if rows:
         table = Table(title="thresholds", title_justify="left")

@@ -4,11 +4,14 @@
     verdict.state      # "PASS", "FAIL", "INCOMPLETE" (stopped early), "RUNNING" (a live snapshot)
                        # or "UNJUDGED" (the plan's goals have no verdict: not yet, or judging failed)
     verdict.text       # 'FAIL: goal "all jobs processed" failed; 4 of 5 goals met; no thresholds'
-    verdict.exit_code  # 0, 99 (a threshold or a goal failed), 130 (stopped early), 3 (goals unjudged)
+    verdict.exit_code  # 0, 99 (a threshold or a goal failed), 130 (stopped early), 3 (goals unjudged),
+                       # 5 (nothing else failed, but every iteration of a scenario raised)
 
 Every view says this and nothing else: the exit code of `bwperf run`, the terminal, summary.md,
 report.html and the dashboard (DESIGN.md §3: no view recomputes a verdict from side files). A
-failed goal fails the run as a failed threshold does; a goal's warning never does.
+failed goal fails the run as a failed threshold does; a goal's warning never does. A scenario
+whose every iteration raised measured nothing its behaviour was meant to do: the run FAILs (exit
+5 when nothing else failed); some iterations raising is shown by the views, as k6 does, not failed.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from harness.errors import EXIT_ENGINE, EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLDS_FAILED
+from harness.errors import EXIT_ENGINE, EXIT_INTERRUPTED, EXIT_OK, EXIT_SCRIPT_ERROR, EXIT_THRESHOLDS_FAILED
 from harness.results.model import RUNNING_REASON, RunResult
 
 State = Literal["PASS", "FAIL", "INCOMPLETE", "RUNNING", "UNJUDGED"]
@@ -34,18 +37,22 @@ class Verdict:
     goals_total: int | None  # None: the result has no goals (the plan has none, or they were not judged)
     stopped: str | None  # why the run is not complete (None when it is)
     unjudged: str | None = None  # why the plan's goals have no verdict (None: judged, or no goals)
+    broken_scenarios: tuple[str, ...] = ()  # scenarios whose every finished iteration raised
 
     @property
     def ok(self) -> bool:
         """Nothing failed (an incomplete run may still be ok)."""
-        return not self.failed_thresholds and not self.failed_goals
+        return not self.failed_thresholds and not self.failed_goals and not self.broken_scenarios
 
     @property
     def exit_code(self) -> int:
-        """Failed thresholds or goals 99 (k6's code); stopped early 130 (unjudged goals then are the
-        stop's doing); goals that could not be judged 3 (never a pass); else 0."""
-        if not self.ok:
+        """Failed thresholds or goals 99 (k6's code); else every iteration of a scenario raised 5;
+        stopped early 130 (unjudged goals then are the stop's doing); goals that could not be
+        judged 3 (never a pass); else 0."""
+        if self.failed_thresholds or self.failed_goals:
             return EXIT_THRESHOLDS_FAILED
+        if self.broken_scenarios:
+            return EXIT_SCRIPT_ERROR
         if self.stopped is not None:
             return EXIT_INTERRUPTED
         return EXIT_ENGINE if self.unjudged is not None else EXIT_OK
@@ -58,6 +65,8 @@ class Verdict:
             parts.append(_named("threshold", self.failed_thresholds, quoted=False) + " failed")
         if self.failed_goals:
             parts.append(_named("goal", self.failed_goals, quoted=True) + " failed")
+        if self.broken_scenarios:
+            parts.append("every iteration of " + _named("scenario", self.broken_scenarios, quoted=False) + " raised")
         return "; ".join(parts)
 
     @property
@@ -102,8 +111,10 @@ def run_verdict(result: RunResult) -> Verdict:
     warned_goals = tuple(o.name for o in outcomes if o.status == "warn")
     stopped = None if result.complete else (result.interrupted_reason or "interrupted")
     unjudged = goals.pending if goals is not None else None
+    broken = tuple(name for name, s in result.scenarios.items()
+                   if s.iterations_completed > 0 and s.iteration_errors >= s.iterations_completed)
     state: State
-    if failed_thresholds or failed_goals:
+    if failed_thresholds or failed_goals or broken:
         state = "FAIL"
     elif stopped is not None:
         state = "RUNNING" if result.interrupted_reason == RUNNING_REASON else "INCOMPLETE"
@@ -112,7 +123,7 @@ def run_verdict(result: RunResult) -> Verdict:
     return Verdict(state=state, failed_thresholds=failed_thresholds, failed_goals=failed_goals,
                    warned_goals=warned_goals, thresholds_total=len(result.thresholds),
                    goals_total=len(outcomes) if goals is not None and unjudged is None else None,
-                   stopped=stopped, unjudged=unjudged)
+                   stopped=stopped, unjudged=unjudged, broken_scenarios=broken)
 
 
 def _named(noun: str, names: Sequence[str], *, quoted: bool) -> str:
