@@ -70,6 +70,13 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, but is {raw!r}") from None
 
 
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    value = _float(env, name, default)
+    if not 0 < value < float("inf"):
+        raise ConfigError(f"{name} must be a number of seconds > 0, but is {value}")
+    return value
+
+
 def _rate_limits(env: Mapping[str, str]) -> dict[str, RateLimit]:
     profile = env.get("RATE_LIMIT_PROFILE", "default")
     if profile not in RATE_LIMIT_PROFILES:
@@ -107,6 +114,12 @@ class Settings:
     evidence_max_bytes: int = 10 * 1024 * 1024
     max_json_body_bytes: int = 1024 * 1024
     shutdown_timeout_s: float = 30.0
+    # Read limits for hostile or broken clients (docs/api-limits.md): the request head within
+    # header_timeout_s; a body gets body_timeout_s of waiting plus 1 s per body_min_rate bytes.
+    header_timeout_s: float = 10.0
+    keepalive_timeout_s: float = 75.0
+    body_timeout_s: float = 10.0
+    body_min_rate_bytes_per_s: int = 32 * 1024
     guardrail_stream: str = "guardrail:jobs"
     git_sha: str = "dev"
     log_level: str = "info"
@@ -131,6 +144,10 @@ class Settings:
             evidence_dir=Path(env.get("EVIDENCE_DIR", ".bwperf/evidence")),
             evidence_max_bytes=_int(env, "EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1),
             shutdown_timeout_s=_float(env, "SHUTDOWN_TIMEOUT_S", 30.0),
+            header_timeout_s=_positive(env, "API_HEADER_TIMEOUT_S", 10.0),
+            keepalive_timeout_s=_positive(env, "API_KEEPALIVE_TIMEOUT_S", 75.0),
+            body_timeout_s=_positive(env, "API_BODY_TIMEOUT_S", 10.0),
+            body_min_rate_bytes_per_s=_int(env, "API_BODY_MIN_RATE_BYTES_PER_S", 32 * 1024, minimum=1),
             git_sha=env.get("GIT_SHA", "dev"),
             log_level=env.get("LOG_LEVEL", "info").lower(),
         )

@@ -10,6 +10,7 @@ body `{"error": code, "message": text, "details": {...}}` with the status below:
     ├── Forbidden                 403 forbidden           valid credentials of the wrong kind
     ├── NotFound                  404 not_found
     ├── MethodNotAllowed          405 method_not_allowed
+    ├── RequestTimeout            408 request_timeout     the body came too slowly; connection closed
     ├── Conflict                  409 conflict            e.g. a duplicate username or email
     ├── PayloadTooLarge           413 payload_too_large
     ├── UnsupportedMedia          415 unsupported_media_type
@@ -83,6 +84,13 @@ class NotFound(ApiError):
 class MethodNotAllowed(ApiError):
     status = 405
     code = "method_not_allowed"
+
+
+class RequestTimeout(ApiError):
+    """The client sent its body too slowly (app.timeouts); the connection is closed after the answer."""
+
+    status = 408
+    code = "request_timeout"
 
 
 class Conflict(ApiError):

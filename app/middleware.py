@@ -5,7 +5,9 @@
 - `observe_middleware` counts in-flight requests, records the latency histogram by route
   template, and writes one structured log line per request.
 - `error_middleware` is the ONE place where errors become HTTP: `ApiError`s, aiohttp's own
-  404/405/413, database outages (503), and anything unexpected (500, logged with a traceback).
+  404/405/413, bodies that cannot be decoded (400), database outages (503), and anything
+  unexpected (500, logged with a traceback). Requests aiohttp cannot even parse never reach a
+  middleware: `app.connection` answers those.
 - `access_middleware` authenticates (agent API key or JWT) and applies the rate-limit classes
   that `app.routes` assigns to the matched route.
 """
@@ -23,8 +25,8 @@ from aiohttp import web
 
 from . import db
 from .errors import (
-    ApiError, Forbidden, MethodNotAllowed, NotFound, PayloadTooLarge, RateLimited, Unauthorized, Unavailable,
-    ValidationFailed,
+    ApiError, Forbidden, MethodNotAllowed, NotFound, PayloadTooLarge, RateLimited, RequestTimeout, Unauthorized,
+    Unavailable, ValidationFailed,
 )
 from .metrics import UNMATCHED_ROUTE
 from .ratelimit import binding
@@ -109,8 +111,15 @@ def _from_http_exception(exc: web.HTTPException) -> ApiError:
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
+    except RequestTimeout as exc:
+        response = error_response(exc)
+        response.force_close()  # the rest of a slow body is not worth waiting for
+        return response
     except ApiError as exc:
         return error_response(exc)
+    except web.RequestPayloadError as exc:  # bad Content-Encoding, cut-off chunked body, ...
+        reason = str(exc).strip().splitlines()[-1].strip() or "malformed body"
+        return error_response(ValidationFailed.one("body", f"the body could not be read: {reason}"))
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

@@ -24,6 +24,7 @@ import structlog
 from aiohttp import web
 
 from .config import ConfigError, Settings
+from .connection import listen, request_head_middleware
 from .db import db_pool_ctx, pool_stats
 from .logging import configure_logging
 from .metrics import Metrics
@@ -61,7 +62,8 @@ def create_app(settings: Settings) -> web.Application:
     # large enough that aiohttp never refuses first with a bare, non-JSON 413.
     client_max_size = max(settings.max_json_body_bytes, settings.evidence_max_bytes) + MULTIPART_OVERHEAD_BYTES
     app = web.Application(
-        middlewares=[request_id_middleware, observe_middleware, error_middleware, access_middleware],
+        middlewares=[request_head_middleware, request_id_middleware, observe_middleware, error_middleware,
+                     access_middleware],
         client_max_size=client_max_size,
     )
     app[SETTINGS] = settings
@@ -87,25 +89,28 @@ async def serve(settings: Settings) -> int:
     app = create_app(settings)
     runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=LAST_GRACE_S)
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port, backlog=1024)
-    await site.start()
-    _log.info("listening", addresses=[f"{host}:{port}" for host, port, *_ in runner.addresses],
-              environment=settings.environment, version=settings.git_sha)
+    # Our own listening socket, not a TCPSite: each connection gets the head deadline (app.connection).
+    listener = await listen(runner, host=settings.host, port=settings.port, header_timeout_s=settings.header_timeout_s,
+                            keepalive_timeout_s=settings.keepalive_timeout_s)
+    _log.info("listening", addresses=[f"{host}:{port}" for host, port, *_ in
+                                      (sock.getsockname() for sock in listener.sockets)],
+              environment=settings.environment, version=settings.git_sha,
+              header_timeout_s=settings.header_timeout_s, body_timeout_s=settings.body_timeout_s)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     await stop.wait()
-    await shutdown(app, runner, settings.shutdown_timeout_s)
+    await shutdown(app, runner, listener, settings.shutdown_timeout_s)
     return 0
 
 
-async def shutdown(app: web.Application, runner: web.AppRunner, timeout_s: float) -> None:
+async def shutdown(app: web.Application, runner: web.AppRunner, listener: asyncio.AbstractServer,
+                   timeout_s: float) -> None:
     lifecycle = app[LIFECYCLE]
     lifecycle.shutting_down = True
     _log.info("shutdown started", in_flight=lifecycle.in_flight, timeout_s=timeout_s)
-    for site in list(runner.sites):
-        await site.stop()
+    listener.close()  # no new connections; the open ones are drained below
     drained = await lifecycle.wait_idle(timeout_s)
     _log.info("drain finished" if drained else "drain timed out", in_flight=lifecycle.in_flight)
     await runner.cleanup()

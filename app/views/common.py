@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import InvalidJson, PayloadTooLarge, Unauthorized, ValidationFailed
 from ..state import SETTINGS
+from ..timeouts import BodyClock
 
 M = TypeVar("M", bound=BaseModel)
 _READ_CHUNK_BYTES = 64 * 1024
@@ -69,15 +70,24 @@ def validation_error(exc: ValidationError, *, where: str = "body") -> Validation
     return ValidationFailed(f"invalid {where}: {summary}", fields=fields)
 
 
+def body_clock(request: web.Request) -> BodyClock:
+    """The read deadline of this request's body (app.timeouts), from the settings."""
+    settings = request.app[SETTINGS]
+    return BodyClock(grace_s=settings.body_timeout_s, min_rate_bytes_per_s=settings.body_min_rate_bytes_per_s)
+
+
 async def read_body_capped(request: web.Request, limit_bytes: int) -> bytes:
-    """The whole body, refusing (413) as soon as it passes `limit_bytes`, before reading more."""
+    """The whole body, refusing (413) as soon as it passes `limit_bytes` (decoded bytes: a
+    compressed body counts as it decompresses) and (408) when it arrives too slowly."""
     if request.content_length is not None and request.content_length > limit_bytes:
         raise PayloadTooLarge(
             f"the body is {request.content_length} bytes; the limit is {limit_bytes}",
             details={"limitBytes": limit_bytes},
         )
+    clock = body_clock(request)
     body = bytearray()
-    async for chunk in request.content.iter_chunked(_READ_CHUNK_BYTES):
+    while chunk := await clock.read(request.content.read(_READ_CHUNK_BYTES)):
+        clock.received(len(chunk))
         body += chunk
         if len(body) > limit_bytes:
             raise PayloadTooLarge(f"the body exceeds {limit_bytes} bytes", details={"limitBytes": limit_bytes})

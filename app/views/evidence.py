@@ -7,6 +7,9 @@ chosen by the server; the client's filename is kept, sanitised, as data only.
 
 Type: the first bytes decide (magic numbers, via `filetype`), never the client's content type.
 Size: reading stops at Settings.evidence_max_bytes + 1 and the partial file is deleted (413).
+Completeness: the file part must end at its boundary and the body at its closing boundary; a
+cut-off or truncated body is a 400 and nothing of it is kept (no file, no row).
+Time: reads are under the body deadline (app.timeouts); a body that stalls is a 408.
 Writes go straight to the page cache in 64 KiB chunks (tens of microseconds each), cheaper than
 a thread hop per chunk.
 """
@@ -23,14 +26,15 @@ from pathlib import Path
 
 import filetype
 import psycopg
-from aiohttp import BodyPartReader, web
+from aiohttp import BodyPartReader, MultipartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from .. import db
 from ..errors import NotFound, PayloadTooLarge, UnsupportedMedia, ValidationFailed
 from ..schemas import EvidenceStored
 from ..state import SETTINGS
-from .common import current_agent_id, json_response, path_int
+from ..timeouts import BodyClock
+from .common import body_clock, current_agent_id, json_response, path_int
 
 ACCEPTED_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif", "application/pdf"})
 FILE_FIELD = "file"
@@ -68,7 +72,20 @@ def sniff(head: bytes) -> tuple[str, str]:
     return kind.mime, kind.extension
 
 
-async def stream_to_disk(part: BodyPartReader, root: Path, max_bytes: int) -> StoredFile:
+def _malformed(reason: str) -> ValidationFailed:
+    return ValidationFailed.one("body", f"malformed multipart body: {reason}")
+
+
+async def _read_chunk(part: BodyPartReader, clock: BodyClock) -> bytes:
+    try:
+        chunk = await clock.read(part.read_chunk(CHUNK_BYTES))
+    except ValueError as exc:  # e.g. "Reading after EOF": the body ended inside the part
+        raise _malformed(f"the file part is cut off ({exc})") from None
+    clock.received(len(chunk))
+    return chunk
+
+
+async def stream_to_disk(part: BodyPartReader, root: Path, max_bytes: int, clock: BodyClock) -> StoredFile:
     file_id = uuid.uuid4()
     tmp_path = root / TMP_DIR_NAME / f"{file_id.hex}.part"
     digest = hashlib.sha256()
@@ -77,7 +94,7 @@ async def stream_to_disk(part: BodyPartReader, root: Path, max_bytes: int) -> St
     size = 0
     try:
         with open(tmp_path, "xb") as out:
-            while chunk := await part.read_chunk(CHUNK_BYTES):
+            while chunk := await _read_chunk(part, clock):
                 size += len(chunk)
                 if size > max_bytes:
                     raise PayloadTooLarge(
@@ -89,6 +106,8 @@ async def stream_to_disk(part: BodyPartReader, root: Path, max_bytes: int) -> St
                         detected = sniff(bytes(head))  # refuse early, before storing megabytes
                 digest.update(chunk)
                 out.write(chunk)
+        if not part.at_eof():  # the body ended before the part's boundary: a truncated upload
+            raise _malformed("the file part is cut off before its closing boundary")
         if size == 0:
             raise ValidationFailed.one(FILE_FIELD, "the file is empty")
         mime, extension = detected or sniff(bytes(head))
@@ -102,7 +121,7 @@ async def stream_to_disk(part: BodyPartReader, root: Path, max_bytes: int) -> St
     return StoredFile(file_id, storage_key, size, digest.hexdigest(), mime)
 
 
-async def _file_part(request: web.Request) -> BodyPartReader:
+async def _file_part(request: web.Request, clock: BodyClock) -> tuple[MultipartReader, BodyPartReader]:
     if request.content_type != "multipart/form-data":
         raise UnsupportedMedia(
             "the body must be multipart/form-data with a `file` part",
@@ -110,15 +129,31 @@ async def _file_part(request: web.Request) -> BodyPartReader:
         )
     try:
         reader = await request.multipart()
-        part = await reader.next()
+        part = await clock.read(reader.next())
     except (ValueError, AssertionError, RuntimeError) as exc:
-        raise ValidationFailed.one("body", f"malformed multipart body: {exc}") from None
+        raise _malformed(str(exc)) from None
     except HttpProcessingError:  # a part header with a NUL byte, or longer than aiohttp reads (8 KiB)
-        raise ValidationFailed.one("body", "malformed multipart body: a part header is invalid or too long") from None
+        raise _malformed("a part header is invalid or too long") from None
     if not isinstance(part, BodyPartReader) or part.name != FILE_FIELD:
         name = getattr(part, "name", None)
         raise ValidationFailed.one(name or FILE_FIELD, f"the first part must be the `{FILE_FIELD}` file")
-    return part
+    return reader, part
+
+
+async def _expect_closing_boundary(reader: MultipartReader, clock: BodyClock) -> None:
+    """The body must end with `--boundary--` right after the file: else it was cut off (or
+    carries parts nobody reads), and the upload is not stored."""
+    try:
+        following = await clock.read(reader.next())
+    except (ValueError, AssertionError, RuntimeError, HttpProcessingError):
+        following = None
+        complete = False
+    else:
+        complete = reader.at_eof()
+    if following is not None:
+        raise ValidationFailed.one("body", f"only one part, `{FILE_FIELD}`, is accepted")
+    if not complete:
+        raise _malformed("the body ends without its closing boundary")
 
 
 _INSERT = """
@@ -142,10 +177,12 @@ async def upload_evidence(request: web.Request) -> web.Response:
         found = await (await conn.execute("SELECT 1 FROM missions WHERE id = %s", (mission_id,))).fetchone()
     if found is None:
         raise NotFound(f"no mission with id {mission_id}", details={"id": mission_id})
-    part = await _file_part(request)
+    clock = body_clock(request)
+    reader, part = await _file_part(request, clock)
     filename = sanitise_filename(part.filename)
-    stored = await stream_to_disk(part, settings.evidence_dir, settings.evidence_max_bytes)
+    stored = await stream_to_disk(part, settings.evidence_dir, settings.evidence_max_bytes, clock)
     try:
+        await _expect_closing_boundary(reader, clock)
         async with db.connection(request.app) as conn:
             await conn.execute(_INSERT, {
                 "id": stored.id, "mission_id": mission_id, "agent_id": agent_id, "filename": filename,
