@@ -10,7 +10,7 @@ siblings; the contracts are in pyproject.toml and checked by tests/test_doors.py
     goals | compare | costs | insights | live
     health | samplers | executors | stack | credentials
     results | platform_client | thresholds | data
-    errors | parsing | metrics | version
+    errors | parsing | metrics | version | lifeline
 
 The `bwperf` command that composes these (and the dashboard) lives outside, in `bwperf/`.
 """

@@ -8,7 +8,12 @@ At-least-once delivery with a consumer group (DESIGN.md §4):
   XAUTOCLAIM, which also counts the delivery; one delivered more than `max_deliveries` times is
   copied to the dead-letter stream and acknowledged, in one MULTI;
 - a live worker keeps its in-flight entries fresh (`touch`), so a slow model call (timeouts and
-  retries can outlast the idle timeout) is not mistaken for a dead worker.
+  retries can outlast the idle timeout) is not mistaken for a dead worker;
+- each consumer also holds a liveness key with a short TTL (`mark_alive`). A consumer whose key is
+  gone is dead: its entries are claimed at once (`claim_from_dead`, min-idle 0 is safe because the
+  owner no longer runs them) and the consumer is deleted once it owns nothing, so a restarted
+  worker takes over its predecessor's jobs within seconds and dead consumers do not pile up. The
+  check and the claim are one Lua script, so two workers never both take the same entry.
 """
 
 from __future__ import annotations
@@ -54,6 +59,54 @@ return owned
 """
 
 
+# Claim the pending entries of a consumer whose liveness key (KEYS[2]) is gone, then delete the
+# consumer if it owns nothing more. ARGV: group, dead consumer, claiming consumer, max entries.
+# Returns {1 if the consumer was deleted else 0, claimed entries as XCLAIM gives them}.
+_CLAIM_DEAD_SCRIPT = """
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  return {0, {}}
+end
+local claimed = {}
+local count = tonumber(ARGV[4])
+if count > 0 then
+  local rows = redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', count, ARGV[2])
+  local ids = {}
+  for i = 1, #rows do
+    ids[#ids + 1] = rows[i][1]
+  end
+  if #ids > 0 then
+    claimed = redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[3], 0, unpack(ids))
+  end
+end
+local left = redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2])
+if #left == 0 then
+  redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
+  return {1, claimed}
+end
+return {0, claimed}
+"""
+
+# A consumer that stops: forget its liveness, and delete it from the group if it owns nothing
+# (DELCONSUMER would drop its pending entries otherwise; those are left for `claim_from_dead`).
+_LEAVE_SCRIPT = """
+redis.call('DEL', KEYS[2])
+local left = redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2])
+if #left == 0 then
+  redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
+  return 1
+end
+return 0
+"""
+
+
+def liveness_key(stream: str, group: str, consumer: str) -> str:
+    return f"{stream}:{group}:alive:{consumer}"
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 def _entries(response: Any, stream: str) -> list[tuple[str, dict[str, str]]]:
     # RESP2 gives [[stream, entries]], RESP3 {stream: [entries]}; accept both.
     if not response:
@@ -73,6 +126,8 @@ class StreamConsumer:
         self.dead_stream = dead_stream
         self._claim_cursor = "0-0"
         self._touch = redis.register_script(_TOUCH_SCRIPT)
+        self._claim_dead = redis.register_script(_CLAIM_DEAD_SCRIPT)
+        self._leave = redis.register_script(_LEAVE_SCRIPT)
 
     async def ensure_group(self) -> None:
         """Create the group (and the stream) if missing; another worker may have done it first."""
@@ -128,7 +183,43 @@ class StreamConsumer:
         if not message_ids:
             return []
         owned = await self._touch(keys=[self.stream], args=[self.group, self.consumer, *message_ids])
-        return [mid.decode() if isinstance(mid, bytes) else str(mid) for mid in owned]
+        return [_text(mid) for mid in owned]
+
+    async def mark_alive(self, *, ttl_ms: int) -> None:
+        """Say this consumer runs (for `ttl_ms`); refresh well before it expires."""
+        await self.redis.set(liveness_key(self.stream, self.group, self.consumer), "1", px=ttl_ms)
+
+    async def dead_consumers(self, *, min_idle_ms: int) -> list[str]:
+        """Other consumers of the group with no liveness key that have not acted for `min_idle_ms`."""
+        try:
+            rows = await self.redis.xinfo_consumers(self.stream, self.group)
+        except ResponseError:
+            return []   # no stream or group yet
+        names = [_text(row["name"]) for row in rows
+                 if _text(row["name"]) != self.consumer and int(row.get("idle", 0)) >= min_idle_ms]
+        if not names:
+            return []
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for name in names:
+                pipe.exists(liveness_key(self.stream, self.group, name))
+            alive = await pipe.execute()
+        return [name for name, exists in zip(names, alive) if not exists]
+
+    async def claim_from_dead(self, dead: str, *, count: int) -> tuple[list[Delivery], bool]:
+        """Take up to `count` entries of the dead consumer `dead`; returns them, and whether the
+        consumer was deleted (it owned nothing more). Does nothing if `dead` is alive after all."""
+        removed, claimed = await self._claim_dead(
+            keys=[self.stream, liveness_key(self.stream, self.group, dead)],
+            args=[self.group, dead, self.consumer, count])
+        entries = [(_text(mid), _pairs(fields)) for mid, fields in claimed if fields]
+        counts = await self._delivery_counts([mid for mid, _ in entries])
+        return [Delivery(message_id=mid, fields=fields, deliveries=counts.get(mid, 1))
+                for mid, fields in entries], bool(removed)
+
+    async def leave(self) -> bool:
+        """On a clean stop: drop the liveness key; delete the consumer if it owns nothing (True)."""
+        return bool(await self._leave(keys=[self.stream, liveness_key(self.stream, self.group, self.consumer)],
+                                      args=[self.group, self.consumer]))
 
     async def ack(self, message_id: str) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -170,6 +261,14 @@ class StreamConsumer:
         except ResponseError:
             return None     # no stream yet
         return next((g for g in groups if g.get("name") == self.group), None)
+
+
+def _pairs(flat: Any) -> dict[str, str]:
+    # A script hands an entry's fields back as a flat [field, value, ...] list.
+    if isinstance(flat, dict):
+        return {_text(k): _text(v) for k, v in flat.items()}
+    items = [_text(item) for item in flat]
+    return dict(zip(items[0::2], items[1::2]))
 
 
 def _id_key(message_id: str) -> tuple[int, int]:

@@ -41,6 +41,7 @@ class WorkerSettings:
     metrics_port: int = 9101
     idle_timeout_s: float = 30.0
     reclaim_interval_s: float | None = None     # None: a third of idle_timeout_s
+    liveness_ttl_s: float = 3.0                 # a consumer silent this long is dead; refreshed every third
     max_deliveries: int = 5
     read_block_ms: int = 1000
     drain_timeout_s: float = 30.0
@@ -65,6 +66,10 @@ class WorkerSettings:
             return self.reclaim_interval_s
         return max(0.05, self.idle_timeout_s / 3)
 
+    @property
+    def liveness_refresh_s(self) -> float:
+        return self.liveness_ttl_s / 3
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WorkerSettings:
         env = os.environ if env is None else env
@@ -82,6 +87,7 @@ class WorkerSettings:
             metrics_port=read.integer("WORKER_METRICS_PORT", 9101),
             idle_timeout_s=read.number("GUARDRAIL_IDLE_TIMEOUT_S", 30.0),
             reclaim_interval_s=read.optional_float("GUARDRAIL_RECLAIM_INTERVAL_S"),
+            liveness_ttl_s=read.number("GUARDRAIL_LIVENESS_TTL_S", 3.0),
             max_deliveries=read.integer("GUARDRAIL_MAX_DELIVERIES", 5),
             read_block_ms=read.integer("GUARDRAIL_READ_BLOCK_MS", 1000),
             drain_timeout_s=read.number("WORKER_DRAIN_TIMEOUT_S", base.shutdown_timeout_s),
@@ -113,6 +119,7 @@ class WorkerSettings:
             ("concurrency", self.concurrency >= 1, ">= 1"),
             ("metrics_port", 0 <= self.metrics_port <= 65535, "a port number (0 picks a free one)"),
             ("idle_timeout_s", self.idle_timeout_s > 0, "> 0"),
+            ("liveness_ttl_s", 0.3 <= self.liveness_ttl_s <= 3600, "between 0.3 and 3600"),
             ("max_deliveries", self.max_deliveries >= 1, ">= 1"),
             ("read_block_ms", 1 <= self.read_block_ms <= 60_000, "between 1 and 60000"),
             ("drain_timeout_s", self.drain_timeout_s >= 0, ">= 0"),

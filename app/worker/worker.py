@@ -4,6 +4,9 @@ One fetch loop owns the stream: each turn it waits for a free slot, reclaims sta
 that is due, then reads new ones (XREADGROUP BLOCK, bounded so reclaims keep their schedule).
 Each job runs as its own task; at most `concurrency` run at once, and a keep-alive loop resets
 their idle time every third of the idle timeout so that only a dead worker's jobs look stalled.
+A liveness loop refreshes this consumer's liveness key every third of its TTL; the fetch loop
+claims the jobs of consumers whose key is gone (a crashed predecessor) within seconds, and the
+idle-timeout reclaim stays as the fallback. A clean stop deletes the key and the consumer.
 `stop()` ends the fetch loop (within one read block), then in-flight jobs get `drain_timeout_s`
 to finish and acknowledge. A job cut off by the drain timeout stays pending and is reclaimed by
 another worker.
@@ -41,6 +44,7 @@ class Worker:
         self._tasks: dict[asyncio.Task[None], str] = {}     # task -> stream entry id
         self._stopping = asyncio.Event()
         self._slot_free = asyncio.Event()
+        self._redis_error_at = float("-inf")   # when this worker last failed to reach Redis
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -64,15 +68,27 @@ class Worker:
         self.state = "running"
         self.log.info("worker.running", consumer=self.consumer.consumer, stream=self.consumer.stream,
                       group=self.consumer.group, concurrency=self.settings.concurrency)
-        keepalive = asyncio.create_task(self._keepalive_loop(), name="keepalive")
+        await self._refresh_liveness()
+        loops = [asyncio.create_task(self._keepalive_loop(), name="keepalive"),
+                 asyncio.create_task(self._liveness_loop(), name="liveness")]
         try:
             await self._fetch_loop()
             self.state = "draining"
             await self._drain()
         finally:
-            keepalive.cancel()
-            await asyncio.gather(keepalive, return_exceptions=True)
+            for loop in loops:
+                loop.cancel()
+            await asyncio.gather(*loops, return_exceptions=True)
+        await self._leave()
         self.state = "stopped"
+
+    async def _leave(self) -> None:
+        try:
+            removed = await self.consumer.leave()
+        except RedisError as exc:
+            self.log.warning("worker.leave_failed", error=str(exc), note="others reclaim after the liveness TTL")
+            return
+        self.log.info("worker.left_group", consumer=self.consumer.consumer, consumer_deleted=removed)
 
     async def _ensure_group(self) -> None:
         backoff_s = 0.1
@@ -101,24 +117,28 @@ class Worker:
     # -- fetching --------------------------------------------------------------------------
 
     async def _fetch_loop(self) -> None:
-        next_reclaim = time.monotonic()
+        next_reclaim = next_sweep = time.monotonic()
         backoff_s = 0.1
         while not self._stopping.is_set():
             free = await self._free_slots()
             if free == 0:
                 continue
             try:
-                if time.monotonic() >= next_reclaim:
+                if time.monotonic() >= next_sweep:
+                    free -= await self._claim_from_dead(free)
+                    next_sweep = time.monotonic() + self.settings.liveness_refresh_s
+                if free > 0 and time.monotonic() >= next_reclaim:
                     free -= await self._reclaim(free)
                     next_reclaim = time.monotonic() + self.settings.reclaim_every_s
                 if free > 0:
                     block_ms = int(min(self.settings.read_block_ms,
-                                       max(1.0, (next_reclaim - time.monotonic()) * 1000)))
+                                       max(1.0, (min(next_reclaim, next_sweep) - time.monotonic()) * 1000)))
                     for delivery in await self.consumer.read(count=free, block_ms=block_ms):
                         self._start(delivery)
                 backoff_s = 0.1
             except RedisError as exc:
                 # Redis restarting or unreachable: keep the in-flight jobs going and try again.
+                self._redis_error_at = time.monotonic()
                 self.metrics.redis_errors.labels("fetch").inc()
                 self.log.warning("worker.redis_error", error=str(exc), retry_in_s=backoff_s)
                 await self._pause(backoff_s)
@@ -146,6 +166,27 @@ class Worker:
             started += 1
         return started
 
+    async def _claim_from_dead(self, free: int) -> int:
+        """Start the jobs of consumers whose liveness key is gone; delete those consumers once empty.
+
+        Skipped until this worker has reached Redis for a whole TTL: after a Redis outage longer
+        than the TTL every key has expired, and live workers need that long to renew theirs."""
+        ttl_s = self.settings.liveness_ttl_s
+        if time.monotonic() - self._redis_error_at < ttl_s:
+            return 0
+        started = 0
+        for dead in await self.consumer.dead_consumers(min_idle_ms=int(ttl_s * 1000)):
+            deliveries, removed = await self.consumer.claim_from_dead(dead, count=free - started)
+            if removed:
+                self.log.info("worker.dead_consumer_removed", consumer=dead)
+            for delivery in deliveries:
+                self.metrics.reclaimed.inc()
+                self.log.info("job.reclaimed", message_id=delivery.message_id, deliveries=delivery.deliveries,
+                              from_consumer=dead)
+                self._start(delivery)
+                started += 1
+        return started
+
     def _start(self, delivery: Delivery) -> None:
         task = asyncio.create_task(self._handle(delivery), name=f"job-{delivery.message_id}")
         self._tasks[task] = delivery.message_id
@@ -165,12 +206,26 @@ class Worker:
             try:
                 owned = set(await self.consumer.touch(message_ids))
             except RedisError as exc:
+                self._redis_error_at = time.monotonic()
                 self.metrics.redis_errors.labels("keepalive").inc()
                 self.log.warning("worker.keepalive_failed", error=str(exc), in_flight=len(message_ids))
                 continue
             for lost in set(message_ids) - owned:
                 # Another worker reclaimed it (we were stalled); the first commit wins, both ack.
                 self.log.warning("job.ownership_lost", message_id=lost)
+
+    async def _liveness_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.liveness_refresh_s)
+            await self._refresh_liveness()
+
+    async def _refresh_liveness(self) -> None:
+        try:
+            await self.consumer.mark_alive(ttl_ms=int(self.settings.liveness_ttl_s * 1000))
+        except RedisError as exc:
+            self._redis_error_at = time.monotonic()
+            self.metrics.redis_errors.labels("liveness").inc()
+            self.log.warning("worker.liveness_failed", error=str(exc))
 
     async def _pause(self, seconds: float) -> None:
         try:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ctypes
 import enum
 import logging
 import math
@@ -34,6 +33,8 @@ from types import TracebackType
 from typing import NoReturn, Sequence
 from urllib.parse import urlsplit
 
+from harness.lifeline import set_parent_death_signal
+
 __all__ = ["LOOPBACK_HOSTS", "MAX_HEAD_BYTES", "DelayProxy", "DelayRule", "delay_for_s", "main"]
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -44,7 +45,6 @@ _LINGER_S = 1.0                 # after an error answer, how long the client may
 _START_TIMEOUT_S = 10.0
 _STOP_TIMEOUT_S = 5.0
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
-_PR_SET_PDEATHSIG = 1
 _log = logging.getLogger(__name__)
 
 
@@ -582,14 +582,6 @@ class _OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _die_with_parent(sig: int) -> None:
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0)
-        except OSError:
-            pass  # the getppid() check in main() still ends us
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m harness.faults.delay_proxy`: serve until SIGTERM/SIGINT or until the parent dies."""
     parser = _OneLineParser(prog="delay_proxy", description="Delay chosen HTTP requests on their way upstream.")
@@ -608,7 +600,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda _sig, _frame: stop.set())
     parent_pid = os.getppid()
-    _die_with_parent(signal.SIGTERM)
+    set_parent_death_signal(signal.SIGTERM)  # and the getppid() check below
     try:
         proxy.start()
     except OSError as exc:

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from pathlib import Path
 from types import FrameType
 
 import typer
 from rich.console import Console
 
-from harness.errors import EXIT_INPUT, EXIT_INTERRUPTED
+from harness.errors import EXIT_CHECK_FAILED, EXIT_INPUT, EXIT_INTERRUPTED
 
 from .postgres import EmbeddedPostgres
 from .processes import StackError
-from .running import ALL_SERVICES, DEFAULT_HOME, read_state, run_app, start_stack
+from .running import ALL_SERVICES, DEFAULT_HOME, RunningStack, read_state, run_app, start_stack
+from .supervisor import CrashLoop, Supervisor
 
 console = Console(stderr=True)
 
 
-class _Stop(Exception):
-    """Raised in the main thread by SIGTERM so that cleanup runs as for Ctrl-C."""
+class _Stop(BaseException):
+    """Raised in the main thread by SIGTERM so that cleanup runs as for Ctrl-C (a BaseException,
+    like KeyboardInterrupt, so that no `except Exception` on the way swallows it)."""
 
 
 def _raise_stop(signum: int, frame: FrameType | None) -> None:
@@ -59,25 +60,25 @@ def up(
         if stack.llm_base_url:
             console.print(f"  LLM emulator {stack.llm_base_url}")
         console.print(f"  logs       {stack.home / 'logs'}")
-        console.print("Ctrl-C or SIGTERM stops everything.")
+        console.print("Dead processes are restarted; Ctrl-C or SIGTERM stops everything.")
         code = _wait(stack)
     signal.signal(signal.SIGTERM, previous)
     console.print("stopped.")
     raise typer.Exit(code)
 
 
-def _wait(stack: "object") -> int:
+def _wait(stack: RunningStack) -> int:
+    """Supervise the stack until Ctrl-C / SIGTERM (0) or a crash loop (1, stack stopped)."""
+    supervisor = Supervisor.for_stack(stack, log=lambda line: console.print(f"bwperf up: {line}",
+                                                                           highlight=False, markup=False))
     try:
-        while True:
-            for name, process in stack.processes.items():  # type: ignore[attr-defined]
-                if not process.is_running():
-                    console.print(f"[red]{name} exited with code {process.popen.returncode}; "
-                                  f"last lines of {process.log_path}:[/red]\n{process.log_tail()}")
-                    return 1
-            time.sleep(0.5)
+        supervisor.run()
+    except CrashLoop as exc:
+        console.print(f"bwperf up: {exc}; stopping the stack", style="red", highlight=False, markup=False)
+        return EXIT_CHECK_FAILED
     except (_Stop, KeyboardInterrupt):
         console.print("stopping...")
-        return 0
+    return 0
 
 
 def seed(

@@ -7,7 +7,6 @@ so no postgres, valkey or API process is ever left behind.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import queue
 import signal
@@ -20,20 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from harness.lifeline import set_parent_death_signal
 from harness.platform_client import PlatformClient
 
-_PR_SET_PDEATHSIG = 1
 HEALTH_POLL_TIMEOUT_S = 1.0
 
 
 class StackError(RuntimeError):
     """A server of the stack could not be started or stopped; the message says which and why."""
-
-
-def _die_with_parent(sig: int) -> None:
-    # Runs in the child between fork and exec, after any change of user (which would clear it).
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0)
 
 
 @dataclass
@@ -129,7 +122,7 @@ def spawn(
                 env=dict(env) if env is not None else None,
                 cwd=str(cwd) if cwd else None,
                 **as_user(user),
-                preexec_fn=lambda: _die_with_parent(stop_signal),
+                preexec_fn=lambda: set_parent_death_signal(stop_signal),  # after any change of user (which clears it)
             )
         except OSError as exc:
             raise StackError(f"could not start {name} ({argv[0]}): {exc}") from exc

@@ -74,6 +74,7 @@ class RunningStack:
         self.metrics_urls: list[str] = [f"{api_url}/metrics"]
         self.llm_base_url: str | None = None
         self.dropped_stale_keys = 0
+        self._service_specs: dict[str, tuple[dict[str, str], str | None]] = {}
         self._exit = ExitStack()
 
     @property
@@ -103,13 +104,25 @@ class RunningStack:
 
     def start_service(self, name: str, *, env: Mapping[str, str], base_url: str | None) -> ManagedProcess:
         """Start `python -m app NAME`; with a `base_url`, wait until its /health answers 200."""
+        self._service_specs[name] = (dict(env), base_url)
+        # Looked up at stop time: the supervisor may have replaced the process since.
+        self._exit.callback(lambda: self.processes[name].stop() if name in self.processes else None)
+        return self.restart_service(name)
+
+    def restart_service(self, name: str) -> ManagedProcess:
+        """Start service `name` again with the same environment and ports (its log is appended)."""
+        env, base_url = self._service_specs[name]
         process = spawn(name, [sys.executable, "-m", "app", name],
                         log_path=self.home / "logs" / f"{name}.log", env=child_env(env))
         self.processes[name] = process
-        self._exit.callback(process.stop)
         if base_url:
             wait_healthy(base_url, process=process, timeout_s=30)
         return process
+
+    def health_url(self, name: str) -> str | None:
+        """The URL whose /health says service `name` is ready, if it has one."""
+        spec = self._service_specs.get(name)
+        return spec[1] if spec else None
 
     def stop(self) -> None:
         self._exit.close()
