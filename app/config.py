@@ -33,6 +33,7 @@ RATE_LIMIT_PROFILES: dict[str, dict[str, RateLimit]] = {
         "auth": RateLimit(10),
         "public": RateLimit(300),
         "content_create": RateLimit(20),
+        "auth_failure": RateLimit(20),  # refused credentials per client IP (docs/auth.md)
     },
     "loadtest": {
         "agent": RateLimit(100_000),
@@ -40,6 +41,7 @@ RATE_LIMIT_PROFILES: dict[str, dict[str, RateLimit]] = {
         "auth": RateLimit(1_000_000),
         "public": RateLimit(1_000_000),
         "content_create": RateLimit(100_000),
+        "auth_failure": RateLimit(1_000_000),
     },
 }
 

@@ -8,7 +8,8 @@
   404/405/413, bodies that cannot be decoded (400), database outages (503), and anything
   unexpected (500, logged with a traceback). Requests aiohttp cannot even parse never reach a
   middleware: `app.connection` answers those.
-- `access_middleware` authenticates (agent API key or JWT) and applies the rate-limit classes
+- `access_middleware` authenticates (`app.views.auth.authenticate`: agent API key or JWT,
+  refused credentials limited per IP) and applies the rate-limit classes
   that `app.routes` assigns to the matched route.
 """
 
@@ -23,15 +24,14 @@ import psycopg
 import structlog
 from aiohttp import web
 
-from . import db
 from .errors import (
     ApiError, Forbidden, MethodNotAllowed, NotFound, PayloadTooLarge, RateLimited, RequestTimeout, Unauthorized,
     Unavailable, ValidationFailed,
 )
 from .metrics import UNMATCHED_ROUTE
 from .ratelimit import binding
-from .security import hash_api_key, looks_like_api_key
-from .state import AGENT_KEYS, JWT_KEYS, LIFECYCLE, METRICS, RATE_LIMITER, ROUTE_SPECS, SETTINGS
+from .state import LIFECYCLE, METRICS, RATE_LIMITER, ROUTE_SPECS
+from .views.auth import authenticate
 from .views.common import EXTRA_HEADERS, PRINCIPAL, Principal, client_ip
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -133,36 +133,6 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return web.json_response(
             {"error": "internal_error", "message": "an unexpected error occurred", "details": {}}, status=500
         )
-
-
-async def authenticate(request: web.Request) -> Principal:
-    """The caller named by `Authorization: Bearer ...`, or anonymous; bad credentials are a 401."""
-    ip = client_ip(request)
-    header = request.headers.get("Authorization")
-    if header is None:
-        return Principal("anonymous", ip, ip)
-    scheme, _, token = header.partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        raise Unauthorized("the Authorization header must be `Bearer <API key or access token>`")
-    if looks_like_api_key(token):
-        return Principal("agent", await _agent_for_key(request.app, token), ip)
-    claims = request.app[JWT_KEYS].verify(token, "access")
-    return Principal("user", str(claims["sub"]), ip)
-
-
-async def _agent_for_key(app: web.Application, api_key: str) -> str:
-    key_hash = hash_api_key(api_key, app[SETTINGS].api_key_pepper)
-    cache = app[AGENT_KEYS]
-    agent_id = cache.get(key_hash)
-    if agent_id is None:
-        async with db.connection(app) as conn:
-            row = await (await conn.execute("SELECT id FROM agents WHERE api_key_hash = %s", (key_hash,))).fetchone()
-        if row is None:
-            raise Unauthorized("unknown API key")
-        agent_id = str(row["id"])
-        cache.put(key_hash, agent_id)
-    return agent_id
 
 
 def _classes_for(principal: Principal, extra: tuple[str, ...]) -> list[str]:

@@ -24,6 +24,10 @@ def migration_files() -> list[tuple[str, str]]:
     return [(name, (folder / name).read_text()) for name in names]
 
 
+class MigrationFailed(RuntimeError):
+    """A migration the stored data does not allow; nothing of it was applied."""
+
+
 def apply_migrations(database_url: str, *, include_indexes: bool = True) -> list[str]:
     """Apply pending migrations; returns the names applied now."""
     applied_now: list[str] = []
@@ -38,9 +42,15 @@ def apply_migrations(database_url: str, *, include_indexes: bool = True) -> list
             for name, sql in migration_files():
                 if name in done or (not include_indexes and name in INDEX_MIGRATIONS):
                     continue
-                with conn.transaction():
-                    conn.execute(sql)
-                    conn.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (name,))
+                try:
+                    with conn.transaction():
+                        conn.execute(sql)
+                        conn.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (name,))
+                except (psycopg.errors.DataError, psycopg.errors.IntegrityError) as exc:
+                    # The data already stored breaks the migration (e.g. 005: two usernames that
+                    # differ only in case): name it; the file's comment says how to repair.
+                    raise MigrationFailed(f"migration {name} cannot apply to the data in this database: "
+                                          f"{str(exc).splitlines()[0]} (see app/migrations/{name})") from exc
                 applied_now.append(name)
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_ID,))
@@ -57,6 +67,9 @@ def main(argv: list[str]) -> int:
         applied = apply_migrations(settings.database_url, include_indexes=not args.no_indexes)
     except psycopg.OperationalError as exc:
         print(f"migrate: cannot reach the database named by DATABASE_URL: {exc}", file=sys.stderr)
+        return 2
+    except MigrationFailed as exc:
+        print(f"migrate: {exc}", file=sys.stderr)
         return 2
     print(f"migrate: applied {len(applied)} migration(s){': ' + ', '.join(applied) if applied else ''}")
     return 0

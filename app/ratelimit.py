@@ -10,6 +10,11 @@ the script touches has an expiry when the script returns.
 Keys are `rl:<class>:{<identity>}`; the hash tag keeps one identity's keys in one cluster slot so
 the multi-key script stays valid on Redis Cluster.
 
+Failed authentication has a class of its own, `auth_failure`, counted per client IP: only
+failures count (`hit` when a credential is refused), and `peek` reads the count without adding
+to it, so a caller can refuse work (a database lookup) for an IP that has used up its failures.
+Its default is `DEFAULT_AUTH_FAILURE_LIMIT` when the settings name no such class.
+
 Redis down → fail OPEN. The limiter protects cost and fairness, not correctness; refusing all
 traffic because the limiter's store is unreachable would turn a Redis outage into a full API
 outage. Each failure increments `rate_limit_backend_errors_total`, and a warning is logged at most
@@ -48,6 +53,18 @@ for i, key in ipairs(KEYS) do
 end
 return out
 """
+
+# The count and the remaining TTL of one key, without touching it (0 and 0 when absent).
+_PEEK_SCRIPT = """
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then ttl = 0 end
+return {count, ttl}
+"""
+
+AUTH_FAILURE_CLASS = "auth_failure"
+# 20 refused credentials per client IP per minute; then 429 until the window ends (docs/auth.md).
+DEFAULT_AUTH_FAILURE_LIMIT = RateLimit(20, window_s=60)
 
 _log = structlog.get_logger(logger_name="app.ratelimit")
 
@@ -106,10 +123,11 @@ class RateLimiter:
         *,
         clock_ms: Callable[[], int] = lambda: int(time.time() * 1000),
     ) -> None:
-        self._limits = dict(limits)
+        self._limits = {AUTH_FAILURE_CLASS: DEFAULT_AUTH_FAILURE_LIMIT, **limits}
         self._metrics = metrics
         self._clock_ms = clock_ms
         self._script = redis.register_script(_SCRIPT)
+        self._peek_script = redis.register_script(_PEEK_SCRIPT)
         self._last_warning = -math.inf
 
     def limit_for(self, class_name: str) -> RateLimit:
@@ -130,6 +148,19 @@ class RateLimiter:
             Decision(name, limit.limit, int(raw[2 * i]), int(raw[2 * i + 1]), now_ms)
             for i, (name, limit) in enumerate(zip(class_names, limits, strict=True))
         ]
+
+    async def peek(self, class_name: str, identity: str) -> Decision | None:
+        """The class's count so far for `identity`, not counting this call; None when Redis failed.
+
+        The decision is "allowed" while one more hit would still be within the limit."""
+        limit = self._limits[class_name]
+        try:
+            count, ttl_ms = await self._peek_script(keys=[rate_limit_key(class_name, identity)])
+        except (RedisError, OSError, asyncio.TimeoutError) as exc:
+            self._backend_failed(exc)
+            return None
+        return Decision(class_name, limit.limit, int(count) + 1, int(ttl_ms) or limit.window_s * 1000,
+                        self._clock_ms())
 
     def _backend_failed(self, exc: BaseException) -> None:
         self._metrics.rate_limit_backend_errors.inc()

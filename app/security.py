@@ -3,11 +3,15 @@
 - API keys are `bw_<env>_<43 url-safe chars>` (256 random bits), shown once and stored only as
   HMAC-SHA256(pepper, key): a keyed hash, looked up by equality in one indexed query. A slow
   password hash is pointless for 256-bit random secrets and would cap registration throughput.
+  A token not of exactly that shape cannot be a key this app issued, so it never costs a lookup.
 - Passwords use argon2id (argon2-cffi defaults, RFC 9106 low-memory profile). Hashing costs tens of
   milliseconds of CPU, so it runs in a thread executor to keep the event loop serving.
-- JWTs are HS256 with `sub`, `iat`, `exp`, `jti` and `typ` ("access" or "refresh"). Verification
-  tries the current secret, then the previous one (seed 6.1 dual-key rotation), and refuses a
-  token of the other type.
+- JWTs are HS256 with `sub`, `iat`, `exp`, `jti` and `typ` ("access" or "refresh"); a refresh
+  token also names its family (`fam`, one per login) for rotation with reuse detection
+  (app/views/auth.py). Verification tries the current secret, then the previous one (seed 6.1
+  dual-key rotation), and refuses a token of the other type.
+- Header values are client bytes: aiohttp hands undecodable ones over as surrogates. Anything not
+  printable ASCII is refused as malformed (401) before it reaches a parser or a hash.
 """
 
 from __future__ import annotations
@@ -30,7 +34,13 @@ from .errors import Unauthorized
 
 TokenType = Literal["access", "refresh"]
 API_KEY_PREFIX_CHARS = 12  # kept in the table for support ("which key is this?"), never the key
-_API_KEY_SHAPE = re.compile(r"^bw_[a-z]+_[A-Za-z0-9_-]{20,}$")
+API_KEY_SECRET_CHARS = 43  # secrets.token_urlsafe(32): 256 bits, base64url without padding
+# Exactly what `new_api_key` makes. The environment is not pinned to this deployment's, so keys
+# stay valid when BW_ENV is renamed; the log redactor (app/logging.py) matches a wider shape.
+_API_KEY_SHAPE = re.compile(rf"bw_[a-z]{{1,32}}_[A-Za-z0-9_-]{{{API_KEY_SECRET_CHARS}}}")
+# header.payload.signature, base64url; our tokens are ~250 characters, so 4 KiB is generous.
+_JWT_SHAPE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+MAX_JWT_CHARS = 4096
 _JWT_ALGORITHM = "HS256"
 _REQUIRED_CLAIMS = ["sub", "iat", "exp", "jti", "typ"]
 
@@ -52,7 +62,20 @@ def hash_api_key(api_key: str, pepper: str) -> bytes:
 
 
 def looks_like_api_key(token: str) -> bool:
-    return bool(_API_KEY_SHAPE.match(token))
+    """True only for the exact shape of a key this app issues (prefix, length and alphabet)."""
+    return _API_KEY_SHAPE.fullmatch(token) is not None
+
+
+def bearer_token(header: str) -> str:
+    """The token of an `Authorization: Bearer <token>` value, or Unauthorized (never a 500:
+    undecodable header bytes arrive as surrogates and are refused here)."""
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("the Authorization header must be `Bearer <API key or access token>`")
+    if not (token.isascii() and token.isprintable()):
+        raise Unauthorized("the bearer token must be printable ASCII")
+    return token
 
 
 class AgentKeyCache:
@@ -115,6 +138,8 @@ class TokenPair:
     access_token: str
     refresh_token: str
     expires_in_s: int
+    refresh_jti: str = ""  # what the refresh-token family row records as its current token
+    refresh_expires_at_s: int = 0
 
 
 @dataclass(frozen=True)
@@ -126,27 +151,39 @@ class JwtKeys:
     access_ttl_s: int = 15 * 60
     refresh_ttl_s: int = 7 * 24 * 3600
 
-    def issue(self, subject: str, token_type: TokenType, *, now_s: int | None = None) -> str:
+    def issue(
+        self, subject: str, token_type: TokenType, *, now_s: int | None = None, jti: str | None = None,
+        family: str | None = None,
+    ) -> str:
         issued = int(time.time()) if now_s is None else now_s
         ttl = self.access_ttl_s if token_type == "access" else self.refresh_ttl_s
-        claims = {
+        claims: dict[str, object] = {
             "sub": subject,
             "iat": issued,
             "exp": issued + ttl,
-            "jti": uuid.uuid4().hex,
+            "jti": jti or uuid.uuid4().hex,
             "typ": token_type,
         }
+        if family is not None:
+            claims["fam"] = family
         return jwt.encode(claims, self.secret, algorithm=_JWT_ALGORITHM)
 
-    def issue_pair(self, subject: str) -> TokenPair:
+    def issue_pair(self, subject: str, *, family: str | None = None) -> TokenPair:
+        """An access token and a refresh token; the refresh token belongs to `family` if given."""
+        issued = int(time.time())
+        refresh_jti = uuid.uuid4().hex
         return TokenPair(
-            access_token=self.issue(subject, "access"),
-            refresh_token=self.issue(subject, "refresh"),
+            access_token=self.issue(subject, "access", now_s=issued),
+            refresh_token=self.issue(subject, "refresh", now_s=issued, jti=refresh_jti, family=family),
             expires_in_s=self.access_ttl_s,
+            refresh_jti=refresh_jti,
+            refresh_expires_at_s=issued + self.refresh_ttl_s,
         )
 
     def verify(self, token: str, expected: TokenType) -> dict[str, object]:
         """The token's claims, or Unauthorized. Tries the current secret, then the previous."""
+        if len(token) > MAX_JWT_CHARS or _JWT_SHAPE.fullmatch(token) is None:
+            raise Unauthorized("the token is malformed")  # not even three base64url parts: no parsing
         secrets_to_try = [self.secret] + ([self.previous] if self.previous else [])
         claims: dict[str, object] | None = None
         for secret in secrets_to_try:

@@ -1,4 +1,8 @@
-"""Agent registration (API key issued once) and the agent heartbeat."""
+"""Agent registration (API key issued once) and the agent heartbeat.
+
+Usernames are unique regardless of case (migration 005: a unique index on lower(username)), as
+emails are; the name is kept as the agent wrote it.
+"""
 
 from __future__ import annotations
 
@@ -50,7 +54,8 @@ async def register_agent(request: web.Request) -> web.Response:
             row = await (await conn.execute(_INSERT_AGENT, params)).fetchone()
         except psycopg.errors.UniqueViolation:
             raise Conflict(
-                f"the username {body.username!r} is taken", details={"field": "username"}
+                f"the username {body.username!r} is taken (usernames are compared ignoring case)",
+                details={"field": "username"},
             ) from None
     assert row is not None
     return json_response(AgentRegistered(agent_id=row["id"], username=body.username, api_key=api_key), status=201)

@@ -9,7 +9,7 @@ import redis
 
 from app.config import RATE_LIMIT_PROFILES, RateLimit, Settings
 from app.metrics import Metrics
-from app.ratelimit import RateLimiter, rate_limit_key
+from app.ratelimit import AUTH_FAILURE_CLASS, DEFAULT_AUTH_FAILURE_LIMIT, RateLimiter, rate_limit_key
 from app.redis_client import make_redis
 from tests.app.conftest import agent_headers, problem_body, register_agent
 from tests.app.openapi_check import checked
@@ -59,6 +59,28 @@ async def test_the_limiter_itself_is_exact_and_always_sets_a_ttl(redis_url, clea
     (decision,) = await limiter.hit(["agent"], "a2")
     assert decision.count == 6 and 0 < await client.pttl(rate_limit_key("agent", "a2")) <= 30_000
     await client.aclose()
+
+
+async def test_peek_reads_a_count_without_adding_to_it(redis_url, clean_db) -> None:
+    client = make_redis(Settings(redis_url=redis_url))
+    limiter = RateLimiter(client, {"agent": RateLimit(10)}, Metrics())
+    assert limiter.limit_for(AUTH_FAILURE_CLASS) == DEFAULT_AUTH_FAILURE_LIMIT  # present unless configured
+    key, limit = rate_limit_key(AUTH_FAILURE_CLASS, "10.0.0.1"), DEFAULT_AUTH_FAILURE_LIMIT.limit
+    fresh = await limiter.peek(AUTH_FAILURE_CLASS, "10.0.0.1")
+    assert fresh is not None and fresh.allowed and fresh.count == 1 and await client.exists(key) == 0
+    for _ in range(limit - 1):
+        await limiter.hit([AUTH_FAILURE_CLASS], "10.0.0.1")
+    nearly = await limiter.peek(AUTH_FAILURE_CLASS, "10.0.0.1")
+    assert nearly is not None and nearly.allowed  # one failure left
+    await limiter.hit([AUTH_FAILURE_CLASS], "10.0.0.1")
+    blocked = await limiter.peek(AUTH_FAILURE_CLASS, "10.0.0.1")
+    assert blocked is not None and not blocked.allowed
+    assert 1 <= blocked.retry_after_s <= DEFAULT_AUTH_FAILURE_LIMIT.window_s and "Retry-After" in blocked.headers()
+    assert int(await client.get(key)) == limit  # peeking added nothing
+    assert (await limiter.peek(AUTH_FAILURE_CLASS, "10.0.0.2")).allowed  # per identity
+    await client.aclose()
+    down = RateLimiter(make_redis(Settings(redis_url="redis://127.0.0.1:1/0")), {}, Metrics())
+    assert await down.peek(AUTH_FAILURE_CLASS, "10.0.0.1") is None  # fail open, like `hit`
 
 
 async def test_content_create_limits_problem_submissions_per_agent(make_client, redis_url) -> None:

@@ -9,7 +9,10 @@ import jwt
 import pytest
 
 from app.errors import Unauthorized
-from app.security import JwtKeys, hash_api_key, hash_password, key_environment, looks_like_api_key, new_api_key, verify_password
+from app.security import (
+    JwtKeys, bearer_token, hash_api_key, hash_password, key_environment, looks_like_api_key, new_api_key,
+    verify_password,
+)
 
 
 def test_api_keys_have_the_documented_shape_and_a_keyed_hash() -> None:
@@ -20,6 +23,39 @@ def test_api_keys_have_the_documented_shape_and_a_keyed_hash() -> None:
     assert hash_api_key(key, "p1") == hash_api_key(key, "p1") != hash_api_key(key, "p2")
     assert len(hash_api_key(key, "p1")) == 32
     assert not looks_like_api_key("bw_dev_sentinel-alpha_test")  # the seed's placeholder is too short
+
+
+@pytest.mark.parametrize("token", [
+    "bw_dev_" + "A" * 42, "bw_dev_" + "A" * 44, "bw_dev_" + "A" * 42 + "+", "bw__" + "A" * 43,
+    "bw_Dev_" + "A" * 43, "xbw_dev_" + "A" * 43, "bw_dev_" + "A" * 43 + "\n", "bw_dev_" + "\udcff" * 43,
+    "bw_dev_" + "Ａ" * 43,  # full-width letters: \w would take them, the key alphabet does not
+])
+def test_only_the_exact_issued_key_shape_is_a_key(token: str) -> None:
+    assert not looks_like_api_key(token)
+
+
+def test_bearer_tokens_must_be_printable_ascii() -> None:
+    assert bearer_token("Bearer  abc.def.ghi ") == "abc.def.ghi" and bearer_token("bearer x") == "x"
+    for header in ("Bearer \udcff", "Bearer caf\u00e9", "Bearer a\x00b", "Basic abc", "Bearer ", "abc"):
+        with pytest.raises(Unauthorized):
+            bearer_token(header)
+
+
+def test_a_token_that_is_not_a_jwt_is_refused_before_parsing() -> None:
+    keys = JwtKeys(secret="new-secret-0123456789abcdef0123456789")
+    good = keys.issue("u", "access")
+    for token in ("\udcff", good + "\udcff", "a.b", "a.b.", "a.b.c.d", good[:10] + "é" + good[11:], good + "x" * 5000):
+        with pytest.raises(Unauthorized, match="malformed"):
+            keys.verify(token, "access")
+
+
+def test_a_refresh_token_names_its_family_and_its_jti() -> None:
+    keys = JwtKeys(secret="new-secret-0123456789abcdef0123456789")
+    pair = keys.issue_pair("user-1", family="family-1")
+    claims = keys.verify(pair.refresh_token, "refresh")
+    assert claims["fam"] == "family-1" and claims["jti"] == pair.refresh_jti
+    assert claims["exp"] == pair.refresh_expires_at_s
+    assert "fam" not in keys.verify(pair.access_token, "access")
 
 
 async def test_passwords_are_argon2id() -> None:

@@ -62,3 +62,33 @@ def test_stopped_servers_leave_no_process(tmp_path: Path) -> None:
     vk.stop()
     for pid in pids + [c.pid for c in children]:
         assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+def test_a_migration_the_stored_data_breaks_fails_in_one_line_and_applies_nothing(pg: EmbeddedPostgres, database_url: str) -> None:
+    """005 makes usernames unique regardless of case; a database holding "Bob" and "bob" (legal
+    before it) gets a one-line error naming the migration, exit 2, and no half-applied change."""
+    import subprocess
+    import sys
+
+    scratch = "migrate_case_check"
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {scratch}")
+        conn.execute(f"CREATE DATABASE {scratch}")
+    url = database_url.rsplit("/", 1)[0] + f"/{scratch}"
+    apply_migrations(url)
+    with psycopg.connect(url, autocommit=True) as conn:  # back to the schema before 005
+        conn.execute("DROP INDEX agents_username_lower_key")
+        conn.execute("ALTER TABLE agents ADD CONSTRAINT agents_username_key UNIQUE (username)")
+        conn.execute("DELETE FROM schema_migrations WHERE name = '005_agent_username_case.sql'")
+        for name, key in (("Bob", b"k1"), ("bob", b"k2")):
+            conn.execute("INSERT INTO agents (username, framework, model_provider, model_name, api_key_prefix,"
+                         " api_key_hash) VALUES (%s, 'f', 'p', 'm', 'bw_', %s)", (name, key))
+    done = subprocess.run([sys.executable, "-m", "app", "migrate"], capture_output=True, text=True, timeout=60,
+                          env={**__import__("os").environ, "DATABASE_URL": url})
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "005_agent_username_case.sql" in lines[0] and "Traceback" not in done.stderr
+    with psycopg.connect(url) as conn:
+        constraints = {r[0] for r in conn.execute("SELECT conname FROM pg_constraint WHERE conrelid = 'agents'::regclass")}
+        applied = {r[0] for r in conn.execute("SELECT name FROM schema_migrations")}
+    assert "agents_username_key" in constraints and "005_agent_username_case.sql" not in applied
