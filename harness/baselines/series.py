@@ -34,6 +34,8 @@ from harness.baselines.analysis import (
 )
 from harness.compare.inputs import Direction, RunMetrics, Unit
 from harness.errors import ResultFileError
+from harness.parsing.bounded import BoundsError, loads_json, read_capped
+from harness.parsing.limits import MAX_JSON_BYTES
 
 HISTORY_FILE_NAME = "history.jsonl"
 
@@ -175,7 +177,9 @@ def load_history(path: str | Path) -> History:
     if not file_path.exists():
         return History(rows=())
     try:
-        text = file_path.read_text(encoding="utf-8")
+        text = read_capped(file_path, MAX_JSON_BYTES).decode("utf-8")
+    except BoundsError as error:
+        raise ResultFileError(str(file_path), str(error)) from None
     except (OSError, UnicodeDecodeError) as error:
         raise ResultFileError(str(file_path), f"cannot be read ({error})") from error
     rows, warnings = [], []
@@ -184,8 +188,8 @@ def load_history(path: str | Path) -> History:
         if not line.strip():
             continue
         try:
-            rows.append(_row(json.loads(line)))
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+            rows.append(_row(loads_json(line)))
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:  # BoundsError is a ValueError
             if number == len(lines):  # no newline after it: the append was cut short
                 warnings.append(f"{file_path}: line {number} is incomplete and was skipped")
                 continue

@@ -34,6 +34,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from harness.compare.inputs import Unit
 from harness.compare.rules import MetricRule
 from harness.errors import InputError
+from harness.parsing.bounded import BoundsError, loads_yaml
+from harness.parsing.limits import MAX_YAML_BYTES
 
 DEFAULT_THRESHOLD_PCT = 20.0
 DEFAULT_CONFIDENCE = 0.99
@@ -122,7 +124,9 @@ def load_config(path: str | Path) -> CompareSettings:
     except (OSError, UnicodeDecodeError) as error:
         raise CompareConfigError(f"{file_path}: cannot be read ({error})") from error
     try:
-        document = yaml.safe_load(text)
+        document = loads_yaml(text, max_bytes=MAX_YAML_BYTES)
+    except BoundsError as error:
+        raise CompareConfigError(f"{file_path}: {error}") from None
     except yaml.YAMLError as error:
         raise CompareConfigError(f"{file_path}: is not valid YAML ({error})".replace("\n", " ")) from error
     return settings_from_mapping(document if document is not None else {}, source=str(file_path))

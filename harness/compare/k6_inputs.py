@@ -37,6 +37,7 @@ from harness.compare.inputs import (
 )
 from harness.compare.quantiles import ranked_counts_from_samples
 from harness.errors import ResultFileError
+from harness.parsing.bounded import BoundsError, loads_json
 
 K6_BUILTIN_METRICS = frozenset({
     "http_req_duration", "http_req_blocked", "http_req_connecting", "http_req_tls_handshaking",
@@ -151,7 +152,9 @@ def _parse_into(acc: _Ndjson, raw: str, number: int, source: str, *, last: bool)
     if not text:
         return
     try:
-        line = json.loads(text)
+        line = loads_json(text)
+    except BoundsError as error:
+        raise ResultFileError(source, f"line {number} {error}") from None
     except json.JSONDecodeError as error:
         if last and not raw.endswith("\n"):
             raise ResultFileError(source, f"is truncated (line {number} is incomplete)") from error

@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from harness.costs.errors import CompareFileError
 from harness.costs.infracost import REPORT_KIND
+from harness.parsing.bounded import BoundsError, loads_json, read_capped
+from harness.parsing.limits import MAX_JSON_BYTES
 
 Change = Literal["added", "removed", "changed", "unchanged"]
 
@@ -63,7 +65,9 @@ def load_previous(path: Path) -> dict[str, Any]:
     """Read an earlier JSON cost report; errors are one line and name the file."""
     name = str(path)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = loads_json(read_capped(Path(path), MAX_JSON_BYTES))
+    except BoundsError as exc:
+        raise CompareFileError(f"{name}: {exc}") from None
     except FileNotFoundError:
         raise CompareFileError(f"{name}: previous report not found") from None
     except (OSError, UnicodeDecodeError) as exc:

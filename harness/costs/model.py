@@ -15,6 +15,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from harness.costs.errors import ModelFileError
+from harness.parsing.bounded import BoundsError, loads_yaml, size_text
+from harness.parsing.limits import MAX_YAML_BYTES
 
 DEFAULT_MODEL_PATH = Path(__file__).with_name("tiers.yaml")
 
@@ -179,7 +181,11 @@ def load_model(path: Path = DEFAULT_MODEL_PATH) -> CostModel:
     """Read and validate a cost model; raise ModelFileError naming the file and key paths."""
     name = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with Path(path).open("rb") as handle:
+            data = handle.read(MAX_YAML_BYTES + 1)
+        if len(data) > MAX_YAML_BYTES:
+            raise ModelFileError(f"{name}: is larger than {size_text(MAX_YAML_BYTES)} (the limit for this file)")
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise ModelFileError(f"{name}: cost model file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -189,7 +195,9 @@ def load_model(path: Path = DEFAULT_MODEL_PATH) -> CostModel:
 
 def parse_model(text: str, *, name: str) -> CostModel:
     try:
-        raw = yaml.safe_load(text)
+        raw = loads_yaml(text, max_bytes=MAX_YAML_BYTES)
+    except BoundsError as exc:
+        raise ModelFileError(f"{name}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

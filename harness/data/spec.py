@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.parsing.fields import Fields, Problems, describe, join
+from harness.parsing.limits import MAX_DATA_FILE_BYTES, MAX_DATA_LINE_BYTES, MAX_DATA_ROWS
 
 MODES = ("unique", "per-vu", "sequential", "random")
 # What each mode may do when rows run out (the first is the default); the others never run out.
@@ -24,9 +25,10 @@ ON_EXHAUSTED = {"unique": ("fail", "stop"), "per-vu": ("fail", "cycle")}
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 KEYS = ("file", "mode", "onExhausted", "seed")
 
-MAX_FILE_BYTES = 512 * 1024 * 1024
-MAX_ROWS = 10_000_000
-MAX_LINE_BYTES = 64 * 1024  # one CSV record or JSON line, in bytes (UTF-8)
+# The bounds live with every other input bound (docs/input-limits.md).
+MAX_FILE_BYTES = MAX_DATA_FILE_BYTES
+MAX_ROWS = MAX_DATA_ROWS
+MAX_LINE_BYTES = MAX_DATA_LINE_BYTES  # one CSV record or JSON line, in bytes (UTF-8)
 
 
 @dataclass(frozen=True)

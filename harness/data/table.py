@@ -20,6 +20,7 @@ from typing import Any
 
 from harness.data.errors import DataFileError
 from harness.data.spec import MAX_FILE_BYTES, MAX_LINE_BYTES, MAX_ROWS, DataSpec
+from harness.parsing.bounded import BoundsError, loads_json
 
 _SEP = "\x1f"  # ASCII unit separator between a CSV row's fields in the buffer; refused in files
 
@@ -156,7 +157,9 @@ def _jsonl_records(text: str, shown: str) -> Iterable[tuple[int, str]]:
         if len(line) > MAX_LINE_BYTES and len(line.encode("utf-8")) > MAX_LINE_BYTES:
             raise DataFileError(f"{shown}: line {number}: is longer than {MAX_LINE_BYTES // 1024} KiB")
         try:
-            value = json.loads(line)
+            value = loads_json(line)  # nesting capped: a 64 KiB line of '[' would overflow the stack
+        except BoundsError as error:
+            raise DataFileError(f"{shown}: line {number}: {error}") from None
         except json.JSONDecodeError as error:
             raise DataFileError(f"{shown}: line {number}: is not JSON ({error.msg} at column {error.colno})") from error
         if not isinstance(value, dict):

@@ -66,7 +66,7 @@ class RunController:
         self._sampler: gevent.Greenlet | None = None
         self.warnings: list[str] = []
         self.time_trends = time_trends
-        self.target_watch = TargetWatch(window_s=plan.window_s)
+        self.target_watch = TargetWatch(window_s=plan.window_s, down_after_s=plan.unreachable_stop_s)
         self.health = HealthSampler(run_start_s=run_start_s, system=SystemProcesses(
             pids=tuple(request.system_pids), description=request.system_description,
             on_this_host=request.system_on_this_host))

@@ -10,14 +10,13 @@ from dataclasses import dataclass, field
 
 from harness.metrics.aggregate import SeriesPoint
 
-DOWN_AFTER_S = 3.0
 CONNECTION = "connection"
 
 
 @dataclass
 class TargetWatch:
     window_s: float
-    down_after_s: float = DOWN_AFTER_S
+    down_after_s: float  # the plan's target.stopWhenUnreachableFor; 0: never
     _down_since_s: float | None = field(default=None, repr=False)
     _down_for_s: float = field(default=0.0, repr=False)
 
@@ -38,7 +37,7 @@ class TargetWatch:
             if self._down_since_s is None:
                 self._down_since_s = window[0].t_s
             self._down_for_s += self.window_s
-            if self._down_for_s >= self.down_after_s:
+            if self.down_after_s > 0 and self._down_for_s >= self.down_after_s:
                 return (f"target unreachable: every request failed to connect for {self._down_for_s:.1f} s "
                         f"(since t={self._down_since_s:.1f} s)")
         return None

@@ -6,6 +6,9 @@ above the exact value) and never averaged; histograms merge by `add()`.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import zlib
 from collections.abc import Iterable
 
 from hdrh.histogram import HdrHistogram
@@ -27,9 +30,25 @@ def encode(histogram: HdrHistogram) -> str:
     return histogram.encode().decode("ascii")
 
 
+MAX_PAYLOAD_BYTES = 1024 * 1024  # one histogram, decompressed (ours are < 100 KiB; docs/input-limits.md)
+_HEADER_BYTES = 8  # hdrh's external header (cookie, length) before the zlib payload
+
+
 def decode(text: str) -> HdrHistogram:
     """Decode `encode()`'s text; any malformed input raises ValueError (hdrh has its own
-    exception classes, which callers should not have to know)."""
+    exception classes, which callers should not have to know). The zlib payload is inflated with
+    a cap first: hdrh inflates it whole, so a 1 MB string could otherwise become gigabytes."""
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise ValueError(f"not base64: {error}") from None
+    inflater = zlib.decompressobj()
+    try:
+        inflater.decompress(raw[_HEADER_BYTES:], MAX_PAYLOAD_BYTES)
+    except zlib.error as error:
+        raise ValueError(f"not zlib: {error}") from None
+    if inflater.unconsumed_tail:
+        raise ValueError(f"larger than {MAX_PAYLOAD_BYTES // (1024 * 1024)} MiB once decompressed")
     histogram = new_histogram()
     try:
         histogram.add(HdrHistogram.decode(text.encode("ascii")))

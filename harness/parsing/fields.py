@@ -8,12 +8,27 @@ its problems at once. Messages follow k6: the user's key, what was expected, wha
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from harness.parsing.durations import DurationSyntaxError, format_duration, parse_duration_s
+from harness.parsing.limits import MAX_DURATION_S
 
 _MISSING = object()
+
+
+def is_finite(value: float) -> bool:
+    """False for inf, NaN and integers too large for a float."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _short_number(value: float) -> str:
+    text = str(value)
+    return text if len(text) <= 20 else f"{text[:8]}... ({len(text)} digits)"
 
 
 class Problems:
@@ -96,6 +111,9 @@ class Fields:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.problems.add(self.key_path(key), f"must be {kind}, but is {describe(value)}")
             return default
+        if not is_finite(value):  # `.inf`, `.nan`: YAML has them, no option can use them
+            self.problems.add(self.key_path(key), f"must be a finite number, but is {_short_number(value)}")
+            return default
         if integer and float(value) != int(value):
             self.problems.add(self.key_path(key), f"must be {kind}, but is {value}")
             return default
@@ -111,7 +129,8 @@ class Fields:
         return int(value) if integer else float(value)
 
     def duration_s(
-        self, key: str, *, default: float | None = None, required: bool = False, min_s: float = 0.0
+        self, key: str, *, default: float | None = None, required: bool = False, min_s: float = 0.0,
+        max_s: float = MAX_DURATION_S,
     ) -> float | None:
         value = self.raw.get(key, _MISSING)
         if value is _MISSING or value is None:
@@ -125,6 +144,13 @@ class Fields:
             self.problems.add(
                 self.key_path(key),
                 f"must be at least {format_duration(min_s)}, but is {format_duration(seconds)}",
+            )
+            return default
+        if not seconds <= max_s:  # NaN too
+            self.problems.add(
+                self.key_path(key),
+                f"must be at most {format_duration(max_s)}, but is "
+                f"{format_duration(seconds) if math.isfinite(seconds) else describe(value)}",
             )
             return default
         return seconds

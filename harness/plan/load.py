@@ -19,12 +19,16 @@ from harness.data.spec import read_data_specs
 from harness.errors import PlanError
 from harness.executors.registry import UnknownExecutorError, executor_type
 from harness.metrics.names import BUILTIN_METRICS, MetricKind, tags_for
-from harness.parsing.durations import parse_duration_s
+from harness.parsing.bounded import BoundsError, read_yaml
+from harness.parsing.durations import format_duration, parse_duration_s
 from harness.parsing.fields import Fields, Problems, describe, join
-from harness.plan.model import DEFAULT_PROFILES, Plan
+from harness.parsing.limits import MAX_AGENTS, MAX_DURATION_S, MAX_SCALE, MAX_SEED_ROWS, MAX_YAML_BYTES
+from harness.plan.bounds import check_bounds, too_many_scenarios
+from harness.plan.model import DEFAULT_PROFILES, DEFAULT_UNREACHABLE_STOP_S, Plan
 from harness.thresholds import ThresholdSpec, ThresholdSyntaxError, aggregation_allowed, make_spec
 
-TOP_LEVEL_KEYS = ("scenarios", "thresholds", "profiles", "behaviours", "setup", "sampling", "stack", "goals", "data")
+TOP_LEVEL_KEYS = ("scenarios", "thresholds", "profiles", "behaviours", "setup", "sampling", "stack", "goals", "data",
+                  "target")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SCENARIO_NAME = re.compile(r"^[0-9A-Za-z_-]+$")
 
@@ -41,11 +45,11 @@ def load_plan(path: str | Path) -> Plan:
     plan_path = Path(path)
     shown = display_name(plan_path)
     try:
-        data = plan_path.read_bytes()
+        data, document = read_yaml(plan_path, max_bytes=MAX_YAML_BYTES)
     except OSError as error:
         raise PlanError([f"{shown}: cannot be read ({error.strerror or error})"]) from error
-    try:
-        document = yaml.safe_load(data.decode("utf-8"))
+    except BoundsError as error:
+        raise PlanError([f"{shown}: {error}"]) from error
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise PlanError([f"{shown}: is not valid YAML or JSON ({_short(error)})"]) from error
     return parse_plan(document, path=plan_path, sha256=hashlib.sha256(data).hexdigest(), shown=shown)
@@ -61,6 +65,9 @@ def parse_plan(document: Any, *, path: Path, sha256: str, shown: str) -> Plan:
     if not top.valid:
         raise PlanError([f"{shown}: must be a mapping with a 'scenarios' key, but is {describe(document)}"])
     top.reject_unknown(TOP_LEVEL_KEYS)
+    if (crowded := too_many_scenarios(top.get_raw("scenarios"))) is not None:
+        raise PlanError([f"{shown}: {crowded}"])
+    check_bounds(top.raw, problems)
     scenarios = _read_scenarios(top, problems)
     raw_scenarios = top.get_raw("scenarios")
     declared = {str(k) for k in raw_scenarios} if isinstance(raw_scenarios, Mapping) else set()
@@ -69,11 +76,15 @@ def parse_plan(document: Any, *, path: Path, sha256: str, shown: str) -> Plan:
     behaviours = top.string("behaviours")
     setup = Fields(top.get_raw("setup", {}), "setup", problems)
     setup.reject_unknown(("agents",))
-    agents = setup.number("agents", default=0, integer=True, ge=0)
+    agents = setup.number("agents", default=0, integer=True, ge=0, le=MAX_AGENTS)
     sampling = Fields(top.get_raw("sampling", {}), "sampling", problems)
     sampling.reject_unknown(("interval", "window"))
     interval_s = sampling.duration_s("interval", default=5.0, min_s=0.1)
     window_s = sampling.duration_s("window", default=1.0, min_s=0.1)
+    # Ours, not k6's: stop a run whose every request has failed to connect for this long (0s: never).
+    target = Fields(top.get_raw("target", {}), "target", problems)
+    target.reject_unknown(("stopWhenUnreachableFor",))
+    unreachable_stop_s = target.duration_s("stopWhenUnreachableFor", default=DEFAULT_UNREACHABLE_STOP_S)
     stack_env, stack_seed = _read_stack(top.get_raw("stack", {}), problems)
     goals = _read_goals(top.get_raw("goals"), problems)
     data = read_data_specs(top.get_raw("data"), plan_dir=path.resolve().parent, problems=problems)
@@ -90,6 +101,7 @@ def parse_plan(document: Any, *, path: Path, sha256: str, shown: str) -> Plan:
         agents=agents,
         window_s=window_s,
         sample_interval_s=interval_s,
+        unreachable_stop_s=unreachable_stop_s or 0.0,
         stack_env=stack_env,
         display_path=shown,
         stack_seed=stack_seed,
@@ -123,7 +135,8 @@ def _read_stack(raw: Any, problems: Problems) -> tuple[dict[str, str], tuple[int
         return env, None
     seed = Fields(stack.get_raw("seed"), "stack.seed", problems)
     seed.reject_unknown(("problems", "missions"))
-    sizes = (seed.number("problems", default=0, integer=True, ge=0), seed.number("missions", default=0, integer=True, ge=0))
+    sizes = (seed.number("problems", default=0, integer=True, ge=0, le=MAX_SEED_ROWS),
+             seed.number("missions", default=0, integer=True, ge=0, le=MAX_SEED_ROWS))
     return env, (int(sizes[0] or 0), int(sizes[1] or 0))
 
 
@@ -154,7 +167,9 @@ def _read_scenarios(top: Fields, problems: Problems) -> dict[str, Any]:
             problems.add(fields.key_path("executor"), str(error))
             continue
         config = kind.parse(name, fields)
-        if config is not None:
+        if config is not None and config.duration_s > MAX_DURATION_S:
+            problems.add(path, f"lasts {format_duration(config.duration_s)}; the limit is {format_duration(MAX_DURATION_S)}")
+        elif config is not None:
             scenarios[name] = config
     return scenarios
 
@@ -223,10 +238,10 @@ def _read_profiles(raw: Any, problems: Problems) -> tuple[dict[str, float], dict
         if not fields.valid:
             continue
         fields.reject_unknown(("duration_scale", "seed_scale"))
-        scale = fields.number("duration_scale", required=True, gt=0)
+        scale = fields.number("duration_scale", required=True, gt=0, le=MAX_SCALE)
         if scale is not None:
             profiles[str(name)] = scale
-        seed_scale = fields.number("seed_scale", default=None, gt=0)
+        seed_scale = fields.number("seed_scale", default=None, gt=0, le=MAX_SCALE)
         if seed_scale is not None:
             seed_scales[str(name)] = seed_scale
     return profiles, seed_scales

@@ -12,11 +12,14 @@ from harness.data.spec import DataSpec
 from harness.errors import PlanError
 from harness.executors.base import ScenarioConfig
 from harness.metrics.names import DEFAULT_SAMPLE_INTERVAL_S, DEFAULT_WINDOW_S
+from harness.parsing.durations import format_duration
+from harness.parsing.limits import MAX_DURATION_S
 from harness.thresholds import ThresholdSpec
 
 # Built-in profiles; a plan's `profiles:` may redefine them or add others.
 DEFAULT_PROFILES: dict[str, float] = {"full": 1.0, "ci": 0.2, "smoke": 0.067}
 FULL_PROFILE = "full"
+DEFAULT_UNREACHABLE_STOP_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,9 @@ class Plan:
     agents: int = 0
     window_s: float = DEFAULT_WINDOW_S
     sample_interval_s: float = DEFAULT_SAMPLE_INTERVAL_S
+    # `target: {stopWhenUnreachableFor: 10s}`: every request failing to connect this long stops the
+    # run early (0: never). Longer than a supervised API restart under load (2.5-3.5 s).
+    unreachable_stop_s: float = DEFAULT_UNREACHABLE_STOP_S
     profile: str = FULL_PROFILE
     stack_env: Mapping[str, str] = field(default_factory=dict)  # for the embedded stack only
     display_path: str = field(default="")
@@ -55,6 +61,11 @@ class Plan:
             raise PlanError([f"{self.display_path}: profiles has no profile {name!r} (known: {known})"])
         scale = self.profiles[name]
         scenarios = {key: config.scaled(scale) for key, config in self.scenarios.items()}
+        too_long = [f"{self.display_path}: scenarios.{key} lasts {format_duration(config.duration_s)} with profile "
+                    f"{name!r} (duration_scale {scale:g}); the limit is {format_duration(MAX_DURATION_S)}"
+                    for key, config in scenarios.items() if config.duration_s > MAX_DURATION_S]
+        if too_long:
+            raise PlanError(too_long)
         return dataclasses.replace(self, scenarios=scenarios, profile=name)
 
     @property

@@ -36,7 +36,7 @@ def report_command(
     try:
         written = write_report(result, formats=formats, out_dir=out, plan_path=plan)
     except BwperfError as error:
-        console.print(f"[red]error:[/red] {error}", highlight=False)
+        console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)  # one line, however long
         raise typer.Exit(exit_code_for(error)) from None
     except OSError as error:
         console.print(f"[red]error:[/red] cannot write the report: {error}", highlight=False)
