@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from harness.results import RunResult, load_result  # noqa: E402
 from harness.samplers.prometheus import request_count, scrape  # noqa: E402
+from engine_count_server import fast_loop_name  # noqa: E402
 
 BEHAVIOURS = '''
 def get_health(vu):
@@ -82,7 +83,7 @@ def server_for(*, target: str | None, embedded: bool, server_cpu: int | None, fa
                 if time.monotonic() > deadline:
                     raise SystemExit("the counting server did not start") from None
                 time.sleep(0.1)
-        kind = "bare asyncio counting server" if fast else "interim aiohttp counting server"
+        kind = f"bare {fast_loop_name()} counting server" if fast else "interim aiohttp counting server"
         yield Server(url, f"{kind} (benchmarks/engine_count_server.py)", process.pid)
     finally:
         process.terminate()
