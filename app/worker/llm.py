@@ -112,7 +112,7 @@ def _first_json_object(body: str) -> dict[str, Any] | None:
     for candidate in candidates:
         try:
             value = json.loads(candidate)
-        except ValueError:
+        except (ValueError, RecursionError):  # a reply nested deeper than json can parse is malformed too
             continue
         if isinstance(value, dict):
             return value

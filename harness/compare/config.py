@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from harness.compare.inputs import Unit
 from harness.compare.rules import MetricRule
 from harness.errors import InputError
-from harness.parsing.bounded import BoundsError, loads_yaml
+from harness.parsing.bounded import BoundsError, loads_yaml, read_capped
 from harness.parsing.limits import MAX_YAML_BYTES
 
 DEFAULT_THRESHOLD_PCT = 20.0
@@ -118,7 +118,9 @@ def load_config(path: str | Path) -> CompareSettings:
     """Settings from a compare.yaml; every problem is reported with the file and the key."""
     file_path = Path(path)
     try:
-        text = file_path.read_text(encoding="utf-8")
+        text = read_capped(file_path, MAX_YAML_BYTES).decode("utf-8")
+    except BoundsError as error:
+        raise CompareConfigError(f"{file_path}: {error}") from None
     except FileNotFoundError as error:
         raise CompareConfigError(f"{file_path}: no such file") from error
     except (OSError, UnicodeDecodeError) as error:

@@ -26,10 +26,11 @@ from gevent import monkey
 
 from harness.errors import EXIT_INTERRUPTED
 from harness.lifeline import parent_alive, watch_parent
+from harness.results.model import INTERRUPTED_PREFIX
 
-CTRL_C_REASON = "interrupted (Ctrl-C)"
-SIGTERM_REASON = "interrupted (SIGTERM)"
-PARENT_GONE_REASON = "interrupted (its bwperf run process ended)"
+CTRL_C_REASON = f"{INTERRUPTED_PREFIX}Ctrl-C)"
+SIGTERM_REASON = f"{INTERRUPTED_PREFIX}SIGTERM)"
+PARENT_GONE_REASON = f"{INTERRUPTED_PREFIX}its bwperf run process ended)"
 SIGNAL_REASONS = {signal.SIGINT: CTRL_C_REASON, signal.SIGTERM: SIGTERM_REASON}
 STOP_REASONS = frozenset({*SIGNAL_REASONS.values(), PARENT_GONE_REASON})
 HARD_EXIT_S = 10.0

@@ -41,7 +41,22 @@ def check_bounds(document: Mapping[str, Any], problems: Problems) -> None:
         for name, body in scenarios.items():
             if isinstance(body, Mapping):
                 _scenario(join("scenarios", str(name)), body, problems)
+        _total_vus(scenarios, problems)
     _thresholds(document.get("thresholds"), problems)
+
+
+def _total_vus(scenarios: Mapping[str, Any], problems: Problems) -> None:
+    """Every scenario may run at once: the most VUs each can hold, summed, within MAX_VUS too
+    (100 scenarios of 100,000 would otherwise be 10 million)."""
+    total = 0.0
+    for body in scenarios.values():
+        if isinstance(body, Mapping):
+            held = [body.get(key) for key in VU_KEYS]
+            held += [stage.get("target") for stage in body.get("stages") or () if isinstance(stage, Mapping)
+                     and body.get("executor") in VU_STAGE_EXECUTORS]
+            total += max((v for v in held if _over(v, 0)), default=0)
+    if total > MAX_VUS:
+        problems.add("scenarios", f"may hold {total:,.0f} VUs at once across its scenarios; the limit is {MAX_VUS:,}")
 
 
 def _over(value: Any, limit: float) -> bool:

@@ -16,6 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 SCHEMA_VERSION = 1
 # `interrupted_reason` of the live snapshots a run writes while it is going (complete is false).
 RUNNING_REASON = "running: live snapshot, the run is not finished"
+# `interrupted_reason` of a run stopped from outside (Ctrl-C, SIGTERM, its parent gone): exit 130
+# whatever its partial figures say, so a cancelled CI job never reads as a failed threshold.
+INTERRUPTED_PREFIX = "interrupted ("
 
 
 class _Model(BaseModel):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from harness.errors import EXIT_ENGINE, EXIT_INTERRUPTED, EXIT_OK, EXIT_SCRIPT_ERROR, EXIT_THRESHOLDS_FAILED
-from harness.results.model import RUNNING_REASON, RunResult
+from harness.results.model import INTERRUPTED_PREFIX, RUNNING_REASON, RunResult
 
 State = Literal["PASS", "FAIL", "INCOMPLETE", "RUNNING", "UNJUDGED"]
 NAMED_AT_MOST = 3  # failed thresholds or goals named in the text; the rest are counted
@@ -46,9 +46,12 @@ class Verdict:
 
     @property
     def exit_code(self) -> int:
-        """Failed thresholds or goals 99 (k6's code); else every iteration of a scenario raised 5;
+        """Stopped from outside (a signal, the parent gone) 130; failed thresholds or goals 99 (k6's
+        code); else every iteration of a scenario raised 5;
         stopped early 130 (unjudged goals then are the stop's doing); goals that could not be
         judged 3 (never a pass); else 0."""
+        if self.stopped is not None and self.stopped.startswith(INTERRUPTED_PREFIX):
+            return EXIT_INTERRUPTED  # stopped from outside: the partial figures judge nothing
         if self.failed_thresholds or self.failed_goals:
             return EXIT_THRESHOLDS_FAILED
         if self.broken_scenarios:

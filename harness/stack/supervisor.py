@@ -26,6 +26,9 @@ class CrashLoop(StackError):
     """A child kept dying; the message names it, its last exit and the tail of its log."""
 
 
+POSTGRES_RECOVERY_S = 600.0
+
+
 @dataclass(frozen=True)
 class RestartPolicy:
     initial_backoff_s: float = 0.5
@@ -89,7 +92,10 @@ class Supervisor:
         children: list[Supervised] = []
         if stack.postgres is not None:
             server = stack.postgres
-            children.append(Supervised("postgres", lambda: server.process, server.start))
+            # After kill -9 PostgreSQL replays its WAL first (up to max_wal_size=4GB after a bulk
+            # seed): wait while the postmaster lives; a dead one fails the restart at once.
+            children.append(Supervised("postgres", lambda: server.process,
+                                       lambda: server.start(timeout_s=POSTGRES_RECOVERY_S)))
         if stack.valkey is not None:
             broker = stack.valkey
             children.append(Supervised("valkey", lambda: broker.process, broker.start))

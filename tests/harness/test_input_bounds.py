@@ -240,3 +240,8 @@ def test_a_deep_json_line_in_a_data_file_is_refused(tmp_path: Path) -> None:
     spec = DataSpec(name="rows", path=rows, shown="rows.jsonl", format="jsonl", mode="random", on_exhausted=None)
     with pytest.raises(DataFileError, match=r"^rows\.jsonl: line 2: is nested 30001 levels deep; the limit is 64$"):
         load_table(spec)
+
+
+def test_vus_summed_across_scenarios_are_bounded_too(tmp_path: Path) -> None:
+    scenarios = "".join(f"  s{i}:\n    executor: constant-vus\n    vus: 60000\n    duration: 1s\n" for i in range(2))
+    assert_refused(run_plan(tmp_path, "scenarios:\n" + scenarios), "may hold 120,000 VUs at once")

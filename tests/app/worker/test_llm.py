@@ -40,3 +40,8 @@ def test_a_truncated_answer_says_it_was_cut_at_max_tokens() -> None:
 def test_long_reasons_are_cut() -> None:
     verdict = parse_verdict('{"verdict": "approve", "reason": "%s"}' % ("x" * 2000))
     assert len(verdict.reason) == 500
+
+
+def test_an_answer_nested_past_what_json_can_parse_is_malformed_not_a_crash() -> None:
+    with pytest.raises(MalformedOutput):
+        parse_verdict("[" * 100_000 + "]" * 100_000)

@@ -115,3 +115,16 @@ def test_numbers_beyond_a_float_are_refused_not_raised() -> None:
     assert problems.items == ["s.vus must be a finite number, but is 10000000... (401 digits)"]
     with pytest.raises(BoundsError, match="4300 digits"):
         loads_yaml("vus: " + "9" * 5000, max_bytes=1 << 20)
+
+
+def test_an_unclosed_string_full_of_escaped_quotes_is_measured_in_linear_time() -> None:
+    """A hostile line: the string regex once rescanned an unclosed string from every later quote
+    (50k escapes took ~30 s); now one pass. The bound is 15x the linear time, a 15th of the old."""
+    import time
+
+    from harness.parsing.bounded import json_depth
+
+    text = b"[" * 70 + b'"' + b'\\"' * 50_000
+    started = time.process_time()
+    assert json_depth(text) == 70
+    assert time.process_time() - started < 2.0

@@ -46,6 +46,11 @@ def result(*, thresholds: list[ThresholdResult] = (), goals: list[GoalOutcome] |
      "RUNNING: still running; 1 of 1 thresholds passed", EXIT_INTERRUPTED),
     (result(complete=False, reason="x", goals=[goal("g", "fail")]),
      'FAIL: goal "g" failed; stopped early (x); 0 of 1 goals met; no thresholds', EXIT_THRESHOLDS_FAILED),
+    # Stopped from outside: 130 whatever the partial figures say (a cancelled CI job is no regression);
+    # a stop of the run's own (a dead target above, abortOnFail) keeps the thresholds' 99.
+    (result(complete=False, reason="interrupted (SIGTERM)", thresholds=[threshold("m", "rate<0.1", ok=False)]),
+     "FAIL: threshold m rate<0.1 failed; stopped early (interrupted (SIGTERM)); 0 of 1 thresholds passed",
+     EXIT_INTERRUPTED),
 ])
 def test_the_verdict_names_what_failed_and_never_says_0_of_0(run: RunResult, text: str, code: int) -> None:
     verdict = run_verdict(run)
