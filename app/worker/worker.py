@@ -199,7 +199,9 @@ class Worker:
         self._slot_free.set()
 
     async def _keepalive_loop(self) -> None:
-        interval_s = max(0.05, self.settings.idle_timeout_s / 3)
+        # As often as liveness is refreshed: a worker stalled past its liveness TTL learns at its
+        # next touch that its jobs went to another, and stops them (docs/supervision.md).
+        interval_s = max(0.05, min(self.settings.idle_timeout_s / 3, self.settings.liveness_refresh_s))
         while True:
             await asyncio.sleep(interval_s)
             message_ids = list(self._tasks.values())
@@ -210,9 +212,13 @@ class Worker:
                 self.metrics.redis_errors.labels("keepalive").inc()
                 self.log.warning("worker.keepalive_failed", error=str(exc), in_flight=len(message_ids))
                 continue
-            for lost in set(message_ids) - owned:
-                # Another worker reclaimed it (we were stalled); the first commit wins, both ack.
-                self.log.warning("job.ownership_lost", message_id=lost)
+            lost = set(message_ids) - owned
+            for task, message_id in list(self._tasks.items()):
+                if message_id in lost:
+                    # Another worker took it over (we were stalled past the TTL): its run is the
+                    # one that counts; stop ours (a verdict already stored is idempotent).
+                    self.log.warning("job.ownership_lost", message_id=message_id, action="cancelled")
+                    task.cancel()
 
     async def _liveness_loop(self) -> None:
         while True:

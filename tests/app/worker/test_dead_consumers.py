@@ -95,3 +95,30 @@ async def test_stale_consumers_do_not_pile_up(
 
 async def _only_one(rds: aioredis.Redis) -> bool:
     return len(await _consumers(rds)) == 1
+
+
+async def test_a_worker_stalled_past_its_ttl_gives_its_jobs_up_when_it_wakes(
+        db: psycopg.Connection, rds: aioredis.Redis, llm: EmulatorProcess, start_worker) -> None:
+    """A stall (SIGSTOP) looks like death to the others: a live worker takes the jobs over. The
+    stalled one, woken before its model calls return, learns at its next touch (every TTL/3) that
+    they are no longer its own and cancels them: one verdict each, stored by the new owner."""
+    import signal
+
+    llm.set_latency(distribution="fixed", median_ms=4000)  # under the tests' 5 s model timeout
+    stalled = start_worker("--concurrency", "3", **SLOW_FALLBACK)
+    ids = await _enqueue(db, rds, 3)
+    await wait_for(lambda: llm.stats()["in_flight"] == 3, timeout_s=10, what="three model calls in flight")
+    stalled.process.popen.send_signal(signal.SIGSTOP)
+    try:
+        other = start_worker("--concurrency", "3", **SLOW_FALLBACK)
+        await wait_for(lambda: other.metric("guardrail_jobs_reclaimed_total") == 3, timeout_s=10,
+                       what="the stalled worker's jobs to be taken over")
+    finally:
+        stalled.process.popen.send_signal(signal.SIGCONT)
+    await wait_for(lambda: stalled.log().count("job.ownership_lost") == 3, timeout_s=5,
+                   what="the woken worker to give up its three jobs")
+    await wait_for(lambda: evaluation_count(db) == 3, timeout_s=15, what="three verdicts")
+    await drained(rds)
+    assert sorted(verdicts(db)) == sorted(ids)
+    assert stalled.metric("guardrail_evaluations_total") == 0, "its model calls were cancelled before they returned"
+    assert other.metric("guardrail_evaluations_total") == 3
