@@ -17,8 +17,11 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/bwperf run scenarios/baseline.yaml --profile smoke
 
+# Two test processes (a module stays in one, so its fixtures start once), then the timing-sensitive
+# modules (marked `serial`) alone on a quiet machine.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile -m "not serial"
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m serial
 
 clean:
 	rm -rf $(VENV) .bwperf reports/*/

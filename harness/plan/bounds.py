@@ -54,7 +54,10 @@ def _total_vus(scenarios: Mapping[str, Any], problems: Problems) -> None:
             held = [body.get(key) for key in VU_KEYS]
             held += [stage.get("target") for stage in body.get("stages") or () if isinstance(stage, Mapping)
                      and body.get("executor") in VU_STAGE_EXECUTORS]
-            total += max((v for v in held if _over(v, 0)), default=0)
+            most = max((v for v in held if _over(v, 0)), default=0)
+            if most > MAX_VUS:
+                return  # that scenario's own line says it
+            total += most
     if total > MAX_VUS:
         problems.add("scenarios", f"may hold {total:,.0f} VUs at once across its scenarios; the limit is {MAX_VUS:,}")
 

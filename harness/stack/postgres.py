@@ -13,6 +13,7 @@ import pwd
 import shutil
 import signal
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import psycopg
 from .processes import ManagedProcess, StackError, as_user, free_port, spawn, wait_until
 
 DATABASE_NAME = "betterworld"
+MAX_SOCKET_PATH = 107  # sun_path: PostgreSQL refuses to start when its socket path is longer
 SERVICE_USER = "embedded_postgres"  # postgres refuses to run as root
 
 
@@ -63,6 +65,7 @@ class EmbeddedPostgres:
     data_dir: Path
     port: int | None = None
     process: ManagedProcess | None = None
+    socket_dir: Path | None = None  # chosen at the first start (`_socket_dir`), kept for restarts
 
     @property
     def url(self) -> str:
@@ -88,7 +91,7 @@ class EmbeddedPostgres:
         self._initdb(user)
         _grant(self.data_dir, user)
         self.port = self.port or free_port()
-        socket_dir = self.data_dir / "sock"
+        socket_dir = self._socket_dir()
         socket_dir.mkdir(exist_ok=True)
         _grant(socket_dir, user)
         pgdata = self.data_dir / "pgdata"
@@ -106,6 +109,15 @@ class EmbeddedPostgres:
                    what="accepting connections")
         self._ensure_database()
         return self.url
+
+    def _socket_dir(self) -> Path:
+        """`<data_dir>/sock`, unless the socket's path would pass the kernel's 107 bytes (a deep
+        working directory, pytest-xdist's tmp dirs): then a short directory of its own in /tmp."""
+        if self.socket_dir is None:
+            beside = self.data_dir / "sock"
+            fits = len(str((beside / ".s.PGSQL.65535").resolve())) <= MAX_SOCKET_PATH
+            self.socket_dir = beside if fits else Path(tempfile.mkdtemp(prefix="bwperf-pg-"))
+        return self.socket_dir
 
     def _accepts_connections(self) -> bool:
         with psycopg.connect(f"postgresql://postgres@127.0.0.1:{self.port}/postgres", connect_timeout=1):
@@ -126,6 +138,8 @@ class EmbeddedPostgres:
     def destroy(self) -> None:
         self.stop()
         shutil.rmtree(self.data_dir, ignore_errors=True)
+        if self.socket_dir is not None:
+            shutil.rmtree(self.socket_dir, ignore_errors=True)
 
 
 def _refuse_if_running(pgdata: Path) -> None:

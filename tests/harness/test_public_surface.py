@@ -9,7 +9,7 @@ import harness.thresholds
 def test_the_errors_exported_names() -> None:
     assert set(harness.errors.__all__) == {
         "EXIT_CHECK_FAILED", "EXIT_ENGINE", "EXIT_INCONCLUSIVE", "EXIT_INPUT", "EXIT_INTERRUPTED", "EXIT_OK",
-        "EXIT_REGRESSION", "EXIT_THRESHOLDS_FAILED", "BwperfError", "EngineError", "InputError", "PlanError",
+        "EXIT_REGRESSION", "EXIT_SCRIPT_ERROR", "EXIT_THRESHOLDS_FAILED", "BwperfError", "EngineError", "InputError", "PlanError",
         "ResultFileError", "SetupError", "TargetError", "exit_code_for",
     }  # fmt: skip
 

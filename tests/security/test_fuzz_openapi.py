@@ -32,6 +32,9 @@ from harness.faults.lab import FaultLab, PlatformProcess, http_json
 
 from .conftest import API_KEY_PEPPER, FAILED_FUZZ_ITEMS, JWT_SECRET
 
+# Run alone, after the parallel part of `make test` (its last test totals what every fuzz test of this module counted: all in one process).
+pytestmark = pytest.mark.serial
+
 # CI: 100 per operation, ~1,500 requests in well under a minute; FUZZ_MAX_EXAMPLES=1000 for a deep run.
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "100"))
 MIN_REQUESTS = 1000

@@ -136,9 +136,10 @@ async def test_a_valid_gzip_body_is_decoded(hostile_api: PlatformProcess, clean_
 @pytest.mark.parametrize("encoding", ["gzip", "deflate"])
 async def test_a_compression_bomb_is_a_413_without_growing_memory(hostile_api: PlatformProcess, clean_log: None,
                                                                   encoding: str) -> None:
-    # 4 MB on the wire, 4 GB decompressed: the body limit (1 MB) applies to the decoded bytes.
+    # 256 KB on the wire, 256 MB decompressed (4x the memory bound below; building a bigger bomb
+    # costs the test more than the server): the body limit (1 MB) applies to the decoded bytes.
     zeros = zlib.compressobj(9, zlib.DEFLATED, 31 if encoding == "gzip" else 15)
-    bomb = b"".join(zeros.compress(b"\0" * (1 << 24)) for _ in range(256)) + zeros.flush()
+    bomb = b"".join(zeros.compress(b"\0" * (1 << 24)) for _ in range(16)) + zeros.flush()
     process = psutil.Process(hostile_api.pid)
     before = process.memory_info().rss
     started = time.monotonic()
@@ -342,8 +343,9 @@ async def test_800_half_open_requests_are_closed_within_the_header_limit(hostile
             writer.write(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Le")  # never finished
         connections += batch
     started = time.monotonic()
-    await asyncio.sleep(0.2)
-    assert process.num_fds() >= baseline + 700  # the server really holds them
+    # The server really holds them: at least the last batch (on a busy machine opening 800 takes
+    # longer than the 1 s limit, and the first are already gone).
+    assert process.num_fds() >= baseline + 100
     try:
         await asyncio.gather(*(_closed_within(reader, HEADER_TIMEOUT_S + 3) for reader, _ in connections))
         assert time.monotonic() - started < HEADER_TIMEOUT_S + 3

@@ -25,6 +25,9 @@ from tests.dashboards import dash_tree
 
 from .conftest import FIXTURES, bwperf
 
+# Run alone, after the parallel part of `make test` (latencies checked against the arithmetic of a 20 ms service).
+pytestmark = pytest.mark.serial
+
 RATE_PER_S = 50.0
 DURATION_S = 16.0
 VUS = 5

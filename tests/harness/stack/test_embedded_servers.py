@@ -92,3 +92,17 @@ def test_a_migration_the_stored_data_breaks_fails_in_one_line_and_applies_nothin
         constraints = {r[0] for r in conn.execute("SELECT conname FROM pg_constraint WHERE conrelid = 'agents'::regclass")}
         applied = {r[0] for r in conn.execute("SELECT name FROM schema_migrations")}
     assert "agents_username_key" in constraints and "005_agent_username_case.sql" not in applied
+
+
+def test_postgres_starts_under_a_directory_too_deep_for_its_socket(tmp_path: Path) -> None:
+    """A Unix socket path has 107 bytes at most (pytest-xdist's tmp dirs, deep checkouts pass it)."""
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    server = EmbeddedPostgres(data_dir=deep / "postgres")
+    try:
+        server.start()
+        assert server.socket_dir is not None and not server.socket_dir.is_relative_to(deep)
+        with psycopg.connect(server.url) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+    finally:
+        server.destroy()
+    assert not server.socket_dir.exists()
