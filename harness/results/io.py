@@ -64,9 +64,9 @@ def read_json_document(file_path: Path, *, finite: bool = False) -> Any:
     except UnicodeDecodeError as error:
         raise ResultFileError(source, f"cannot be read (not UTF-8: {error.reason})") from None
     except json.JSONDecodeError as error:
-        stripped = data.strip()
-        truncated = (stripped.startswith((b"{", b"[")) and not stripped.endswith((b"}", b"]"))
-                     or error.msg.startswith("Unterminated"))
+        # Cut short: the parser ran out of text where more was due (wherever the cut fell, even
+        # just after a `]`), rather than meeting a wrong character inside it.
+        truncated = error.msg.startswith("Unterminated") or error.pos >= len(error.doc.rstrip())
         hint = "is truncated (an unfinished write?)" if truncated else "is not valid JSON"
         raise ResultFileError(source, f"{hint} ({error.msg} at line {error.lineno})") from None
 

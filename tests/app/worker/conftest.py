@@ -13,17 +13,23 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from collections.abc import AsyncIterator, Callable, Iterator
 
 import psycopg
 import pytest
 import redis.asyncio as aioredis
 from prometheus_client.parser import text_string_to_metric_families
 
-from harness.stack.processes import ManagedProcess, child_env, free_port, spawn, wait_until
+from harness.stack.processes import (
+    ManagedProcess,
+    child_env,
+    free_port,
+    spawn,
+    wait_until,
+)
 from tests.app.llm_emulator.process import EmulatorProcess
 
 STREAM = "guardrail:jobs"
@@ -157,6 +163,16 @@ def insert_problem(conn: psycopg.Connection, *, title: str, description: str, do
                        "RETURNING id", (title, description, domain, severity)).fetchone()
     assert row is not None
     return int(row[0])
+
+
+async def enqueue_problems(db: psycopg.Connection, rds: aioredis.Redis, count: int, *, offset: int = 0) -> list[int]:
+    """`count` distinct problems stored and their guardrail jobs queued; their ids."""
+    from app.worker.jobs import enqueue_guardrail_job
+
+    ids = [insert_problem(db, title=t, description=d) for t, d in map(distinct_problem, range(offset, offset + count))]
+    for problem_id in ids:
+        await enqueue_guardrail_job(rds, stream=STREAM, problem_id=problem_id)
+    return ids
 
 
 def verdicts(conn: psycopg.Connection) -> dict[int, dict[str, Any]]:

@@ -9,11 +9,17 @@ import time
 import psycopg
 import redis.asyncio as aioredis
 
-from app.worker.jobs import enqueue_guardrail_job
 from tests.app.llm_emulator.process import EmulatorProcess
 
-from .conftest import (GROUP, STREAM, distinct_problem, drained, evaluation_count, insert_problem, verdicts,
-                       wait_for)
+from .conftest import (
+    GROUP,
+    STREAM,
+    drained,
+    enqueue_problems,
+    evaluation_count,
+    verdicts,
+    wait_for,
+)
 
 # The idle-timeout fallback is pushed out of the way: only the liveness keys can explain a takeover.
 SLOW_FALLBACK = {"GUARDRAIL_IDLE_TIMEOUT_S": "60", "GUARDRAIL_LIVENESS_TTL_S": "1.5"}
@@ -23,19 +29,12 @@ async def _consumers(rds: aioredis.Redis) -> list[str]:
     return [row["name"] for row in await rds.xinfo_consumers(STREAM, GROUP)]
 
 
-async def _enqueue(db: psycopg.Connection, rds: aioredis.Redis, count: int, *, offset: int = 0) -> list[int]:
-    ids = [insert_problem(db, title=t, description=d) for t, d in map(distinct_problem, range(offset, offset + count))]
-    for problem_id in ids:
-        await enqueue_guardrail_job(rds, stream=STREAM, problem_id=problem_id)
-    return ids
-
-
 async def test_a_restarted_worker_reclaims_its_predecessors_jobs_within_seconds(
         db: psycopg.Connection, rds: aioredis.Redis, llm: EmulatorProcess, start_worker) -> None:
     llm.set_latency(distribution="fixed", median_ms=1500)
     before = llm.requests_total()
     first = start_worker("--concurrency", "5", **SLOW_FALLBACK)
-    ids = await _enqueue(db, rds, 5)
+    ids = await enqueue_problems(db, rds, 5)
     await wait_for(lambda: llm.stats()["in_flight"] == 5, timeout_s=10, what="five model calls in flight")
 
     first.kill9()
@@ -65,7 +64,7 @@ async def test_a_live_workers_slow_jobs_are_never_taken_over(
     llm.set_latency(distribution="fixed", median_ms=2500)
     before = llm.requests_total()
     busy = start_worker("--concurrency", "4", **SLOW_FALLBACK)
-    await _enqueue(db, rds, 4)
+    await enqueue_problems(db, rds, 4)
     await wait_for(lambda: llm.stats()["in_flight"] == 4, timeout_s=10, what="four model calls in flight")
     idle = start_worker("--concurrency", "4", **SLOW_FALLBACK)
 
@@ -82,7 +81,7 @@ async def test_stale_consumers_do_not_pile_up(
     # Four crashes and one clean stop (the issue counted 5 consumers after 4 restarts).
     for round_ in range(4):
         worker = start_worker(**SLOW_FALLBACK)
-        await _enqueue(db, rds, 1, offset=round_)
+        await enqueue_problems(db, rds, 1, offset=round_)
         await wait_for(lambda: evaluation_count(db) == round_ + 1, timeout_s=10, what="the verdict")
         worker.kill9()
     last = start_worker(**SLOW_FALLBACK)
@@ -106,7 +105,7 @@ async def test_a_worker_stalled_past_its_ttl_gives_its_jobs_up_when_it_wakes(
 
     llm.set_latency(distribution="fixed", median_ms=4000)  # under the tests' 5 s model timeout
     stalled = start_worker("--concurrency", "3", **SLOW_FALLBACK)
-    ids = await _enqueue(db, rds, 3)
+    ids = await enqueue_problems(db, rds, 3)
     await wait_for(lambda: llm.stats()["in_flight"] == 3, timeout_s=10, what="three model calls in flight")
     stalled.process.popen.send_signal(signal.SIGSTOP)
     try:

@@ -11,7 +11,14 @@ import redis.asyncio as aioredis
 from app.worker.jobs import enqueue_guardrail_job
 from tests.app.llm_emulator.process import EmulatorProcess
 
-from .conftest import STREAM, distinct_problem, drained, insert_problem, verdicts, wait_for
+from .conftest import (
+    STREAM,
+    distinct_problem,
+    drained,
+    insert_problem,
+    verdicts,
+    wait_for,
+)
 
 
 async def _evaluate(db: psycopg.Connection, rds: aioredis.Redis, indexes: range) -> list[int]:

@@ -15,7 +15,14 @@ from app.worker.settings import DEFAULT_MODEL
 from app.worker.store import ProblemRecord
 from tests.app.llm_emulator.process import EmulatorProcess
 
-from .conftest import STREAM, drained, evaluation_count, insert_problem, verdicts, wait_for
+from .conftest import (
+    STREAM,
+    drained,
+    evaluation_count,
+    insert_problem,
+    verdicts,
+    wait_for,
+)
 
 WATER_REPORT = ("According to the 2024 district survey, 1,200 households in the northern villages lack safe "
                 "drinking water; children walk two hours a day to fetch water from a contaminated river, and "

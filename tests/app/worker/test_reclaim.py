@@ -9,8 +9,18 @@ import redis.asyncio as aioredis
 from app.worker.jobs import enqueue_guardrail_job
 from tests.app.llm_emulator.process import EmulatorProcess
 
-from .conftest import (DEAD_STREAM, GROUP, STREAM, distinct_problem, drained, evaluation_count, group_state,
-                       insert_problem, verdicts, wait_for)
+from .conftest import (
+    DEAD_STREAM,
+    GROUP,
+    STREAM,
+    distinct_problem,
+    drained,
+    evaluation_count,
+    group_state,
+    insert_problem,
+    verdicts,
+    wait_for,
+)
 
 FINAL = {"approved", "rejected", "needs_review"}
 

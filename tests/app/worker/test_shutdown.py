@@ -9,26 +9,25 @@ import time
 import psycopg
 import redis.asyncio as aioredis
 
-from app.worker.jobs import enqueue_guardrail_job
 from harness.stack.valkey import EmbeddedValkey
 from tests.app.llm_emulator.process import EmulatorProcess
 
-from .conftest import (STREAM, distinct_problem, drained, evaluation_count, group_state, insert_problem, verdicts,
-                       wait_for)
-
-
-async def _enqueue(db: psycopg.Connection, rds: aioredis.Redis, count: int) -> list[int]:
-    ids = [insert_problem(db, title=t, description=d) for t, d in map(distinct_problem, range(count))]
-    for problem_id in ids:
-        await enqueue_guardrail_job(rds, stream=STREAM, problem_id=problem_id)
-    return ids
+from .conftest import (
+    STREAM,
+    drained,
+    enqueue_problems,
+    evaluation_count,
+    group_state,
+    verdicts,
+    wait_for,
+)
 
 
 async def test_sigterm_finishes_in_flight_jobs_and_leaves_the_rest_queued(
         db: psycopg.Connection, rds: aioredis.Redis, llm: EmulatorProcess, start_worker) -> None:
     llm.set_latency(distribution="fixed", median_ms=1000)
     worker = start_worker("--concurrency", "3")
-    await _enqueue(db, rds, 6)
+    await enqueue_problems(db, rds, 6)
     await wait_for(lambda: llm.stats()["in_flight"] == 3, timeout_s=10, what="three model calls in flight")
 
     # The queue gauges, read while the worker is busy.
@@ -55,7 +54,7 @@ async def test_a_drain_that_runs_out_of_time_leaves_jobs_for_another_worker(
         db: psycopg.Connection, rds: aioredis.Redis, llm: EmulatorProcess, start_worker) -> None:
     llm.set_latency(distribution="fixed", median_ms=5000)
     worker = start_worker("--concurrency", "2", WORKER_DRAIN_TIMEOUT_S="0.5")
-    await _enqueue(db, rds, 2)
+    await enqueue_problems(db, rds, 2)
     await wait_for(lambda: llm.stats()["in_flight"] == 2, timeout_s=10, what="two model calls in flight")
 
     started = time.monotonic()
@@ -76,7 +75,7 @@ async def test_a_valkey_restart_mid_queue_loses_no_job(
         valkey: EmbeddedValkey) -> None:
     llm.set_latency(distribution="fixed", median_ms=300)
     worker = start_worker("--concurrency", "2")
-    ids = await _enqueue(db, rds, 12)
+    ids = await enqueue_problems(db, rds, 12)
     await wait_for(lambda: evaluation_count(db) >= 2, timeout_s=10, what="the first verdicts")
 
     # Down for two seconds (longer than the client's own retries), then back on the same port

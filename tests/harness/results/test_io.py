@@ -85,3 +85,14 @@ def test_k6_summary_export_shape(tmp_path):
     assert "http_req_duration{scenario:browse}" in summary["metrics"]
     written = write_k6_summary(result, tmp_path / "summary.json")
     assert json.loads(written.read_text())["metrics"]["http_reqs"]["count"] == 20
+
+
+@pytest.mark.parametrize("text", ['{"a": [1, 2]', '{"a": [1, 2], "b": {"c": 1}', '{"a": "cut'])
+def test_a_file_cut_anywhere_is_truncated_even_just_after_a_bracket(tmp_path, text: str) -> None:
+    path = tmp_path / "cut.json"
+    path.write_text(text)
+    with pytest.raises(ResultFileError, match="is truncated"):
+        load_result(path)
+    path.write_text('{"a": [1, 2] x}')  # a wrong character inside is not a cut
+    with pytest.raises(ResultFileError, match="is not valid JSON"):
+        load_result(path)
