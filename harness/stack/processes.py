@@ -17,6 +17,7 @@ import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Collection
 from typing import Mapping, Sequence
 
 from harness.lifeline import set_parent_death_signal
@@ -137,11 +138,15 @@ def as_user(user: str | None) -> dict[str, object]:
     return {"user": user, "group": user, "extra_groups": []}
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A port that was free a moment ago (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
+def free_port(host: str = "127.0.0.1", *, avoid: Collection[int] = ()) -> int:
+    """A port that was free a moment ago (the OS picks it), none of `avoid`: ports promised to
+    another server of the same stack that has not bound them yet (the OS may offer them again)."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind((host, 0))
+            port = int(sock.getsockname()[1])
+        if port not in avoid:
+            return port
 
 
 def port_is_open(host: str, port: int) -> bool:

@@ -159,7 +159,7 @@ def start_stack(
            "EVIDENCE_DIR": str(home / "evidence"), **(extra_env or {})}
     stack = RunningStack(home=home, env=env, api_url=f"http://127.0.0.1:{api_port}")
     try:
-        _start_data_services(stack)
+        _start_data_services(stack, promised={api_port})
         if fresh_queue and stack.valkey is not None:
             stack.dropped_stale_keys = _empty_broker(stack.redis_url)
         _migrate(stack.env)
@@ -172,17 +172,19 @@ def start_stack(
     return stack
 
 
-def _start_data_services(stack: RunningStack) -> None:
+def _start_data_services(stack: RunningStack, *, promised: set[int]) -> None:
+    """PostgreSQL and Valkey, on ports none of `promised` (the API's, bound only later)."""
     if os.environ.get("DATABASE_URL"):
         stack.env["DATABASE_URL"] = os.environ["DATABASE_URL"]
     else:
-        stack.postgres = EmbeddedPostgres(data_dir=stack.home / "postgres")
+        stack.postgres = EmbeddedPostgres(data_dir=stack.home / "postgres", port=free_port(avoid=promised))
+        promised.add(stack.postgres.port)
         stack._exit.callback(stack.postgres.stop)
         stack.env["DATABASE_URL"] = stack.postgres.start()
     if os.environ.get("REDIS_URL"):
         stack.env["REDIS_URL"] = os.environ["REDIS_URL"]
     else:
-        stack.valkey = EmbeddedValkey(data_dir=stack.home / "valkey")
+        stack.valkey = EmbeddedValkey(data_dir=stack.home / "valkey", port=free_port(avoid=promised))
         stack._exit.callback(stack.valkey.stop)
         stack.env["REDIS_URL"] = stack.valkey.start()
 
@@ -224,14 +226,14 @@ def _start_platform(stack: RunningStack, *, services: list[str], api_port: int) 
     # ANTHROPIC_API_KEY is set without a base URL (the real API).
     llm_env = {**os.environ, **stack.env}
     if "llm-emulator" in services and not (llm_env.get("ANTHROPIC_BASE_URL") or llm_env.get("ANTHROPIC_API_KEY")):
-        port = free_port()
+        port = free_port(avoid={api_port})
         stack.start_service("llm-emulator", env={**stack.env, "LLM_EMULATOR_PORT": str(port)},
                             base_url=f"http://127.0.0.1:{port}")
         stack.llm_base_url = f"http://127.0.0.1:{port}"
         stack.env.setdefault("ANTHROPIC_BASE_URL", stack.llm_base_url)
         stack.env.setdefault("ANTHROPIC_API_KEY", "emulator-key")
     if "worker" in services:
-        port = free_port()
+        port = free_port(avoid={api_port})
         stack.start_service("worker", env={**stack.env, "WORKER_METRICS_PORT": str(port)},
                             base_url=f"http://127.0.0.1:{port}")
         stack.metrics_urls.append(f"http://127.0.0.1:{port}/metrics")
