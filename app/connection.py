@@ -40,6 +40,10 @@ class GuardedRequestHandler(web.RequestHandler):
     def __init__(self, manager: web.Server, *, header_timeout_s: float, **kwargs: Any) -> None:
         super().__init__(manager, **kwargs)
         self._header_timeout_s = header_timeout_s
+        # The head deadline is a timestamp; one timer per connection checks it lazily, re-armed
+        # only when it fires early, so a busy kept-alive connection does not schedule and cancel
+        # a timer per request (that cost ~12 % of a /health request's CPU).
+        self._head_deadline: float | None = None
         self._head_timer: asyncio.TimerHandle | None = None
         self._in_request = False
         self._last_body: StreamReader | None = None
@@ -48,15 +52,18 @@ class GuardedRequestHandler(web.RequestHandler):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
-        self._arm_head_timer()
+        self._start_head_deadline()
 
     def data_received(self, data: bytes) -> None:
-        if data and self._head_timer is None and self._between_requests():
-            self._arm_head_timer()  # the first byte of a later request on this connection
+        if data and self._head_deadline is None and self._between_requests():
+            self._start_head_deadline()  # the first byte of a later request on this connection
         super().data_received(data)
 
     def connection_lost(self, exc: BaseException | None) -> None:
-        self._cancel_head_timer()
+        self._head_deadline = None
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
         super().connection_lost(exc)
         body, self._last_body = self._last_body, None
         if body is not None and not body.is_eof() and body.exception() is None:
@@ -67,7 +74,7 @@ class GuardedRequestHandler(web.RequestHandler):
     def request_started(self) -> None:
         """The head is complete (a view is about to run): stop the head deadline."""
         self._in_request = True
-        self._cancel_head_timer()
+        self._head_deadline = None
 
     def request_finished(self, body: StreamReader) -> None:
         self._in_request = False
@@ -77,21 +84,27 @@ class GuardedRequestHandler(web.RequestHandler):
         # Not while a view runs, nor while aiohttp drains the rest of the last body after answering.
         return not self._in_request and (self._last_body is None or self._last_body.is_eof())
 
-    def _arm_head_timer(self) -> None:
-        if self._header_timeout_s > 0:
-            loop = asyncio.get_running_loop()
-            self._head_timer = loop.call_later(self._header_timeout_s, self._head_deadline_passed)
+    def _start_head_deadline(self) -> None:
+        if self._header_timeout_s <= 0:
+            return
+        loop = asyncio.get_running_loop()
+        self._head_deadline = loop.time() + self._header_timeout_s
+        if self._head_timer is None:
+            self._head_timer = loop.call_at(self._head_deadline, self._check_head_deadline)
 
-    def _cancel_head_timer(self) -> None:
-        if self._head_timer is not None:
-            self._head_timer.cancel()
-            self._head_timer = None
-
-    def _head_deadline_passed(self) -> None:
+    def _check_head_deadline(self) -> None:
         self._head_timer = None
-        if self._between_requests():
+        deadline = self._head_deadline
+        if deadline is None:
+            return  # the head arrived in time; the next request's first byte starts a new one
+        loop = asyncio.get_running_loop()
+        if loop.time() < deadline:
+            self._head_timer = loop.call_at(deadline, self._check_head_deadline)  # a later request's
+        elif self._between_requests():
             _log.debug("request head timed out", timeout_s=self._header_timeout_s, peer=str(self.peername))
             self.force_close()
+        else:
+            self._head_deadline = None  # aiohttp is still draining the last body: the next byte restarts it
 
     # -- requests aiohttp could not parse, bodies that failed -------------------------------
 
