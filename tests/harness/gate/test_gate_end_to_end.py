@@ -76,7 +76,12 @@ def test_the_gate_confirms_a_10ms_regression_in_front_of_the_server(stack: Any, 
     browse = metrics[BROWSE_P50]
     assert browse["delta"] > 7.0, browse
     if done.returncode == 1:
-        assert browse["verdict"] == "regressed", browse
+        # Confirmed. On a noisy host one metric's own windows may be degraded while the others
+        # carry the regression: then it says so, and a client-side metric of the delayed routes
+        # is regressed.
+        assert browse["verdict"] == "regressed" or (
+            browse["verdict"] == "inconclusive" and "degraded" in browse["reason"]), browse
+        assert any(m["verdict"] == "regressed" and not key.startswith("server/") for key, m in metrics.items())
     else:
         assert browse["verdict"] == "inconclusive" and "sample windows degraded" in browse["reason"], browse
     assert browse["server"] is not None and "client side only" in browse["server"], browse
