@@ -221,16 +221,24 @@ async def test_a_complete_upload_is_still_stored(hostile_api: PlatformProcess, s
     assert reply.json()["sizeBytes"] == len(PNG)
 
 
+async def _start_upload(port: int, uploader: tuple[str, int, Path], *, padding: int,
+                        sent: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """An upload of a PNG and `padding` bytes that promises its whole length and sends `sent` bytes of the body."""
+    key, mission, _ = uploader
+    body, boundary = _multipart(PNG + b"\x00" * padding)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(_upload_head(key, mission, boundary, len(body)) + body[:sent])
+    await writer.drain()
+    return reader, writer
+
+
 async def test_an_upload_cut_off_mid_body_is_not_stored_and_logs_no_traceback(
         hostile_api: PlatformProcess, security_lab: FaultLab, uploader: tuple[str, int, Path],
         clean_log: None) -> None:
     # The client promises 300 kB, sends 100 kB and closes its side: the server sees EOF mid-body.
     key, mission, root = uploader
     before = _stored(security_lab, root, mission)
-    body, boundary = _multipart(PNG + b"\x00" * 300_000)
-    reader, writer = await asyncio.open_connection("127.0.0.1", hostile_api.port)
-    writer.write(_upload_head(key, mission, boundary, len(body)) + body[:100_000])
-    await writer.drain()
+    reader, writer = await _start_upload(hostile_api.port, uploader, padding=300_000, sent=100_000)
     writer.write_eof()
     try:
         reply = await asyncio.wait_for(_read_reply(reader), 5)
@@ -316,11 +324,8 @@ async def test_an_upload_that_stalls_is_timed_out_and_not_stored(
         clean_log: None) -> None:
     key, mission, root = uploader
     before = _stored(security_lab, root, mission)
-    body, boundary = _multipart(PNG + b"\x00" * 50_000)
-    reader, writer = await asyncio.open_connection("127.0.0.1", hostile_api.port)
+    reader, writer = await _start_upload(hostile_api.port, uploader, padding=50_000, sent=20_000)
     try:
-        writer.write(_upload_head(key, mission, boundary, len(body)) + body[:20_000])
-        await writer.drain()
         reply = await asyncio.wait_for(_read_reply(reader), BODY_TIMEOUT_S + 20_000 / BODY_MIN_RATE + 3)
         assert_client_error(reply, 408)
     finally:
